@@ -1,0 +1,27 @@
+// The one interface every speech engine implements (Whisper bindings, the
+// offline pocketsphinx engine). Audio in is always 16 kHz mono Float32 PCM in
+// [-1, 1]; times out are milliseconds from the start of the buffer.
+
+export interface RecognizedSegment {
+  startMs: number;
+  endMs: number;
+  text: string;
+  /** 0…1; engines without a score report their best estimate (documented per engine). */
+  confidence: number;
+}
+
+export interface RecognizeOptions {
+  /** Domain hints (product names, "principal", "cooling-off"): a Whisper initial prompt or a sphinx vocabulary. */
+  hints?: string[];
+  /** Partial hypotheses may trade accuracy for speed. */
+  partial?: boolean;
+}
+
+export interface SpeechEngine {
+  /** e.g. `whisper:tiny.en` or `pocketsphinx:en-us`; shown on /readyz and in every report. */
+  readonly name: string;
+  recognize(pcm16k: Float32Array, options?: RecognizeOptions): Promise<RecognizedSegment[]>;
+  close(): Promise<void>;
+}
+
+export const SAMPLE_RATE = 16_000;
