@@ -1,7 +1,15 @@
 // Edge ↔ cloud messages on the cloud's socket.io namespace `/edge`. The edge
 // dials out (it sits behind the branch's NAT) with an edge JWT in `auth.token`,
 // obtained from `POST /api/v1/edges/auth` with its per-edge key.
+//
+// Besides registry/heartbeat/rollout, the link carries the *relay* for remote
+// participants: the cloud forwards a remote participant's signaling request to
+// the edge hosting the call and hands back the edge's answer; the edge pushes
+// notifications for a participant back through the cloud. The relay is
+// payload-agnostic — the signaling methods themselves live in `signaling.ts`.
 import { z } from 'zod';
+import type { Ack } from './errors.ts';
+import { CallRole } from './roles.ts';
 
 export const EDGE_NAMESPACE = '/edge';
 
@@ -29,6 +37,8 @@ export const EdgeHello = z.object({
   capacity: z.object({ maxCalls: z.number().int().positive(), workers: z.number().int().positive() }),
   running: RunningConfig,
   transcriptionEngine: z.string(),
+  /** TURN servers in front of this edge (coturn `use-auth-secret`); the cloud issues time-limited credentials. */
+  turnUrls: z.array(z.string()).optional(),
 });
 export type EdgeHello = z.infer<typeof EdgeHello>;
 
@@ -55,13 +65,79 @@ export type EdgeHeartbeat = z.infer<typeof EdgeHeartbeat>;
 /** Cloud → edge: what the edge should run. The edge answers with `edge:config-applied`. */
 export const DesiredConfig = RunningConfig;
 export const ConfigApplied = z.object({ revision: z.number().int(), ok: z.boolean(), error: z.string().optional() });
+export type ConfigApplied = z.infer<typeof ConfigApplied>;
+
+/** Ack of `edge:hello`. `heartbeatIntervalMs`: how often the cloud expects `edge:heartbeat`. */
+export interface EdgeHelloAck {
+  ok: boolean;
+  desired?: RunningConfig;
+  error?: string;
+  heartbeatIntervalMs?: number;
+}
+
+// ---- Relay for remote participants -------------------------------------------------
+
+/** A remote participant as the edge sees it. `id` is unique per join (one person may join twice). */
+export const RelayParticipant = z.object({
+  id: z.string().min(1).max(64),
+  role: CallRole,
+  displayName: z.string().max(120),
+  /** Staff user id; absent for customers. */
+  userId: z.string().optional(),
+});
+export type RelayParticipant = z.infer<typeof RelayParticipant>;
+
+/** Cloud → edge: a remote participant joined call `callId` through the cloud. Ack: edge-defined join data. */
+export const RelayOpen = z.object({ callId: z.string(), participant: RelayParticipant });
+export type RelayOpen = z.infer<typeof RelayOpen>;
+
+/** Cloud → edge: one signaling request from a remote participant; the ack carries the edge's answer verbatim. */
+export const RelayRequest = z.object({ callId: z.string(), participant: RelayParticipant, request: z.unknown() });
+export type RelayRequest = z.infer<typeof RelayRequest>;
+
+/** Cloud → edge: the remote participant left (or its socket dropped); the edge closes its transports. */
+export const RelayClose = z.object({ callId: z.string(), participantId: z.string(), reason: z.string() });
+export type RelayClose = z.infer<typeof RelayClose>;
+
+/** Edge → cloud: a notification for one remote participant; delivered as `call:notify`. */
+export const RelayNotify = z.object({ callId: z.string(), participantId: z.string(), notification: z.unknown() });
+export type RelayNotify = z.infer<typeof RelayNotify>;
+
+/** Cloud → edge: a call was started at this edge's branch and assigned to it. */
+export const CallAssigned = z.object({
+  callId: z.string(),
+  branchId: z.string(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  topic: z.string().optional(),
+});
+export type CallAssigned = z.infer<typeof CallAssigned>;
+
+export const CallEnded = z.object({ callId: z.string(), reason: z.string() });
+export type CallEnded = z.infer<typeof CallEnded>;
+
+/** Edge → cloud: something happened in a call the cloud should log and push to dashboards. */
+export const EdgeCallEventType = z.enum(['alert.raised', 'report.ready', 'participant.joined', 'participant.left']);
+export const EdgeCallEvent = z.object({
+  callId: z.string(),
+  type: EdgeCallEventType,
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type EdgeCallEvent = z.infer<typeof EdgeCallEvent>;
 
 export interface EdgeToCloudEvents {
-  'edge:hello': (hello: EdgeHello, ack: (res: { ok: boolean; desired?: RunningConfig; error?: string }) => void) => void;
+  'edge:hello': (hello: EdgeHello, ack: (res: EdgeHelloAck) => void) => void;
   'edge:heartbeat': (hb: EdgeHeartbeat) => void;
-  'edge:config-applied': (msg: z.infer<typeof ConfigApplied>) => void;
+  'edge:config-applied': (msg: ConfigApplied) => void;
+  'relay:notify': (msg: RelayNotify) => void;
+  'call:event': (msg: EdgeCallEvent, ack?: (res: Ack<null>) => void) => void;
 }
 
 export interface CloudToEdgeEvents {
   'edge:config': (desired: RunningConfig) => void;
+  'relay:open': (msg: RelayOpen, ack: (res: Ack<unknown>) => void) => void;
+  'relay:request': (msg: RelayRequest, ack: (res: Ack<unknown>) => void) => void;
+  'relay:close': (msg: RelayClose) => void;
+  'call:assigned': (msg: CallAssigned) => void;
+  'call:ended': (msg: CallEnded) => void;
 }
