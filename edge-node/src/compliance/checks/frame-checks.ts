@@ -1,0 +1,76 @@
+// Checks decided from analysed video frames: `document-visible` (a document
+// title read by OCR) and `faces-present` (a face for each role in enough
+// sampled instants). Both are `not-applicable` for a call without frames.
+import type { z } from 'zod';
+import type { DocumentVisibleCheck, FacesPresentCheck } from '../pack/schema.ts';
+import { PhraseSet } from '../text/phrase-matcher.ts';
+import { clock, type FrameObservation } from '../engine/call-state.ts';
+import { outcome, span, type CompileContext, type Evaluate } from '../engine/types.ts';
+
+/** Frames of several cameras within this bucket count as one sampled instant. */
+export const FRAME_BUCKET_MS = 2000;
+
+export function compileDocumentVisible(def: z.infer<typeof DocumentVisibleCheck>, ctx: CompileContext): Evaluate {
+  const titles = new PhraseSet(ctx.normalizer, def.titles, def.minScore ?? ctx.minScore);
+  return (state, _done, final) => {
+    const read = state.frames.filter((f) => f.text !== undefined);
+    for (const f of read) {
+      const m = titles.match(ctx.normalizer.tokens(f.text!));
+      if (m) {
+        return outcome('pass', `"${m.phrase}" read by OCR on camera ${f.camera} at ${clock(f.atMs)}.`, [
+          { role: 'frame', startMs: f.atMs, endMs: f.atMs, text: `camera ${f.camera}: ${f.text!.slice(0, 200)}` },
+        ], { passedAtMs: f.atMs });
+      }
+    }
+    if (!final) return outcome('pending', `No document title seen yet (${read.length} frames read).`);
+    if (state.frames.length === 0) return outcome('not-applicable', 'The call has no video frames.');
+    if (read.length === 0) return outcome('not-applicable', 'No frame was read by OCR.');
+    const from = Math.min(...read.map((f) => f.atMs));
+    const to = Math.max(...read.map((f) => f.atMs));
+    return outcome('fail', `None of ${read.length} frames read by OCR shows a document title (${def.titles.join(', ')}).`, [
+      span(from, to, `${read.length} frames between ${clock(from)} and ${clock(to)} without a document title`),
+    ]);
+  };
+}
+
+/** Whether every role has a face at one instant: its own camera shows one, shared cameras cover the rest. */
+export function rolesCovered(frames: FrameObservation[], roles: string[]): boolean {
+  let needed = 0;
+  for (const role of roles) {
+    const own = frames.filter((f) => f.camera === role);
+    if (own.length === 0) needed += 1;
+    else if (!own.some((f) => (f.faces ?? 0) > 0)) return false;
+  }
+  const extra = frames.reduce((n, f) => n + (roles.includes(f.camera) ? Math.max(0, (f.faces ?? 0) - 1) : (f.faces ?? 0)), 0);
+  return extra >= needed;
+}
+
+export function compileFacesPresent(def: z.infer<typeof FacesPresentCheck>): Evaluate {
+  return (state, _done, final) => {
+    const seen = state.frames.filter((f) => f.faces !== undefined);
+    if (!final) return outcome('pending', `${seen.length} frames checked for faces so far.`);
+    if (seen.length === 0) return outcome('not-applicable', state.frames.length === 0 ? 'The call has no video frames.' : 'No frame was checked for faces.');
+    const buckets = new Map<number, FrameObservation[]>();
+    for (const f of seen) {
+      const b = Math.floor(f.atMs / FRAME_BUCKET_MS);
+      buckets.set(b, [...(buckets.get(b) ?? []), f]);
+    }
+    const instants = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
+    const missing = instants.filter(([, fs]) => !rolesCovered(fs, def.roles));
+    const fraction = (instants.length - missing.length) / instants.length;
+    const pct = `${Math.round(fraction * 1000) / 10}%`;
+    const summary = `${def.roles.join(' and ')} visible in ${instants.length - missing.length} of ${instants.length} sampled instants (${pct}; at least ${Math.round(def.minFraction * 100)}% needed)`;
+    const evidence = missing.slice(0, 5).map(([b, fs]) => ({
+      role: 'frame' as const,
+      startMs: b * FRAME_BUCKET_MS,
+      endMs: b * FRAME_BUCKET_MS,
+      text: `faces missing: ${fs.map((f) => `${f.camera} ${f.faces} face(s)`).join(', ')}`,
+    }));
+    if (fraction >= def.minFraction) {
+      const first = seen[0]!;
+      const last = seen.at(-1)!;
+      return outcome('pass', `${summary}.`, [span(first.atMs, last.atMs, summary), ...evidence]);
+    }
+    return outcome('fail', `${summary}.`, evidence);
+  };
+}
