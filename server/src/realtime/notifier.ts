@@ -31,9 +31,12 @@ export interface Notifier {
   /** Emits to the union of `roomNames` (each socket once). */
   toClients<E extends ClientEvent>(roomNames: string[], event: E, payload: ClientPayload<E>): void;
   toEdge(edgeId: string, notice: EdgeNotice): void;
+  /** Drops the edge's live connections (after its key was rotated). */
+  disconnectEdge(edgeId: string): void;
 }
 
 export const nullNotifier: Notifier = {
   toClients() {},
   toEdge() {},
+  disconnectEdge() {},
 };
