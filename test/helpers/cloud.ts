@@ -170,8 +170,12 @@ export function connectClient(baseUrl: string, token: string): Promise<Socket> {
   });
 }
 
-export function request<T>(socket: Socket, event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
-  return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<T>>;
+export async function request<T>(socket: Socket, event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
+  try {
+    return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
+  } catch (err) {
+    throw new Error(`${event}: no ack within ${timeoutMs} ms`, { cause: err });
+  }
 }
 
 /** Unwraps an ok ack or throws with the error body. */

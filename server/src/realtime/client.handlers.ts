@@ -2,6 +2,7 @@
 // token). Presence and dispatch for experts/managers, joining calls through the
 // cloud with signaling relayed to the edge, and dashboard subscriptions.
 import type { Namespace, Socket } from 'socket.io';
+import type { z } from 'zod';
 import { AuthRefresh, CallRef, CallSignal, DashboardSubscribe, PresenceSet, RequestRef, type DashboardSnapshot } from '#protocol/control';
 import { DispatchRequestInput, type EdgeSummary } from '#protocol/api';
 import type { RelayParticipant } from '#protocol/edge-link';
@@ -40,20 +41,27 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
     }
   });
 
-  nsp.on('connection', async (socket: Socket) => {
+  nsp.on('connection', (socket: Socket) => {
     const data = socket.data as ClientSocketData;
     const p = data.principal;
     const log = logger.child({ socketId: socket.id, who: p.kind === 'staff' ? p.userId : p.participantId });
-    if (p.kind === 'staff') {
+    // Handlers are registered synchronously below (events sent right after connect must not be lost);
+    // each waits for this setup first.
+    const ready = (async () => {
+      if (p.kind !== 'staff') return;
       await socket.join(rooms.user(p.userId));
-      if (p.role === 'expert') {
-        await socket.join(rooms.experts());
-        await s.presence.connected(p.userId).catch((err: unknown) => log.error({ err }, 'presence update failed'));
-        void s.dispatcher.kick().catch((err: unknown) => log.error({ err }, 'dispatch pass failed'));
-      }
-    }
+      if (p.role !== 'expert') return;
+      await socket.join(rooms.experts());
+      await s.presence.connected(p.userId);
+      void s.dispatcher.kick().catch((err: unknown) => log.error({ err }, 'dispatch pass failed'));
+    })().catch((err: unknown) => log.error({ err }, 'connection setup failed'));
+    const on = <S extends Parameters<typeof onRequest>[2], T>(event: string, schema: S, fn: (msg: z.infer<S>) => Promise<T>) =>
+      onRequest(socket, event, schema, log, async (msg: z.infer<S>) => {
+        await ready;
+        return fn(msg);
+      });
 
-    onRequest(socket, 'auth:refresh', AuthRefresh, log, async ({ token }) => {
+    on('auth:refresh', AuthRefresh, async ({ token }) => {
       const next = s.tokens.verify(token, [p.kind]);
       const same = next.kind === 'staff' && p.kind === 'staff' ? next.userId === p.userId : next.kind === 'customer' && p.kind === 'customer' && next.participantId === p.participantId;
       if (!same) throw forbidden('wrong_principal', 'refresh token belongs to someone else');
@@ -62,17 +70,17 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
     });
 
     // ---- presence & dispatch ----
-    onRequest(socket, 'presence:set', PresenceSet, log, async ({ status }) => s.dispatcher.setPresence(staffOnly(p, 'presence:set').userId, status));
-    onRequest(socket, 'dispatch:request', DispatchRequestInput, log, async (msg) => s.dispatcher.request(staffOnly(p, 'dispatch:request'), msg));
-    onRequest(socket, 'dispatch:cancel', RequestRef, log, async ({ requestId }) => s.dispatcher.cancel(staffOnly(p, 'dispatch:request'), requestId));
-    onRequest(socket, 'dispatch:accept', RequestRef, log, async ({ requestId }) => s.dispatcher.accept(staffOnly(p, 'dispatch:accept').userId, requestId));
-    onRequest(socket, 'dispatch:decline', RequestRef, log, async ({ requestId }) => {
+    on('presence:set', PresenceSet, async ({ status }) => s.dispatcher.setPresence(staffOnly(p, 'presence:set').userId, status));
+    on('dispatch:request', DispatchRequestInput, async (msg) => s.dispatcher.request(staffOnly(p, 'dispatch:request'), msg));
+    on('dispatch:cancel', RequestRef, async ({ requestId }) => s.dispatcher.cancel(staffOnly(p, 'dispatch:request'), requestId));
+    on('dispatch:accept', RequestRef, async ({ requestId }) => s.dispatcher.accept(staffOnly(p, 'dispatch:accept').userId, requestId));
+    on('dispatch:decline', RequestRef, async ({ requestId }) => {
       await s.dispatcher.decline(staffOnly(p, 'dispatch:accept').userId, requestId);
       return null;
     });
 
     // ---- calls through the cloud ----
-    onRequest(socket, 'call:join', CallRef, log, async ({ callId }) => {
+    on('call:join', CallRef, async ({ callId }) => {
       if (data.calls.has(callId)) throw forbidden('already_joined', 'this connection already joined the call');
       const { info, participant } = await s.calls.join(p, callId);
       data.calls.set(callId, participant);
@@ -80,7 +88,7 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
       if (p.kind === 'staff') await socket.join(rooms.call(callId));
       return info;
     });
-    onRequest(socket, 'call:signal', CallSignal, log, async ({ callId, request }) => {
+    on('call:signal', CallSignal, async ({ callId, request }) => {
       const participant = data.calls.get(callId);
       if (!participant) throw forbidden('not_joined', 'join the call first');
       const ack = await s.calls.signal(callId, participant, request);
@@ -88,7 +96,7 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
       // The edge's own error (code, message, details) goes back to the participant unchanged.
       throw new AppError(ack.error.code, ack.error.message, ack.error.details);
     });
-    onRequest(socket, 'call:leave', CallRef, log, async ({ callId }) => {
+    on('call:leave', CallRef, async ({ callId }) => {
       const participant = data.calls.get(callId);
       if (!participant) return null;
       data.calls.delete(callId);
@@ -99,12 +107,12 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
     });
 
     // ---- dashboards ----
-    onRequest(socket, 'dashboard:subscribe', DashboardSubscribe, log, async (sub) => {
+    on('dashboard:subscribe', DashboardSubscribe, async (sub) => {
       const { room, snapshot } = await dashboard(s, p, sub.scope, sub.id);
       await socket.join(room);
       return snapshot;
     });
-    onRequest(socket, 'dashboard:unsubscribe', DashboardSubscribe, log, async (sub) => {
+    on('dashboard:unsubscribe', DashboardSubscribe, async (sub) => {
       const room = sub.scope === 'ops' ? rooms.ops() : sub.scope === 'compliance' ? rooms.compliance() : sub.scope === 'branch' ? rooms.branch(sub.id ?? '') : rooms.call(sub.id ?? '');
       await socket.leave(room);
       return null;
@@ -112,6 +120,7 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
 
     socket.on('disconnect', async () => {
       try {
+        await ready;
         for (const [callId, participant] of data.calls) await s.calls.leave(callId, participant.id, 'disconnected');
         data.calls.clear();
         if (p.kind === 'staff' && p.role === 'expert' && s.presence.disconnectedLocally(p.userId)) {
