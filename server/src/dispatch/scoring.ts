@@ -40,17 +40,17 @@ export function canServe(e: ExpertCandidate, r: RequestNeeds): boolean {
 
 /**
  * Score (higher is better):
- *  - speaking the requested language dominates (1000),
- *  - then spare capacity (each call in progress −100),
+ *  - speaking the requested language dominates (100 000),
+ *  - then spare capacity (each call in progress −10 000),
  *  - then fairness: idle time since the later of last assignment and becoming
  *    available, 1 point per second, capped at an hour — the longest-waiting expert goes first.
  * Ties break on id so every instance ranks the same way.
  */
 export function expertScore(e: ExpertCandidate, r: RequestNeeds, now: number): number {
-  const language = r.language && e.languages.includes(r.language.toLowerCase()) ? 1000 : 0;
+  const language = r.language && e.languages.includes(r.language.toLowerCase()) ? 100_000 : 0;
   const idleSince = Math.max(e.lastAssignedAt ?? 0, e.availableSince ?? 0);
   const idleS = idleSince === 0 ? 3600 : Math.min(3600, Math.max(0, (now - idleSince) / 1000));
-  return language - 100 * e.load + idleS;
+  return language - 10_000 * e.load + idleS;
 }
 
 export function rankExperts(r: RequestNeeds, experts: ExpertCandidate[], now: number): ExpertCandidate[] {
