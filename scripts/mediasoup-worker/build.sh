@@ -19,8 +19,8 @@ echo "   fetching mediasoup@$version source from the npm registry"
 tar xzf "$work"/mediasoup-*.tgz -C "$work"
 src="$work/package/worker"
 
-echo "   pointing the meson build at Debian's libuv, OpenSSL, libsrtp2, abseil, flatbuffers"
-python3 "$here/patch-meson.py" "$src" "$here/compat"
+echo "   adapting the worker source to Debian's libuv, OpenSSL, libsrtp2, abseil, flatbuffers"
+python3 "$here/patch-worker.py" "$src" "$here/compat"
 
 echo "   meson setup (subproject downloads disabled)"
 meson setup --wrap-mode=nodownload --buildtype release -Db_ndebug=true "$work/build" "$src" >"$work/meson-setup.log" 2>&1 \

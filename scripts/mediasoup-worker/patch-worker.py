@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Point mediasoup-worker's meson build at Debian's system libraries.
+"""Adapt mediasoup-worker's source tree to Debian's libraries.
 
+1. Meson: 
 mediasoup's worker/meson.build pulls libuv, OpenSSL, libsrtp3, abseil,
 flatbuffers and unordered_dense as meson subprojects (wraps downloaded from
 GitHub/wrapdb). Here every subproject() call is dropped and each
@@ -8,7 +9,15 @@ GitHub/wrapdb). Here every subproject() call is dropped and each
 compat shims in ./compat. Libraries listed for link_whole (only used by the
 never-built libmediasoup-worker target) are dropped.
 
-usage: patch-meson.py <worker source dir> <compat include dir>
+2. DtlsTransport.cpp: the BIO callback answers 1 to the *return* phase of
+every BIO operation except a bare BIO_CB_RETURN, so `BIO_ctrl` on the outgoing
+memory BIO reports 1 for any query. Debian's OpenSSL is built with kernel TLS,
+and `BIO_get_ktls_send()` then says "yes": OpenSSL skips allocating the DTLS
+write buffer and the worker crashes (NULL write in do_dtls1_write) on the first
+ClientHello. mediasoup's bundled OpenSSL is built without KTLS, which hides it.
+The fix returns the operation's own result for every return phase.
+
+usage: patch-worker.py <worker source dir> <compat include dir>
 """
 import pathlib
 import re
@@ -25,7 +34,7 @@ SYSTEM_DEPS = {
     "catch2_dep": "dependency('', required: false)",
     "wingetopt_dep": "dependency('', required: false)",
 }
-MARK = "# patched by BranchEdge patch-meson.py"
+MARK = "# patched by BranchEdge patch-worker.py"
 
 
 def drop_subprojects(text: str) -> str:
@@ -51,7 +60,7 @@ def replace_get_variable(m: re.Match) -> str:
     if name in SYSTEM_DEPS:
         return SYSTEM_DEPS[name]
     if name.endswith("_dep"):
-        raise SystemExit(f"patch-meson.py: no system dependency known for {name}")
+        raise SystemExit(f"patch-worker.py: no system dependency known for {name}")
     return ""  # a static library for link_whole: not needed when linking against system libs
 
 
@@ -75,7 +84,7 @@ def patch(path: pathlib.Path, prelude: str) -> None:
         anchor = text.rfind("\n", 0, anchor) + 1
         text = text[:anchor] + prelude + text[anchor:]
     if "subproject(" in text or "_proj." in text:
-        raise SystemExit(f"patch-meson.py: {path} still refers to a subproject; mediasoup changed its build")
+        raise SystemExit(f"patch-worker.py: {path} still refers to a subproject; mediasoup changed its build")
     path.write_text(f"{MARK}\n{text}")
 
 
@@ -90,3 +99,12 @@ patch(worker / "meson.build", prelude)
 libwebrtc = worker / "deps" / "libwebrtc" / "meson.build"
 if libwebrtc.exists():
     patch(libwebrtc, "")
+
+dtls = worker / "src" / "RTC" / "DtlsTransport.cpp"
+BIO_BUG = "(operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1"
+BIO_FIX = "(operationType & BIO_CB_RETURN) ? static_cast<long>(ret) : 1"
+dtls_text = dtls.read_text()
+if BIO_BUG in dtls_text:
+    dtls.write_text(dtls_text.replace(BIO_BUG, BIO_FIX))
+elif BIO_FIX not in dtls_text:
+    raise SystemExit("patch-worker.py: DtlsTransport.cpp changed; check its BIO callback against kernel-TLS OpenSSL")

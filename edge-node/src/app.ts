@@ -1,0 +1,163 @@
+// Builds an edge node from its parts: mediasoup workers, the call registry,
+// signaling for in-branch devices, the cloud link, and HTTP (health, metrics,
+// the client for in-branch devices). `main.ts` only loads config and calls this.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import { Server as IoServer } from 'socket.io';
+import type { Logger } from '#common/logger';
+import type { EdgeHeartbeat, EdgeHello, RunningConfig } from '#protocol/edge-link';
+import { WorkerPool, resolveWorkerBin } from '#sfu/index';
+import { JoinTokenVerifier } from './auth/JoinTokenVerifier.ts';
+import { CallRegistry } from './calls/CallRegistry.ts';
+import { CloudLink } from './cloud-link/CloudLink.ts';
+import type { EdgeConfig } from './config.ts';
+import { mountHealth, type ReadinessCheck } from './http/health.ts';
+import { createMetrics } from './http/metrics.ts';
+import { attachSfuNamespace } from './signaling/SfuNamespace.ts';
+
+export const EDGE_VERSION = '0.1.0';
+
+export interface Edge {
+  config: EdgeConfig;
+  httpServer: HttpServer;
+  io: IoServer;
+  pool: WorkerPool;
+  calls: CallRegistry;
+  verifier: JoinTokenVerifier;
+  cloudLink?: CloudLink;
+  /** Port actually bound (EDGE_PORT=0 picks a free one). */
+  port: number;
+  running: RunningConfig;
+  close(): Promise<void>;
+}
+
+function readKey(config: EdgeConfig): string | undefined {
+  if (config.edgeKey) return config.edgeKey;
+  if (config.edgeKeyFile) return readFileSync(config.edgeKeyFile, 'utf8').trim();
+  return undefined;
+}
+
+export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Edge> {
+  const pool = await WorkerPool.create({
+    size: config.workers,
+    workerBin: resolveWorkerBin(),
+    listenIp: config.rtc.listenIp,
+    ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
+    portBase: config.rtc.portBase,
+    logger,
+  });
+  const calls = new CallRegistry(pool, logger, config.maxCalls);
+  const publicKey = config.callTokenPublicKeyFile ? readFileSync(config.callTokenPublicKeyFile, 'utf8') : undefined;
+  const verifier = new JoinTokenVerifier(config.edgeId, publicKey);
+  const running: RunningConfig = { revision: 0, rulePacks: {}, models: {}, settings: {} };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet({ contentSecurityPolicy: false }));
+  const httpServer = createServer(app);
+  const io = new IoServer(httpServer, { maxHttpBufferSize: 256 * 1024, cors: { origin: true, credentials: true } });
+  attachSfuNamespace(io, { calls, verifier, logger });
+
+  let cloudLink: CloudLink | undefined;
+  const key = readKey(config);
+  const checks = (): ReadinessCheck[] => [
+    {
+      name: 'mediasoup',
+      required: true,
+      run: async () => {
+        const live = pool.workers.filter((w) => !w.worker.closed).length;
+        return { ok: live > 0, detail: `${live}/${pool.workers.length} workers alive, mediasoup ${pool.mediasoupVersion}` };
+      },
+    },
+    {
+      name: 'joinTokens',
+      required: true,
+      run: async () => ({ ok: verifier.ready, detail: verifier.ready ? 'public key loaded' : 'waiting for the cloud key' }),
+    },
+    {
+      name: 'cloudLink',
+      required: false,
+      run: async () => ({ ok: cloudLink?.state === 'online', detail: cloudLink ? cloudLink.state : 'stand-alone (no CLOUD_URL or EDGE_KEY)' }),
+    },
+  ];
+  const router = express.Router();
+  mountHealth(router, checks);
+  const metrics = createMetrics(pool, calls);
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
+  app.use(router);
+  if (existsSync(path.join(config.clientDist, 'index.html'))) {
+    app.use(express.static(config.clientDist, { index: 'index.html' }));
+    app.get(/^\/(?!api|socket\.io).*/, (_req, res) => res.sendFile(path.join(config.clientDist, 'index.html')));
+  }
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+
+  if (config.cloudUrl && key) {
+    let cpuPrev = { usage: process.cpuUsage(), at: Date.now() };
+    const hello = (): EdgeHello => ({
+      edgeId: config.edgeId,
+      branchId: config.branchId,
+      version: EDGE_VERSION,
+      publicUrl,
+      capacity: { maxCalls: config.maxCalls, workers: pool.workers.length },
+      running,
+      transcriptionEngine: 'none',
+    });
+    const heartbeat = async (): Promise<EdgeHeartbeat> => {
+      const usage = process.cpuUsage();
+      const now = Date.now();
+      const cpuMs = (usage.user - cpuPrev.usage.user + usage.system - cpuPrev.usage.system) / 1000;
+      const cpuPercent = Math.max(0, (100 * cpuMs) / Math.max(1, now - cpuPrev.at) / os.cpus().length);
+      cpuPrev = { usage, at: now };
+      const participants = calls.calls.reduce((n, c) => n + c.participants, 0);
+      const activeCalls = calls.size;
+      return {
+        at: now,
+        load: {
+          calls: activeCalls,
+          participants,
+          cpuPercent,
+          workers: pool.workers.map((w) => ({ pid: w.worker.pid ?? 0, routers: w.routers, cpuPercent: 0 })),
+        },
+        busyness: { score: Math.min(1, activeCalls / config.maxCalls), activeCalls, queueLength: 0 },
+      };
+    };
+    cloudLink = new CloudLink({ cloudUrl: config.cloudUrl, edgeId: config.edgeId, key, heartbeatIntervalMs: config.heartbeatIntervalMs, hello, heartbeat, logger });
+    cloudLink.on('callTokenPublicKey', (pem) => verifier.setPublicKey(pem));
+    cloudLink.on('config', (desired) => {
+      logger.info({ revision: desired.revision }, 'desired configuration received');
+    });
+    cloudLink.start();
+  } else {
+    logger.warn('no CLOUD_URL/EDGE_KEY: running stand-alone, not registered with a cloud');
+  }
+
+  logger.info({ port, publicUrl, edgeId: config.edgeId, branchId: config.branchId }, 'edge node listening');
+  return {
+    config,
+    httpServer,
+    io,
+    pool,
+    calls,
+    verifier,
+    cloudLink,
+    port,
+    running,
+    async close() {
+      cloudLink?.close();
+      calls.closeAll('edge shutting down');
+      io.close();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// The edge's registry of calls in progress. A call outlives its media room: if
+// the room's worker dies, the room is dropped and the next (re)join builds a new
+// one for the same call, keeping the call's clock (startedAt) and listeners.
+import type { Logger } from '#common/logger';
+import { AppError } from '#protocol/errors';
+import type { CallRole } from '#protocol/roles';
+import { Room, type AudioTrack, type WorkerPool } from '#sfu/index';
+
+export interface CallAudioTrack {
+  callId: string;
+  callStartedAt: number;
+  role: CallRole;
+  participant: { id: string; displayName: string };
+  stream: AudioTrack;
+}
+
+export class Call {
+  room?: Room;
+  #pendingRoom?: Promise<Room>;
+
+  constructor(
+    readonly callId: string,
+    readonly startedAt: number,
+  ) {}
+
+  get participants(): number {
+    return this.room ? this.room.joinedPeers().length : 0;
+  }
+
+  /** @internal one room creation at a time: two first joiners must not build two rooms. */
+  roomOnce(create: () => Promise<Room>): Promise<Room> {
+    if (this.room && !this.room.closed) return Promise.resolve(this.room);
+    this.#pendingRoom ??= create().finally(() => (this.#pendingRoom = undefined));
+    return this.#pendingRoom;
+  }
+}
+
+export class CallRegistry {
+  readonly #calls = new Map<string, Call>();
+  readonly #audioListeners = new Set<(track: CallAudioTrack) => void>();
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly logger: Logger,
+    private readonly maxCalls: number,
+  ) {}
+
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  get calls(): Call[] {
+    return [...this.#calls.values()];
+  }
+
+  get(callId: string): Call | undefined {
+    return this.#calls.get(callId);
+  }
+
+  /** Every participant's audio in every call, now and later: transcription and recording subscribe here. */
+  onAudioTrack(listener: (track: CallAudioTrack) => void): () => void {
+    this.#audioListeners.add(listener);
+    return () => this.#audioListeners.delete(listener);
+  }
+
+  /** The live room of a call, creating the call and/or its room as needed. */
+  async room(callId: string): Promise<Room> {
+    let call = this.#calls.get(callId);
+    if (!call) {
+      if (this.#calls.size >= this.maxCalls) throw new AppError('unavailable', `edge at capacity (${this.maxCalls} calls)`);
+      call = new Call(callId, Date.now());
+      this.#calls.set(callId, call);
+    }
+    const target = call;
+    return target.roomOnce(async () => {
+      const room = await Room.create({ callId, pool: this.pool, logger: this.logger, startedAt: target.startedAt });
+      target.room = room;
+      room.onAudioTrack((role, participant, stream) => {
+        for (const listener of this.#audioListeners) {
+          listener({ callId, callStartedAt: target.startedAt, role, participant, stream });
+        }
+      });
+      room.on('close', (reason) => {
+        if (target.room === room) target.room = undefined;
+        this.logger.warn({ callId, reason }, 'call room closed');
+      });
+      return room;
+    });
+  }
+
+  endCall(callId: string, reason: string): void {
+    const call = this.#calls.get(callId);
+    if (!call) return;
+    this.#calls.delete(callId);
+    call.room?.close(reason);
+  }
+
+  closeAll(reason: string): void {
+    for (const id of [...this.#calls.keys()]) this.endCall(id, reason);
+  }
+}

@@ -1,0 +1,59 @@
+// Edge node configuration. Every default is written once, here, with why.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { loadEnvFile, parseEnv } from '#common/config';
+import { repoRoot, varDir } from '#common/paths';
+
+const EdgeEnv = z.object({
+  /** Identity of this edge in the cloud registry, and the branch it serves. */
+  EDGE_ID: z.string().min(1).default('edge-demo'),
+  BRANCH_ID: z.string().min(1).default('branch-demo'),
+  /** Per-edge credential issued by the cloud (`npm run admin -- edge add`); or a file holding it. */
+  EDGE_KEY: z.string().optional(),
+  EDGE_KEY_FILE: z.string().optional(),
+  /** The cloud this edge dials out to (it works from behind the branch's NAT). Empty = run stand-alone. */
+  CLOUD_URL: z.string().default('http://127.0.0.1:8080'),
+  EDGE_HOST: z.string().default('0.0.0.0'),
+  EDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  /** How browsers reach this edge's signaling (what the cloud hands out). */
+  EDGE_PUBLIC_URL: z.string().optional(),
+  /** Media sockets bind here; behind NAT set RTC_ANNOUNCED_ADDRESS to the public IP. */
+  RTC_LISTEN_IP: z.string().default('127.0.0.1'),
+  RTC_ANNOUNCED_ADDRESS: z.string().optional(),
+  /** Worker i takes UDP+TCP port RTC_PORT_BASE + i: open exactly these in the firewall. 0 = ephemeral (tests). */
+  RTC_PORT_BASE: z.coerce.number().int().min(0).max(65000).default(40000),
+  /** One mediasoup worker per core unless told otherwise. */
+  SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.cpus().length)),
+  /** Calls this edge accepts before refusing new ones (reported to the cloud as capacity). */
+  EDGE_MAX_CALLS: z.coerce.number().int().positive().default(8),
+  /** Public key (PEM, ES256) that verifies participants' join tokens; also received from the cloud. */
+  CALL_TOKEN_PUBLIC_KEY_FILE: z.string().optional(),
+  EDGE_DATA_DIR: z.string().optional(),
+  CLIENT_DIST: z.string().default(path.join(repoRoot, 'client', 'dist')),
+  HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+});
+
+export type EdgeConfig = ReturnType<typeof loadEdgeConfig>;
+
+export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
+  loadEnvFile();
+  const e = parseEnv('edge', EdgeEnv, env);
+  return {
+    edgeId: e.EDGE_ID,
+    branchId: e.BRANCH_ID,
+    edgeKey: e.EDGE_KEY,
+    edgeKeyFile: e.EDGE_KEY_FILE,
+    cloudUrl: e.CLOUD_URL || undefined,
+    host: e.EDGE_HOST,
+    port: e.EDGE_PORT,
+    publicUrl: e.EDGE_PUBLIC_URL,
+    rtc: { listenIp: e.RTC_LISTEN_IP, announcedAddress: e.RTC_ANNOUNCED_ADDRESS, portBase: e.RTC_PORT_BASE },
+    workers: e.SFU_WORKERS,
+    maxCalls: e.EDGE_MAX_CALLS,
+    callTokenPublicKeyFile: e.CALL_TOKEN_PUBLIC_KEY_FILE,
+    dataDir: e.EDGE_DATA_DIR ?? path.join(varDir, 'edges', e.EDGE_ID),
+    clientDist: e.CLIENT_DIST,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+  };
+}

@@ -1,0 +1,47 @@
+// Starts a real edge node in-process (real mediasoup workers) on free ports,
+// stand-alone or linked to a cloud, with its own call-token key pair.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '#common/logger';
+import { createEdge, type Edge } from '../../edge-node/src/app.ts';
+import { loadEdgeConfig } from '../../edge-node/src/config.ts';
+import { createCallKeys, type TestCallKeys } from './tokens.ts';
+
+export interface TestEdge {
+  edge: Edge;
+  url: string;
+  keys: TestCallKeys;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestEdge(env: Record<string, string> = {}): Promise<TestEdge> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'branchedge-edge-'));
+  const keys = createCallKeys(dir);
+  const config = loadEdgeConfig({
+    EDGE_ID: 'edge-test',
+    BRANCH_ID: 'branch-test',
+    CLOUD_URL: '',
+    EDGE_HOST: '127.0.0.1',
+    EDGE_PORT: '0',
+    RTC_PORT_BASE: '0',
+    SFU_WORKERS: '1',
+    CALL_TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile,
+    EDGE_DATA_DIR: path.join(dir, 'data'),
+    PATH: process.env.PATH ?? '',
+    ...env,
+  });
+  const logger = createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' });
+  const edge = await createEdge(config, logger);
+  return {
+    edge,
+    url: `http://127.0.0.1:${edge.port}`,
+    keys,
+    dir,
+    async stop() {
+      await edge.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
