@@ -20,6 +20,10 @@ export interface RecognizeOptions {
 export interface SpeechEngine {
   /** e.g. `whisper:tiny.en` or `pocketsphinx:en-us`; shown on /readyz and in every report. */
   readonly name: string;
+  /** Recognitions the engine can run at once (worker threads, processes); 1 when absent. */
+  readonly concurrency?: number;
+  /** True for the synthetic Whisper test model: fixed output, never evidence of accuracy. */
+  readonly synthetic?: boolean;
   recognize(pcm16k: Float32Array, options?: RecognizeOptions): Promise<RecognizedSegment[]>;
   close(): Promise<void>;
 }

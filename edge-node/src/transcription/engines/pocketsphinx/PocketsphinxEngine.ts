@@ -1,0 +1,159 @@
+// The offline engine: Debian's pocketsphinx (0.8+5prealpha, `pocketsphinx_continuous`)
+// with the en-us acoustic model and a domain language model built from the
+// rule pack's hints. Weak (~40% WER on free speech), but real and available on
+// every machine, so speech → transcript → compliance works without Whisper weights.
+// One process per recognition, reading a raw PCM temp file (it cannot open a
+// socket-backed /dev/stdin): the Debian CLI has no server mode; its start-up with
+// the cut-down dictionary is measured in the benchmark.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from '#common/logger';
+import { AppError } from '#protocol/errors';
+import type { RecognizedSegment, RecognizeOptions, SpeechEngine } from '../../engine.ts';
+import { toS16le } from '../../audio/readWav.ts';
+import { DEFAULT_HINTS } from './bankingCorpus.ts';
+import { buildDomainModel, type DomainModel } from './domainLm.ts';
+
+export interface PocketsphinxOptions {
+  modelDir?: string;
+  binary?: string;
+  /** Hints used when a recognition brings none (e.g. the rule pack of the edge). */
+  hints?: string[];
+  /** `domain`: LM from corpus + hints (default). `general`: Debian's full en-us LM and dictionary. */
+  languageModel?: 'domain' | 'general';
+  /** Processes at once. */
+  concurrency?: number;
+  logger: Logger;
+}
+
+/** Word lines `word start end posterior` grouped into utterances (`<s>` … `</s>`). */
+export function parseTimedOutput(out: string): RecognizedSegment[] {
+  const segments: RecognizedSegment[] = [];
+  let words: { w: string; s: number; e: number; c: number }[] = [];
+  const flush = () => {
+    if (words.length > 0) {
+      segments.push({
+        startMs: Math.round(words[0]!.s * 1000),
+        endMs: Math.round(words.at(-1)!.e * 1000),
+        text: words.map((x) => x.w).join(' '),
+        // Mean word posterior probability: pocketsphinx's own confidence measure.
+        confidence: Math.min(1, Math.max(0, words.reduce((a, x) => a + x.c, 0) / words.length)),
+      });
+    }
+    words = [];
+  };
+  for (const line of out.split('\n')) {
+    const m = /^(\S+) (\d+\.\d+) (\d+\.\d+) (\d+(?:\.\d+)?)$/.exec(line.trim());
+    if (!m) continue;
+    const w = m[1]!.replace(/\(\d+\)$/, '');
+    if (w === '<s>' || w === '</s>') flush();
+    else if (!/^[<[+]/.test(w)) words.push({ w, s: Number(m[2]), e: Number(m[3]), c: Number(m[4]) });
+  }
+  flush();
+  return segments;
+}
+
+export class PocketsphinxEngine implements SpeechEngine {
+  readonly name = 'pocketsphinx:en-us';
+  readonly concurrency: number;
+  readonly #modelDir: string;
+  readonly #binary: string;
+  readonly #defaultHints: string[];
+  readonly #lm: 'domain' | 'general';
+  readonly #logger: Logger;
+  readonly #domainModels = new Map<string, DomainModel>();
+  #running = 0;
+  #seq = 0;
+  #tmpDir: string | undefined;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(opts: PocketsphinxOptions) {
+    this.#modelDir = opts.modelDir ?? process.env.POCKETSPHINX_MODEL_DIR ?? '/usr/share/pocketsphinx/model/en-us';
+    this.#binary = opts.binary ?? process.env.POCKETSPHINX_BIN ?? 'pocketsphinx_continuous';
+    this.#defaultHints = opts.hints ?? DEFAULT_HINTS;
+    this.#lm = opts.languageModel ?? 'domain';
+    this.concurrency = opts.concurrency ?? 2;
+    this.#logger = opts.logger;
+  }
+
+  /** Checks that the binary and acoustic model are installed; builds the default domain model. */
+  static async create(opts: PocketsphinxOptions): Promise<PocketsphinxEngine> {
+    const engine = new PocketsphinxEngine(opts);
+    const missing = ['en-us/mdef', 'cmudict-en-us.dict', 'en-us.lm.bin'].filter((f) => !existsSync(path.join(engine.#modelDir, f)));
+    if (missing.length > 0) {
+      throw new AppError('unavailable', `pocketsphinx model incomplete in ${engine.#modelDir} (missing ${missing.join(', ')}): apt-get install pocketsphinx-en-us`);
+    }
+    // An empty input proves the binary runs and the model loads.
+    await engine.recognize(new Float32Array(1600));
+    return engine;
+  }
+
+  #domainModel(hints: string[]): DomainModel {
+    const key = hints.join('\n');
+    let model = this.#domainModels.get(key);
+    if (!model) {
+      model = buildDomainModel(hints, path.join(this.#modelDir, 'cmudict-en-us.dict'));
+      if (model.unknownWords.length > 0) this.#logger.warn({ unknownWords: model.unknownWords.slice(0, 50) }, 'hint words missing from the pronouncing dictionary');
+      this.#domainModels.set(key, model);
+    }
+    return model;
+  }
+
+  async recognize(pcm16k: Float32Array, options: RecognizeOptions = {}): Promise<RecognizedSegment[]> {
+    this.#tmpDir ??= mkdtempSync(path.join(os.tmpdir(), 'branchedge-sphinx-io-'));
+    const infile = path.join(this.#tmpDir, `${this.#seq++}.raw`);
+    const args = ['-infile', infile, '-time', 'yes', '-logfn', '/dev/null', '-hmm', path.join(this.#modelDir, 'en-us')];
+    if (this.#lm === 'domain') {
+      const model = this.#domainModel(options.hints && options.hints.length > 0 ? options.hints : this.#defaultHints);
+      args.push('-lm', model.lmPath, '-dict', model.dictPath);
+    } else {
+      args.push('-lm', path.join(this.#modelDir, 'en-us.lm.bin'), '-dict', path.join(this.#modelDir, 'cmudict-en-us.dict'));
+    }
+    // Trailing silence lets the CLI's own endpointer close the last utterance.
+    await writeFile(infile, Buffer.concat([toS16le(pcm16k), Buffer.alloc(16_000)]));
+    await this.#acquire();
+    try {
+      return parseTimedOutput(await this.#run(args));
+    } finally {
+      this.#release();
+      await unlink(infile);
+    }
+  }
+
+  #run(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.#binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.on('error', (e) => reject(new AppError('unavailable', `cannot run ${this.#binary}: ${e.message} (apt-get install pocketsphinx)`, undefined, { cause: e })));
+      child.on('close', (code) => {
+        if (code === 0) resolve(stdout);
+        else reject(new AppError('internal', `${this.#binary} exited with ${code}: ${stderr.split('\n').find((l) => /error/i.test(l)) ?? stderr.slice(-200)}`));
+      });
+    });
+  }
+
+  #acquire(): Promise<void> {
+    if (this.#running < this.concurrency) {
+      this.#running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#running--;
+  }
+
+  async close(): Promise<void> {
+    if (this.#tmpDir) rmSync(this.#tmpDir, { recursive: true, force: true });
+    this.#tmpDir = undefined;
+  }
+}

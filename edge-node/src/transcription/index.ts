@@ -1,0 +1,9 @@
+// Public API of edge transcription. Other areas import from here only.
+export { SAMPLE_RATE, type RecognizedSegment, type RecognizeOptions, type SpeechEngine } from './engine.ts';
+export { createSpeechEngine, type EngineKind, type SpeechEngineOptions } from './createSpeechEngine.ts';
+export { readWavAs16kMono } from './audio/readWav.ts';
+export { transcribeFile, speechRegions, type TranscribeFileOptions, type SpeechRegion } from './transcribeFile.ts';
+export { SileroVad } from './vad/SileroVad.ts';
+export { MODELS, DEFAULT_MODEL, findModel, modelsDir, type ModelEntry } from './models/manifest.ts';
+export { resolveModel, type ResolvedModel } from './models/resolveModel.ts';
+export { DEFAULT_HINTS } from './engines/pocketsphinx/bankingCorpus.ts';
