@@ -7,13 +7,25 @@ import { CallRole, StaffRole } from './roles.ts';
 
 export const API_PREFIX = '/api/v1';
 
-const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only');
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only');
 
 // ---- health --------------------------------------------------------------------------
 
 export const Health = z.object({ status: z.literal('ok'), instanceId: z.string(), uptimeS: z.number() });
-export const ReadyCheck = z.object({ ok: z.boolean(), latencyMs: z.number().optional(), error: z.string().optional() });
-export const Readiness = z.object({ ready: z.boolean(), instanceId: z.string(), checks: z.record(z.string(), ReadyCheck) });
+export const ReadyCheck = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number().optional(),
+  error: z.string().optional(),
+});
+export const Readiness = z.object({
+  ready: z.boolean(),
+  instanceId: z.string(),
+  checks: z.record(z.string(), ReadyCheck),
+});
 export type Readiness = z.infer<typeof Readiness>;
 
 // ---- identity ------------------------------------------------------------------------
@@ -47,7 +59,10 @@ export const StaffProfile = z.object({
 });
 export type StaffProfile = z.infer<typeof StaffProfile>;
 
-export const LoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+export const LoginRequest = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
 export const TokenPair = z.object({
   accessToken: z.string(),
   /** Opaque, single-use: `POST /auth/refresh` swaps it for a new pair. */
@@ -107,7 +122,11 @@ export const BranchRecommendationResponse = z.object({
 // ---- edges & rollout -----------------------------------------------------------------
 
 export const RegisterEdgeRequest = z.object({ edgeId: Id, branchId: Id });
-export const EdgeKeyResponse = z.object({ edgeId: z.string(), key: z.string(), keyVersion: z.number().int() });
+export const EdgeKeyResponse = z.object({
+  edgeId: z.string(),
+  key: z.string(),
+  keyVersion: z.number().int(),
+});
 
 export const EdgeSummary = z.object({
   edgeId: z.string(),
@@ -118,9 +137,17 @@ export const EdgeSummary = z.object({
   lastHeartbeatAt: z.number().optional(),
   capacity: z.object({ maxCalls: z.number(), workers: z.number() }).optional(),
   load: z
-    .object({ calls: z.number(), participants: z.number(), cpuPercent: z.number(), workers: z.array(z.unknown()) })
+    .object({
+      calls: z.number(),
+      participants: z.number(),
+      cpuPercent: z.number(),
+      workers: z.array(z.unknown()),
+    })
     .optional(),
-  busyness: z.object({ score: z.number(), activeCalls: z.number(), queueLength: z.number() }).loose().optional(),
+  busyness: z
+    .object({ score: z.number(), activeCalls: z.number(), queueLength: z.number() })
+    .loose()
+    .optional(),
   desired: RunningConfig.optional(),
   running: RunningConfig.optional(),
 });
@@ -193,6 +220,7 @@ export const CallParticipant = z.object({
 });
 export type CallParticipant = z.infer<typeof CallParticipant>;
 export const CallDetail = Call.extend({ participants: z.array(CallParticipant) });
+export type CallDetail = z.infer<typeof CallDetail>;
 
 export const CallEventType = z.enum([
   'call.started',

@@ -4,7 +4,15 @@
 // customer token from `POST /api/v1/invites/redeem`. Every request event has an
 // `Ack<T>` callback; names follow `topic:verb`.
 import { z } from 'zod';
-import { CallEvent, DispatchRequestInput, DispatchStatus, EdgeSummary, Call, Deployment, Urgency } from './api.ts';
+import {
+  CallEvent,
+  DispatchRequestInput,
+  DispatchStatus,
+  EdgeSummary,
+  Call,
+  Deployment,
+  Urgency,
+} from './api.ts';
 import type { Ack } from './errors.ts';
 import { CallRole } from './roles.ts';
 
@@ -42,7 +50,11 @@ export const DispatchOffer = z.object({
 });
 export type DispatchOffer = z.infer<typeof DispatchOffer>;
 export const OfferWithdrawn = z.object({ requestId: z.string(), reason: z.enum(['timeout', 'cancelled']) });
-export const DispatchAssignment = z.object({ requestId: z.string(), callId: z.string(), branchId: z.string() });
+export const DispatchAssignment = z.object({
+  requestId: z.string(),
+  callId: z.string(),
+  branchId: z.string(),
+});
 export type DispatchAssignment = z.infer<typeof DispatchAssignment>;
 
 // ---- calls through the cloud -----------------------------------------------------------
@@ -94,7 +106,10 @@ export interface ClientToCloudEvents {
   'call:join': (msg: z.infer<typeof CallRef>, ack: (res: Ack<CallJoinInfo>) => void) => void;
   'call:leave': (msg: z.infer<typeof CallRef>, ack: (res: Ack<null>) => void) => void;
   'call:signal': (msg: z.infer<typeof CallSignal>, ack: (res: Ack<unknown>) => void) => void;
-  'dashboard:subscribe': (msg: z.infer<typeof DashboardSubscribe>, ack: (res: Ack<DashboardSnapshot>) => void) => void;
+  'dashboard:subscribe': (
+    msg: z.infer<typeof DashboardSubscribe>,
+    ack: (res: Ack<DashboardSnapshot>) => void,
+  ) => void;
   'dashboard:unsubscribe': (msg: z.infer<typeof DashboardSubscribe>, ack: (res: Ack<null>) => void) => void;
 }
 

@@ -64,7 +64,11 @@ export type EdgeHeartbeat = z.infer<typeof EdgeHeartbeat>;
 
 /** Cloud → edge: what the edge should run. The edge answers with `edge:config-applied`. */
 export const DesiredConfig = RunningConfig;
-export const ConfigApplied = z.object({ revision: z.number().int(), ok: z.boolean(), error: z.string().optional() });
+export const ConfigApplied = z.object({
+  revision: z.number().int(),
+  ok: z.boolean(),
+  error: z.string().optional(),
+});
 export type ConfigApplied = z.infer<typeof ConfigApplied>;
 
 /** Ack of `edge:hello`. `heartbeatIntervalMs`: how often the cloud expects `edge:heartbeat`. */
@@ -92,7 +96,11 @@ export const RelayOpen = z.object({ callId: z.string(), participant: RelayPartic
 export type RelayOpen = z.infer<typeof RelayOpen>;
 
 /** Cloud → edge: one signaling request from a remote participant; the ack carries the edge's answer verbatim. */
-export const RelayRequest = z.object({ callId: z.string(), participant: RelayParticipant, request: z.unknown() });
+export const RelayRequest = z.object({
+  callId: z.string(),
+  participant: RelayParticipant,
+  request: z.unknown(),
+});
 export type RelayRequest = z.infer<typeof RelayRequest>;
 
 /** Cloud → edge: the remote participant left (or its socket dropped); the edge closes its transports. */
@@ -100,7 +108,11 @@ export const RelayClose = z.object({ callId: z.string(), participantId: z.string
 export type RelayClose = z.infer<typeof RelayClose>;
 
 /** Edge → cloud: a notification for one remote participant; delivered as `call:notify`. */
-export const RelayNotify = z.object({ callId: z.string(), participantId: z.string(), notification: z.unknown() });
+export const RelayNotify = z.object({
+  callId: z.string(),
+  participantId: z.string(),
+  notification: z.unknown(),
+});
 export type RelayNotify = z.infer<typeof RelayNotify>;
 
 /** Cloud → edge: a call was started at this edge's branch and assigned to it. */
@@ -117,7 +129,12 @@ export const CallEnded = z.object({ callId: z.string(), reason: z.string() });
 export type CallEnded = z.infer<typeof CallEnded>;
 
 /** Edge → cloud: something happened in a call the cloud should log and push to dashboards. */
-export const EdgeCallEventType = z.enum(['alert.raised', 'report.ready', 'participant.joined', 'participant.left']);
+export const EdgeCallEventType = z.enum([
+  'alert.raised',
+  'report.ready',
+  'participant.joined',
+  'participant.left',
+]);
 export const EdgeCallEvent = z.object({
   callId: z.string(),
   type: EdgeCallEventType,

@@ -13,7 +13,19 @@ import { repoRoot } from '#common/paths';
 import type { Call } from '#protocol/api';
 import type { CallJoinInfo, CallNotify } from '#protocol/control';
 import { startRedis } from '../../test/helpers/redis-server.ts';
-import { api, call, connectClient, login, ScriptedEdge, seedBranchWithEdge, startCloud, uniquePrefix, waitFor, withServices, type CloudHandle } from '../../test/helpers/cloud.ts';
+import {
+  api,
+  call,
+  connectClient,
+  login,
+  ScriptedEdge,
+  seedBranchWithEdge,
+  startCloud,
+  uniquePrefix,
+  waitFor,
+  withServices,
+  type CloudHandle,
+} from '../../test/helpers/cloud.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const PER_CLIENT = Number(process.env.BENCH_REQUESTS ?? 250);
@@ -43,20 +55,43 @@ async function scenario(redisUrl: string, instances: 1 | 2): Promise<ScenarioRes
   const prefix = uniquePrefix('bench');
   const key = await seedBranchWithEdge(redisUrl, prefix, 'b1', 'e1');
   await withServices(redisUrl, prefix, async (s) => {
-    await s.staff.create({ username: 'mgr', password: 'manager-pass', displayName: 'M', role: 'manager', branchId: 'b1' });
+    await s.staff.create({
+      username: 'mgr',
+      password: 'manager-pass',
+      displayName: 'M',
+      role: 'manager',
+      branchId: 'b1',
+    });
   });
-  const env = { LOG_LEVEL: 'error', EDGE_HEARTBEAT_INTERVAL_MS: '5000', EDGE_OFFLINE_AFTER_MS: '30000', SWEEP_INTERVAL_MS: '1000', RELAY_TIMEOUT_MS: '10000' };
+  const env = {
+    LOG_LEVEL: 'error',
+    EDGE_HEARTBEAT_INTERVAL_MS: '5000',
+    EDGE_OFFLINE_AFTER_MS: '30000',
+    SWEEP_INTERVAL_MS: '1000',
+    RELAY_TIMEOUT_MS: '10000',
+  };
   const clouds: CloudHandle[] = [];
   const sockets: Socket[] = [];
   let edge: ScriptedEdge | undefined;
   try {
-    for (let i = 0; i < instances; i++) clouds.push(await startCloud({ redisUrl, prefix, mode: 'child', instanceId: `bench-${i}`, env }));
+    for (let i = 0; i < instances; i++)
+      clouds.push(await startCloud({ redisUrl, prefix, mode: 'child', instanceId: `bench-${i}`, env }));
     const edgeCloud = clouds[0]!;
     const clientCloud = clouds[instances - 1]!;
-    edge = new ScriptedEdge({ cloudUrl: edgeCloud.url, edgeId: 'e1', branchId: 'b1', key, heartbeatMs: 5000, maxCalls: 1000 });
+    edge = new ScriptedEdge({
+      cloudUrl: edgeCloud.url,
+      edgeId: 'e1',
+      branchId: 'b1',
+      key,
+      heartbeatMs: 5000,
+      maxCalls: 1000,
+    });
     await edge.start();
     const mgr = await login(clientCloud.url, 'mgr', 'manager-pass');
-    const created = await api<Call>(clientCloud.url, 'POST', '/api/v1/calls', { token: mgr.accessToken, body: {} });
+    const created = await api<Call>(clientCloud.url, 'POST', '/api/v1/calls', {
+      token: mgr.accessToken,
+      body: {},
+    });
     const callId = created.body.id;
     const joins: CallJoinInfo[] = [];
     for (let i = 0; i < CLIENTS; i++) {
@@ -66,7 +101,10 @@ async function scenario(redisUrl: string, instances: 1 | 2): Promise<ScenarioRes
     }
     const signal = async (s: Socket) => {
       const t0 = performance.now();
-      await call(s, 'call:signal', { callId, request: { method: 'produceData', data: { label: 'x'.repeat(64) } } });
+      await call(s, 'call:signal', {
+        callId,
+        request: { method: 'produceData', data: { label: 'x'.repeat(64) } },
+      });
       return performance.now() - t0;
     };
 
@@ -88,7 +126,9 @@ async function scenario(redisUrl: string, instances: 1 | 2): Promise<ScenarioRes
     // Edge → participant notifications (one way; same machine clock).
     const notify: number[] = [];
     const target = sockets[0]!;
-    target.on('call:notify', (n: CallNotify) => notify.push(Date.now() - (n.notification as { sentAt: number }).sentAt));
+    target.on('call:notify', (n: CallNotify) =>
+      notify.push(Date.now() - (n.notification as { sentAt: number }).sentAt),
+    );
     for (let i = 0; i < NOTIFY_SAMPLES; i++) {
       const before = notify.length;
       edge.notify(callId, joins[0]!.participantId, { method: 'ping', sentAt: Date.now() });
@@ -139,8 +179,17 @@ try {
   const out = {
     bench: 'cloud',
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version, note: 'clients, edge, cloud instances and Redis share this machine' },
-    params: { clients: CLIENTS, requestsPerClient: PER_CLIENT, idleSamples: IDLE_SAMPLES, notifySamples: NOTIFY_SAMPLES },
+    machine: {
+      cpus: os.cpus().length,
+      node: process.version,
+      note: 'clients, edge, cloud instances and Redis share this machine',
+    },
+    params: {
+      clients: CLIENTS,
+      requestsPerClient: PER_CLIENT,
+      idleSamples: IDLE_SAMPLES,
+      notifySamples: NOTIFY_SAMPLES,
+    },
     results,
   };
   mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });

@@ -42,7 +42,13 @@ export interface Cloud {
   close(): Promise<void>;
 }
 
-export async function createCloud({ config, logger }: { config: CloudConfig; logger: Logger }): Promise<Cloud> {
+export async function createCloud({
+  config,
+  logger,
+}: {
+  config: CloudConfig;
+  logger: Logger;
+}): Promise<Cloud> {
   const log = logger.child({ instanceId: config.instanceId });
   const redis = await connectRedis(config.redisUrl, log.child({ module: 'redis' }));
   const keys = new Keys(config.redisPrefix);
@@ -56,7 +62,10 @@ export async function createCloud({ config, logger }: { config: CloudConfig; log
     pingInterval: 10_000,
     pingTimeout: 5_000,
     maxHttpBufferSize: 1e6,
-    adapter: createAdapter(redis.pub, redis.sub, { key: keys.socketIo(), requestsTimeout: config.relayTimeoutMs }),
+    adapter: createAdapter(redis.pub, redis.sub, {
+      key: keys.socketIo(),
+      requestsTimeout: config.relayTimeoutMs,
+    }),
   });
   const clientNsp = io.of(CLIENT_NAMESPACE);
   const edgeNsp = io.of(EDGE_NAMESPACE);
@@ -88,7 +97,8 @@ export async function createCloud({ config, logger }: { config: CloudConfig; log
   app.use('/api', apiNotFound());
   if (config.serveClient) {
     const client = staticClient(config.clientDistDir);
-    if (!client.present) log.warn({ dir: config.clientDistDir }, 'client build not found; serving a notice at /');
+    if (!client.present)
+      log.warn({ dir: config.clientDistDir }, 'client build not found; serving a notice at /');
     app.use(client.router);
   }
   app.use(errorHandler(log.child({ module: 'http' })));
@@ -105,7 +115,9 @@ export async function createCloud({ config, logger }: { config: CloudConfig; log
   });
   services.edges.on('online', (edgeId) => {
     log.info({ edgeId }, 'edge online');
-    void services.calls.edgeOnlineChanged(edgeId, true).catch((err: unknown) => log.error({ err, edgeId }, 'unflagging calls failed'));
+    void services.calls
+      .edgeOnlineChanged(edgeId, true)
+      .catch((err: unknown) => log.error({ err, edgeId }, 'unflagging calls failed'));
   });
 
   // ---- sweeps: every instance runs them; Redis CAS makes each transition happen once ----

@@ -12,7 +12,12 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export const CloudEnv = z.object({
   CLOUD_HOST: z.string().default('0.0.0.0'),
@@ -106,10 +111,14 @@ export function resolveJwtSecret(env: z.infer<typeof CloudEnv>): string {
   if (env.JWT_SECRET) return env.JWT_SECRET;
   if (env.JWT_SECRET_FILE) {
     const secret = readFileSync(env.JWT_SECRET_FILE, 'utf8').trim();
-    if (secret.length < 32) throw new ConfigError('cloud', [`JWT_SECRET_FILE: ${env.JWT_SECRET_FILE} holds fewer than 32 characters`]);
+    if (secret.length < 32)
+      throw new ConfigError('cloud', [
+        `JWT_SECRET_FILE: ${env.JWT_SECRET_FILE} holds fewer than 32 characters`,
+      ]);
     return secret;
   }
-  if (env.NODE_ENV === 'production') throw new ConfigError('cloud', ['JWT_SECRET or JWT_SECRET_FILE is required in production']);
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('cloud', ['JWT_SECRET or JWT_SECRET_FILE is required in production']);
   const file = path.join(varDir, 'jwt-secret');
   if (!existsSync(file)) {
     mkdirSync(varDir, { recursive: true });
@@ -145,7 +154,12 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     skipWindowMs: e.DISPATCH_SKIP_WINDOW_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     relayTimeoutMs: e.RELAY_TIMEOUT_MS,
-    rate: { loginMax: e.LOGIN_RATE_MAX, inviteMax: e.INVITE_RATE_MAX, edgeAuthMax: e.EDGE_AUTH_RATE_MAX, windowS: e.RATE_WINDOW_S },
+    rate: {
+      loginMax: e.LOGIN_RATE_MAX,
+      inviteMax: e.INVITE_RATE_MAX,
+      edgeAuthMax: e.EDGE_AUTH_RATE_MAX,
+      windowS: e.RATE_WINDOW_S,
+    },
     corsOrigins: e.CORS_ORIGINS,
     clientDistDir: e.CLIENT_DIST_DIR,
     serveClient: e.SERVE_CLIENT,

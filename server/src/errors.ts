@@ -14,12 +14,17 @@ const REDIS_DOWN = new Set([
 
 export function isRedisDown(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  return REDIS_DOWN.has(err.name) || REDIS_DOWN.has(err.constructor.name) || /ECONNREFUSED|ECONNRESET/.test(err.message);
+  return (
+    REDIS_DOWN.has(err.name) ||
+    REDIS_DOWN.has(err.constructor.name) ||
+    /ECONNREFUSED|ECONNRESET/.test(err.message)
+  );
 }
 
 export function asAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  if (isRedisDown(err)) return new AppError('unavailable', 'storage temporarily unavailable, retry', undefined, { cause: err });
+  if (isRedisDown(err))
+    return new AppError('unavailable', 'storage temporarily unavailable, retry', undefined, { cause: err });
   return new AppError('internal', 'internal error', undefined, { cause: err });
 }
 

@@ -78,7 +78,11 @@ export function buildServices(opts: {
     callEvents,
     staff,
     notifier,
-    { offerTimeoutMs: config.offerTimeoutMs, skipWindowMs: config.skipWindowMs, defaultHandleS: config.defaultHandleS },
+    {
+      offerTimeoutMs: config.offerTimeoutMs,
+      skipWindowMs: config.skipWindowMs,
+      defaultHandleS: config.defaultHandleS,
+    },
     logger.child({ module: 'dispatch' }),
   );
   const calls = new CallService({
@@ -100,7 +104,10 @@ export function buildServices(opts: {
     keys,
     tokens,
     staff,
-    sessions: new SessionService(redis, keys, staff, tokens, { accessS: config.accessTokenTtlS, refreshS: config.refreshTokenTtlS }),
+    sessions: new SessionService(redis, keys, staff, tokens, {
+      accessS: config.accessTokenTtlS,
+      refreshS: config.refreshTokenTtlS,
+    }),
     rate: new RateLimiter(redis, keys),
     invites: new InviteService(redis, keys, tokens, { publicUrl, customerTtlS: config.customerTokenTtlS }),
     branches,

@@ -100,15 +100,33 @@ export async function startCloud(o: StartCloudOptions): Promise<CloudHandle> {
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 30_000, 'cloud child /healthz');
+  await waitFor(
+    async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true,
+    30_000,
+    'cloud child /healthz',
+  );
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };
-  return { url, port, prefix, redisUrl: o.redisUrl, mode: 'child', child, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+  return {
+    url,
+    port,
+    prefix,
+    redisUrl: o.redisUrl,
+    mode: 'child',
+    child,
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+  };
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 50): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -118,9 +136,18 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 }
 
 /** Runs `fn` with the cloud's services bound to a direct Redis connection (seeding and inspecting state). */
-export async function withServices<T>(redisUrl: string, prefix: string, fn: (s: Services) => Promise<T>): Promise<T> {
+export async function withServices<T>(
+  redisUrl: string,
+  prefix: string,
+  fn: (s: Services) => Promise<T>,
+): Promise<T> {
   const logger = createLogger('seed-test', { level: 'warn' });
-  const config = loadCloudConfig({ ...process.env, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, JWT_SECRET: TEST_JWT_SECRET });
+  const config = loadCloudConfig({
+    ...process.env,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    JWT_SECRET: TEST_JWT_SECRET,
+  });
   const redis = await connectRedis(redisUrl, logger);
   try {
     return await fn(buildServices({ config, logger, redis: redis.data }));
@@ -153,14 +180,22 @@ export async function api<T = unknown>(
 }
 
 export async function login(baseUrl: string, username: string, password: string): Promise<LoginResponse> {
-  const res = await api<LoginResponse>(baseUrl, 'POST', '/api/v1/auth/login', { body: { username, password } });
-  if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await api<LoginResponse>(baseUrl, 'POST', '/api/v1/auth/login', {
+    body: { username, password },
+  });
+  if (res.status !== 200)
+    throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 /** A connected `/client` socket (websocket transport), or rejects with the server's connect error. */
 export function connectClient(baseUrl: string, token: string): Promise<Socket> {
-  const socket = ioClient(`${baseUrl}/client`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket = ioClient(`${baseUrl}/client`, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err: Error & { data?: unknown }) => {
@@ -170,7 +205,12 @@ export function connectClient(baseUrl: string, token: string): Promise<Socket> {
   });
 }
 
-export async function request<T>(socket: Socket, event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
+export async function request<T>(
+  socket: Socket,
+  event: string,
+  payload: unknown,
+  timeoutMs = 10_000,
+): Promise<Ack<T>> {
   try {
     return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
   } catch (err) {
@@ -215,14 +255,26 @@ export class ScriptedEdge {
   busyness: number;
 
   constructor(readonly o: ScriptedEdgeOptions) {
-    this.running = o.running ?? { revision: 0, rulePacks: { 'wealth-sale': '1.0.0' }, models: { asr: 'tiny' }, settings: {} };
+    this.running = o.running ?? {
+      revision: 0,
+      rulePacks: { 'wealth-sale': '1.0.0' },
+      models: { asr: 'tiny' },
+      settings: {},
+    };
     this.busyness = o.busyness ?? 0.1;
   }
 
   async start(): Promise<EdgeHelloAck> {
-    const auth = await api<{ token: string }>(this.o.cloudUrl, 'POST', '/api/v1/edges/auth', { body: { edgeId: this.o.edgeId, key: this.o.key } });
+    const auth = await api<{ token: string }>(this.o.cloudUrl, 'POST', '/api/v1/edges/auth', {
+      body: { edgeId: this.o.edgeId, key: this.o.key },
+    });
     if (auth.status !== 200) throw new Error(`edge auth failed: ${auth.status} ${JSON.stringify(auth.body)}`);
-    const socket = ioClient(`${this.o.cloudUrl}/edge`, { auth: { token: auth.body.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = ioClient(`${this.o.cloudUrl}/edge`, {
+      auth: { token: auth.body.token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     this.socket = socket;
     socket.on('edge:config', (desired: RunningConfig) => {
       this.configsReceived.push(desired);
@@ -231,15 +283,29 @@ export class ScriptedEdge {
       this.running = desired;
       socket.emit('edge:config-applied', { revision: desired.revision, ok: true });
     });
-    socket.on('relay:open', (msg: { callId: string; participant: { id: string; role: string } }, ack: (r: Ack<unknown>) => void) => {
-      this.opened.push(msg);
-      ack({ ok: true, data: { edgeId: this.o.edgeId, routerRtpCapabilities: { codecs: [] } } });
-    });
-    socket.on('relay:request', (msg: { request: unknown; participant: { id: string } }, ack: (r: Ack<unknown>) => void) => {
-      const req = msg.request as { method?: string } | undefined;
-      if (req?.method === 'fail') ack({ ok: false, error: { code: 'bad_request', message: 'edge says no' } });
-      else ack({ ok: true, data: { echo: msg.request, participantId: msg.participant.id, edgeId: this.o.edgeId } });
-    });
+    socket.on(
+      'relay:open',
+      (
+        msg: { callId: string; participant: { id: string; role: string } },
+        ack: (r: Ack<unknown>) => void,
+      ) => {
+        this.opened.push(msg);
+        ack({ ok: true, data: { edgeId: this.o.edgeId, routerRtpCapabilities: { codecs: [] } } });
+      },
+    );
+    socket.on(
+      'relay:request',
+      (msg: { request: unknown; participant: { id: string } }, ack: (r: Ack<unknown>) => void) => {
+        const req = msg.request as { method?: string } | undefined;
+        if (req?.method === 'fail')
+          ack({ ok: false, error: { code: 'bad_request', message: 'edge says no' } });
+        else
+          ack({
+            ok: true,
+            data: { echo: msg.request, participantId: msg.participant.id, edgeId: this.o.edgeId },
+          });
+      },
+    );
     socket.on('relay:close', (msg: { callId: string; participantId: string }) => this.closed.push(msg));
     socket.on('call:assigned', (msg: { callId: string }) => this.assigned.push(msg.callId));
     await new Promise<void>((resolve, reject) => {
@@ -269,7 +335,12 @@ export class ScriptedEdge {
   heartbeat(): void {
     this.socket?.emit('edge:heartbeat', {
       at: Date.now(),
-      load: { calls: this.opened.length, participants: 0, cpuPercent: 5, workers: [{ pid: 1, routers: 0, cpuPercent: 1 }] },
+      load: {
+        calls: this.opened.length,
+        participants: 0,
+        cpuPercent: 5,
+        workers: [{ pid: 1, routers: 0, cpuPercent: 1 }],
+      },
       busyness: { score: this.busyness, activeCalls: 0, queueLength: 0 },
     });
   }

@@ -37,17 +37,42 @@ beforeAll(async () => {
   ]);
   await withServices(redisUrl, prefix, async (s) => {
     await s.branches.upsert('dark', { name: 'no edge online', lat: 22.2819, lon: 114.1582 });
-    await s.staff.create({ username: 'mgr', password: 'manager-pass', displayName: 'M', role: 'manager', branchId: 'near' });
-    for (const u of ['x1', 'x2']) await s.staff.create({ username: u, password: 'expert-pass', displayName: u, role: 'expert', skills: ['fx'] });
+    await s.staff.create({
+      username: 'mgr',
+      password: 'manager-pass',
+      displayName: 'M',
+      role: 'manager',
+      branchId: 'near',
+    });
+    for (const u of ['x1', 'x2'])
+      await s.staff.create({
+        username: u,
+        password: 'expert-pass',
+        displayName: u,
+        role: 'expert',
+        skills: ['fx'],
+      });
   });
   cloud = await startCloud({
     redisUrl,
     prefix,
-    env: { SERVE_CLIENT: '1', CLIENT_DIST_DIR: '/nonexistent/dist', DISPATCH_OFFER_TIMEOUT_MS: '700', DISPATCH_SKIP_WINDOW_MS: '60000', DISPATCH_DEFAULT_HANDLE_S: '120' },
+    env: {
+      SERVE_CLIENT: '1',
+      CLIENT_DIST_DIR: '/nonexistent/dist',
+      DISPATCH_OFFER_TIMEOUT_MS: '700',
+      DISPATCH_SKIP_WINDOW_MS: '60000',
+      DISPATCH_DEFAULT_HANDLE_S: '120',
+    },
   });
   const busy = { 'e-near': 1, 'e-mid': 0.1, 'e-far': 0 } as Record<string, number>;
   for (const [i, id] of ['e-near', 'e-mid', 'e-far'].entries()) {
-    const e = new ScriptedEdge({ cloudUrl: cloud.url, edgeId: id, branchId: ['near', 'mid', 'far'][i]!, key: keys[i]!, busyness: busy[id]! });
+    const e = new ScriptedEdge({
+      cloudUrl: cloud.url,
+      edgeId: id,
+      branchId: ['near', 'mid', 'far'][i]!,
+      key: keys[i]!,
+      busyness: busy[id]!,
+    });
     await e.start();
     edges.push(e);
   }
@@ -62,10 +87,19 @@ afterAll(async () => {
 
 describe('HTTP surface', () => {
   it('serves an OpenAPI 3.1 document describing the routes', async () => {
-    const doc = await api<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> }>(cloud.url, 'GET', '/api/v1/openapi.json');
+    const doc = await api<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    }>(cloud.url, 'GET', '/api/v1/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/calls', '/api/v1/calls/{callId}/invites', '/api/v1/deployments/{deploymentId}/rollback', '/api/v1/branches/recommend']),
+      expect.arrayContaining([
+        '/api/v1/auth/login',
+        '/api/v1/calls',
+        '/api/v1/calls/{callId}/invites',
+        '/api/v1/deployments/{deploymentId}/rollback',
+        '/api/v1/branches/recommend',
+      ]),
     );
     expect(doc.body.paths['/api/v1/auth/login']?.post?.requestBody).toBeDefined();
   });
@@ -73,10 +107,19 @@ describe('HTTP surface', () => {
   it('answers errors as JSON with codes', async () => {
     const missing = await api<{ error: { code: string } }>(cloud.url, 'GET', '/api/v1/nothing-here');
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
-    const bad = await api<{ error: { code: string; details: { fields: { path: string }[] } } }>(cloud.url, 'POST', '/api/v1/auth/login', { body: { username: '' } });
+    const bad = await api<{ error: { code: string; details: { fields: { path: string }[] } } }>(
+      cloud.url,
+      'POST',
+      '/api/v1/auth/login',
+      { body: { username: '' } },
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.fields.map((f) => f.path).sort()).toEqual(['password', 'username']);
-    const notJson = await fetch(`${cloud.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    const notJson = await fetch(`${cloud.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{oops',
+    });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ error: { code: 'bad_request' } });
   });
@@ -94,21 +137,42 @@ describe('HTTP surface', () => {
 
 describe('online dispatching offline: branch recommendation', () => {
   it('routes to the nearest branch that is not saturated', async () => {
-    await waitFor(async () => {
-      const r = await api<{ candidates: BranchRecommendation[] }>(cloud.url, 'GET', '/api/v1/branches/recommend?lat=22.2819&lon=114.1582', { token: manager.accessToken });
-      return r.body.candidates?.filter((c) => c.online).length === 3;
-    }, 5000, 'busyness from all edges');
-    const res = await api<{ best: BranchRecommendation; candidates: BranchRecommendation[] }>(cloud.url, 'GET', '/api/v1/branches/recommend?lat=22.2819&lon=114.1582', {
-      token: manager.accessToken,
-    });
+    await waitFor(
+      async () => {
+        const r = await api<{ candidates: BranchRecommendation[] }>(
+          cloud.url,
+          'GET',
+          '/api/v1/branches/recommend?lat=22.2819&lon=114.1582',
+          { token: manager.accessToken },
+        );
+        return r.body.candidates?.filter((c) => c.online).length === 3;
+      },
+      5000,
+      'busyness from all edges',
+    );
+    const res = await api<{ best: BranchRecommendation; candidates: BranchRecommendation[] }>(
+      cloud.url,
+      'GET',
+      '/api/v1/branches/recommend?lat=22.2819&lon=114.1582',
+      {
+        token: manager.accessToken,
+      },
+    );
     expect(res.status).toBe(200);
     // near is 0.4 km but saturated (busyness 1), mid is 1.6 km and quiet, far is 6 km and idle; dark has no edge.
     expect(res.body.best.branchId).toBe('mid');
     expect(res.body.candidates.map((c) => c.branchId)).toEqual(['mid', 'near', 'far', 'dark']);
     expect(res.body.candidates.at(-1)).toMatchObject({ online: false, busyness: null });
-    const limited = await api<{ candidates: BranchRecommendation[] }>(cloud.url, 'GET', '/api/v1/branches/recommend?lat=22.2819&lon=114.1582&maxDistanceKm=1', { token: manager.accessToken });
+    const limited = await api<{ candidates: BranchRecommendation[] }>(
+      cloud.url,
+      'GET',
+      '/api/v1/branches/recommend?lat=22.2819&lon=114.1582&maxDistanceKm=1',
+      { token: manager.accessToken },
+    );
     expect(limited.body.candidates.map((c) => c.branchId)).toEqual(['near', 'dark']);
-    const invalid = await api(cloud.url, 'GET', '/api/v1/branches/recommend?lat=999&lon=0', { token: manager.accessToken });
+    const invalid = await api(cloud.url, 'GET', '/api/v1/branches/recommend?lat=999&lon=0', {
+      token: manager.accessToken,
+    });
     expect(invalid.status).toBe(400);
   });
 });
@@ -119,10 +183,17 @@ describe('dispatch queue', () => {
     sockets.push(mgrSock);
     const updates: DispatchStatus[] = [];
     mgrSock.on('dispatch:update', (u: DispatchStatus) => updates.push(u));
-    const calls = await Promise.all([0, 1, 2].map(() => api<Call>(cloud.url, 'POST', '/api/v1/calls', { token: manager.accessToken, body: {} })));
+    const calls = await Promise.all(
+      [0, 1, 2].map(() =>
+        api<Call>(cloud.url, 'POST', '/api/v1/calls', { token: manager.accessToken, body: {} }),
+      ),
+    );
 
     // Nobody with the skill online: queued, no ETA.
-    const r1 = await call<DispatchStatus>(mgrSock, 'dispatch:request', { callId: calls[0]!.body.id, skill: 'fx' });
+    const r1 = await call<DispatchStatus>(mgrSock, 'dispatch:request', {
+      callId: calls[0]!.body.id,
+      skill: 'fx',
+    });
     expect(r1).toMatchObject({ status: 'queued', position: 1, etaS: null });
 
     // x1 comes online but ignores offers; x2 is away. Three requests queue up behind x1's offer.
@@ -140,16 +211,35 @@ describe('dispatch queue', () => {
     await waitFor(() => x1Offers.length === 1, 5000, 'offer to x1');
     expect(x1Offers[0]?.requestId).toBe(r1.requestId);
 
-    const r2 = await call<DispatchStatus>(mgrSock, 'dispatch:request', { callId: calls[1]!.body.id, skill: 'fx' });
-    const r3 = await call<DispatchStatus>(mgrSock, 'dispatch:request', { callId: calls[2]!.body.id, skill: 'fx', urgency: 'critical' });
+    const r2 = await call<DispatchStatus>(mgrSock, 'dispatch:request', {
+      callId: calls[1]!.body.id,
+      skill: 'fx',
+    });
+    const r3 = await call<DispatchStatus>(mgrSock, 'dispatch:request', {
+      callId: calls[2]!.body.id,
+      skill: 'fx',
+      urgency: 'critical',
+    });
     // The critical request jumps ahead; with one (busy) expert online each place waits one handling time.
     expect(r3).toMatchObject({ status: 'queued', position: 1, etaS: 120 });
-    const r2now = (await api<DispatchStatus>(cloud.url, 'GET', `/api/v1/dispatch/requests/${r2.requestId}`, { token: manager.accessToken })).body;
+    const r2now = (
+      await api<DispatchStatus>(cloud.url, 'GET', `/api/v1/dispatch/requests/${r2.requestId}`, {
+        token: manager.accessToken,
+      })
+    ).body;
     expect(r2now).toMatchObject({ status: 'queued', position: 2, etaS: 240 });
 
     // x1 never answers: the offer times out, x1 is set away and the request goes back to the queue.
-    await waitFor(() => x1Presence.some((p) => p.chosen === 'away'), 10_000, 'x1 set away after missed offer');
-    await waitFor(() => updates.some((u) => u.requestId === r1.requestId && u.status === 'queued' && u.attempts === 1), 5000, 'r1 re-queued');
+    await waitFor(
+      () => x1Presence.some((p) => p.chosen === 'away'),
+      10_000,
+      'x1 set away after missed offer',
+    );
+    await waitFor(
+      () => updates.some((u) => u.requestId === r1.requestId && u.status === 'queued' && u.attempts === 1),
+      5000,
+      'r1 re-queued',
+    );
 
     // x2 becomes available and receives the critical request first, then accepts; the rest move up.
     await call(x2, 'presence:set', { status: 'available' });
@@ -160,11 +250,14 @@ describe('dispatch queue', () => {
     // x1 accepting an offer it no longer holds is refused.
     const late = await request(x1, 'dispatch:accept', { requestId: r1.requestId });
     expect(late.ok).toBe(false);
-    if (!late.ok) expect(late.error).toMatchObject({ code: 'conflict', details: { reason: 'offer_not_held' } });
+    if (!late.ok)
+      expect(late.error).toMatchObject({ code: 'conflict', details: { reason: 'offer_not_held' } });
 
     const cancelled = await call<DispatchStatus>(mgrSock, 'dispatch:cancel', { requestId: r2.requestId });
     expect(cancelled.status).toBe('cancelled');
-    const queue = (await api<DispatchStatus[]>(cloud.url, 'GET', '/api/v1/dispatch/queue', { token: manager.accessToken })).body;
+    const queue = (
+      await api<DispatchStatus[]>(cloud.url, 'GET', '/api/v1/dispatch/queue', { token: manager.accessToken })
+    ).body;
     expect(queue.map((q) => q.requestId)).toEqual([r1.requestId]);
     expect(queue[0]).toMatchObject({ position: 1 });
     const twice = await request(mgrSock, 'dispatch:cancel', { requestId: r2.requestId });

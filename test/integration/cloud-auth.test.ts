@@ -27,16 +27,35 @@ let edgeKey: string;
 let manager: LoginResponse;
 let expert: LoginResponse;
 
-const errorOf = (r: { body: unknown }) => (r.body as { error: { code: string; details?: { reason?: string } } }).error;
+const errorOf = (r: { body: unknown }) =>
+  (r.body as { error: { code: string; details?: { reason?: string } } }).error;
 
 beforeAll(async () => {
   const prefix = uniquePrefix('auth');
   edgeKey = await seedBranchWithEdge(redisUrl, prefix, 'b1', 'e1');
   await withServices(redisUrl, prefix, async (s) => {
     await s.branches.upsert('b2', { name: 'other', lat: 1, lon: 1 });
-    await s.staff.create({ username: 'mgr', password: 'manager-pass', displayName: 'M', role: 'manager', branchId: 'b1' });
-    await s.staff.create({ username: 'mgr2', password: 'manager-pass', displayName: 'M2', role: 'manager', branchId: 'b2' });
-    await s.staff.create({ username: 'exp', password: 'expert-pass', displayName: 'E', role: 'expert', skills: ['wealth'] });
+    await s.staff.create({
+      username: 'mgr',
+      password: 'manager-pass',
+      displayName: 'M',
+      role: 'manager',
+      branchId: 'b1',
+    });
+    await s.staff.create({
+      username: 'mgr2',
+      password: 'manager-pass',
+      displayName: 'M2',
+      role: 'manager',
+      branchId: 'b2',
+    });
+    await s.staff.create({
+      username: 'exp',
+      password: 'expert-pass',
+      displayName: 'E',
+      role: 'expert',
+      skills: ['wealth'],
+    });
     await s.staff.create({ username: 'ops', password: 'ops-pass-123', displayName: 'O', role: 'ops' });
     await s.staff.create({ username: 'limited', password: 'limited-pass', displayName: 'L', role: 'expert' });
   });
@@ -65,18 +84,26 @@ describe('staff login and tokens', () => {
   });
 
   it('a wrong password is refused without saying whether the user exists', async () => {
-    const wrong = await api(cloud.url, 'POST', '/api/v1/auth/login', { body: { username: 'exp', password: 'nope-nope' } });
-    const unknown = await api(cloud.url, 'POST', '/api/v1/auth/login', { body: { username: 'ghost', password: 'nope-nope' } });
+    const wrong = await api(cloud.url, 'POST', '/api/v1/auth/login', {
+      body: { username: 'exp', password: 'nope-nope' },
+    });
+    const unknown = await api(cloud.url, 'POST', '/api/v1/auth/login', {
+      body: { username: 'ghost', password: 'nope-nope' },
+    });
     expect(wrong.status).toBe(401);
     expect(errorOf(wrong)).toEqual(errorOf(unknown));
   });
 
   it('refresh tokens are single-use and rotate', async () => {
     const first = await login(cloud.url, 'exp', 'expert-pass');
-    const r1 = await api<LoginResponse>(cloud.url, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    const r1 = await api<LoginResponse>(cloud.url, 'POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: first.refreshToken },
+    });
     expect(r1.status).toBe(200);
     expect(r1.body.refreshToken).not.toBe(first.refreshToken);
-    const again = await api(cloud.url, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    const again = await api(cloud.url, 'POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: first.refreshToken },
+    });
     expect(again.status).toBe(401);
     expect(errorOf(again).details?.reason).toBe('refresh_invalid');
   });
@@ -84,7 +111,16 @@ describe('staff login and tokens', () => {
   it('an expired token is refused over HTTP and on socket connect', async () => {
     const now = Math.floor(Date.now() / 1000);
     const expired = jwt.sign(
-      { typ: 'staff', sub: 'mgr', role: 'manager', branchId: 'b1', perms: ['call:start'], name: 'M', iat: now - 1000, exp: now - 10 },
+      {
+        typ: 'staff',
+        sub: 'mgr',
+        role: 'manager',
+        branchId: 'b1',
+        perms: ['call:start'],
+        name: 'M',
+        iat: now - 1000,
+        exp: now - 10,
+      },
       TEST_JWT_SECRET,
       { issuer: 'branchedge-cloud' },
     );
@@ -109,7 +145,9 @@ describe('staff login and tokens', () => {
     expect(errorOf(res).details?.reason).toBe('invalid_signature');
     // Tampering with the payload of a genuine token breaks the signature too.
     const [h, , sig] = manager.accessToken.split('.');
-    const body = Buffer.from(JSON.stringify({ ...(jwt.decode(manager.accessToken) as object), role: 'ops' })).toString('base64url');
+    const body = Buffer.from(
+      JSON.stringify({ ...(jwt.decode(manager.accessToken) as object), role: 'ops' }),
+    ).toString('base64url');
     const tampered = await api(cloud.url, 'GET', '/api/v1/auth/me', { token: `${h}.${body}.${sig}` });
     expect(tampered.status).toBe(401);
     const sockErr = await connectClient(cloud.url, forged).then(
@@ -126,7 +164,9 @@ describe('staff login and tokens', () => {
     const staffList = await api(cloud.url, 'GET', '/api/v1/staff', { token: manager.accessToken });
     expect(staffList.status).toBe(403);
     // An edge token is not a staff token, whatever it claims.
-    const edgeAuth = await api<{ token: string }>(cloud.url, 'POST', '/api/v1/edges/auth', { body: { edgeId: 'e1', key: edgeKey } });
+    const edgeAuth = await api<{ token: string }>(cloud.url, 'POST', '/api/v1/edges/auth', {
+      body: { edgeId: 'e1', key: edgeKey },
+    });
     const asStaff = await api(cloud.url, 'GET', '/api/v1/auth/me', { token: edgeAuth.body.token });
     expect(asStaff.status).toBe(401);
     expect(errorOf(asStaff).details?.reason).toBe('wrong_token_type');
@@ -141,7 +181,13 @@ describe('staff login and tokens', () => {
   it('login is rate-limited per username', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      statuses.push((await api(cloud.url, 'POST', '/api/v1/auth/login', { body: { username: 'limited', password: 'wrong-wrong' } })).status);
+      statuses.push(
+        (
+          await api(cloud.url, 'POST', '/api/v1/auth/login', {
+            body: { username: 'limited', password: 'wrong-wrong' },
+          })
+        ).status,
+      );
     }
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.slice(3)).toEqual([429, 429]);
@@ -160,31 +206,58 @@ describe('customer invites', () => {
   let callB: Call;
 
   beforeAll(async () => {
-    callA = (await api<Call>(cloud.url, 'POST', '/api/v1/calls', { token: manager.accessToken, body: { allowRemoteCustomer: true } })).body;
-    callB = (await api<Call>(cloud.url, 'POST', '/api/v1/calls', { token: manager.accessToken, body: { allowRemoteCustomer: true } })).body;
+    callA = (
+      await api<Call>(cloud.url, 'POST', '/api/v1/calls', {
+        token: manager.accessToken,
+        body: { allowRemoteCustomer: true },
+      })
+    ).body;
+    callB = (
+      await api<Call>(cloud.url, 'POST', '/api/v1/calls', {
+        token: manager.accessToken,
+        body: { allowRemoteCustomer: true },
+      })
+    ).body;
   });
 
   it('an invite is single-use: the second redeem is refused', async () => {
-    const inv = await api<{ token: string; url: string }>(cloud.url, 'POST', `/api/v1/calls/${callA.id}/invites`, { token: manager.accessToken, body: {} });
+    const inv = await api<{ token: string; url: string }>(
+      cloud.url,
+      'POST',
+      `/api/v1/calls/${callA.id}/invites`,
+      { token: manager.accessToken, body: {} },
+    );
     expect(inv.status).toBe(201);
     expect(inv.body.url).toContain('/join?invite=');
-    const first = await api<{ token: string; callId: string }>(cloud.url, 'POST', '/api/v1/invites/redeem', { body: { token: inv.body.token } });
+    const first = await api<{ token: string; callId: string }>(cloud.url, 'POST', '/api/v1/invites/redeem', {
+      body: { token: inv.body.token },
+    });
     expect(first.status).toBe(200);
     expect(first.body.callId).toBe(callA.id);
-    const second = await api(cloud.url, 'POST', '/api/v1/invites/redeem', { body: { token: inv.body.token } });
+    const second = await api(cloud.url, 'POST', '/api/v1/invites/redeem', {
+      body: { token: inv.body.token },
+    });
     expect(second.status).toBe(401);
     expect(errorOf(second).details?.reason).toBe('invite_used');
   });
 
   it('a customer token works for its call and is refused for another call', async () => {
-    const inv = await api<{ token: string }>(cloud.url, 'POST', `/api/v1/calls/${callA.id}/invites`, { token: manager.accessToken, body: { displayName: 'Ann' } });
-    const redeemed = await api<{ token: string }>(cloud.url, 'POST', '/api/v1/invites/redeem', { body: { token: inv.body.token } });
+    const inv = await api<{ token: string }>(cloud.url, 'POST', `/api/v1/calls/${callA.id}/invites`, {
+      token: manager.accessToken,
+      body: { displayName: 'Ann' },
+    });
+    const redeemed = await api<{ token: string }>(cloud.url, 'POST', '/api/v1/invites/redeem', {
+      body: { token: inv.body.token },
+    });
     const sock = await connectClient(cloud.url, redeemed.body.token);
     try {
       const wrong = await request(sock, 'call:join', { callId: callB.id });
       expect(wrong.ok).toBe(false);
-      if (!wrong.ok) expect(wrong.error).toMatchObject({ code: 'forbidden', details: { reason: 'wrong_call' } });
-      const httpWrong = await api(cloud.url, 'GET', `/api/v1/calls/${callB.id}`, { token: redeemed.body.token });
+      if (!wrong.ok)
+        expect(wrong.error).toMatchObject({ code: 'forbidden', details: { reason: 'wrong_call' } });
+      const httpWrong = await api(cloud.url, 'GET', `/api/v1/calls/${callB.id}`, {
+        token: redeemed.body.token,
+      });
       expect(httpWrong.status).toBe(403);
       const joined = await call<CallJoinInfo>(sock, 'call:join', { callId: callA.id });
       expect(joined).toMatchObject({ callId: callA.id, role: 'customer', edge: { edgeId: 'e1' } });
@@ -194,14 +267,21 @@ describe('customer invites', () => {
   });
 
   it('an invite token is not a session token, and an expired invite is refused', async () => {
-    const inv = await api<{ token: string }>(cloud.url, 'POST', `/api/v1/calls/${callA.id}/invites`, { token: manager.accessToken, body: {} });
+    const inv = await api<{ token: string }>(cloud.url, 'POST', `/api/v1/calls/${callA.id}/invites`, {
+      token: manager.accessToken,
+      body: {},
+    });
     const err = await connectClient(cloud.url, inv.body.token).then(
       () => undefined,
       (e: { data?: { error: { details: { reason: string } } } }) => e,
     );
     expect(err?.data?.error.details.reason).toBe('wrong_token_type');
     const now = Math.floor(Date.now() / 1000);
-    const expired = jwt.sign({ typ: 'invite', jti: 'x', callId: callA.id, iat: now - 100, exp: now - 1 }, TEST_JWT_SECRET, { issuer: 'branchedge-cloud' });
+    const expired = jwt.sign(
+      { typ: 'invite', jti: 'x', callId: callA.id, iat: now - 100, exp: now - 1 },
+      TEST_JWT_SECRET,
+      { issuer: 'branchedge-cloud' },
+    );
     const res = await api(cloud.url, 'POST', '/api/v1/invites/redeem', { body: { token: expired } });
     expect(res.status).toBe(401);
     expect(errorOf(res).details?.reason).toBe('expired');
@@ -209,7 +289,10 @@ describe('customer invites', () => {
 
   it('a manager of another branch cannot invite to this call', async () => {
     const other = await login(cloud.url, 'mgr2', 'manager-pass');
-    const res = await api(cloud.url, 'POST', `/api/v1/calls/${callA.id}/invites`, { token: other.accessToken, body: {} });
+    const res = await api(cloud.url, 'POST', `/api/v1/calls/${callA.id}/invites`, {
+      token: other.accessToken,
+      body: {},
+    });
     expect(res.status).toBe(403);
     expect(errorOf(res).details?.reason).toBe('wrong_branch');
   });
@@ -218,20 +301,43 @@ describe('customer invites', () => {
 describe('edge credentials', () => {
   it('rotating an edge key invalidates the old key and the edge JWTs issued under it', async () => {
     const ops = await login(cloud.url, 'ops', 'ops-pass-123');
-    const reg = await api<{ key: string }>(cloud.url, 'POST', '/api/v1/edges', { token: ops.accessToken, body: { edgeId: 'e-rot', branchId: 'b1' } });
+    const reg = await api<{ key: string }>(cloud.url, 'POST', '/api/v1/edges', {
+      token: ops.accessToken,
+      body: { edgeId: 'e-rot', branchId: 'b1' },
+    });
     expect(reg.status).toBe(201);
-    const oldJwt = await api<{ token: string }>(cloud.url, 'POST', '/api/v1/edges/auth', { body: { edgeId: 'e-rot', key: reg.body.key } });
+    const oldJwt = await api<{ token: string }>(cloud.url, 'POST', '/api/v1/edges/auth', {
+      body: { edgeId: 'e-rot', key: reg.body.key },
+    });
     expect(oldJwt.status).toBe(200);
-    const rot = await api<{ key: string }>(cloud.url, 'POST', '/api/v1/edges/e-rot/rotate-key', { token: ops.accessToken });
+    const rot = await api<{ key: string }>(cloud.url, 'POST', '/api/v1/edges/e-rot/rotate-key', {
+      token: ops.accessToken,
+    });
     expect(rot.status).toBe(200);
-    const withOld = await api(cloud.url, 'POST', '/api/v1/edges/auth', { body: { edgeId: 'e-rot', key: reg.body.key } });
+    const withOld = await api(cloud.url, 'POST', '/api/v1/edges/auth', {
+      body: { edgeId: 'e-rot', key: reg.body.key },
+    });
     expect(withOld.status).toBe(401);
-    const withNew = await api(cloud.url, 'POST', '/api/v1/edges/auth', { body: { edgeId: 'e-rot', key: rot.body.key } });
+    const withNew = await api(cloud.url, 'POST', '/api/v1/edges/auth', {
+      body: { edgeId: 'e-rot', key: rot.body.key },
+    });
     expect(withNew.status).toBe(200);
-    const stale = new ScriptedEdge({ cloudUrl: cloud.url, edgeId: 'e-rot', branchId: 'b1', key: rot.body.key });
+    const stale = new ScriptedEdge({
+      cloudUrl: cloud.url,
+      edgeId: 'e-rot',
+      branchId: 'b1',
+      key: rot.body.key,
+    });
     const { io } = await import('socket.io-client');
-    const s = io(`${cloud.url}/edge`, { auth: { token: oldJwt.body.token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    const err = await new Promise<{ data?: { error: { details: { reason: string } } } }>((resolve) => s.once('connect_error', resolve));
+    const s = io(`${cloud.url}/edge`, {
+      auth: { token: oldJwt.body.token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    const err = await new Promise<{ data?: { error: { details: { reason: string } } } }>((resolve) =>
+      s.once('connect_error', resolve),
+    );
     s.close();
     expect(err.data?.error.details.reason).toBe('key_rotated');
     await stale.start();

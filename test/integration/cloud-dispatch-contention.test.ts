@@ -35,10 +35,28 @@ beforeAll(async () => {
   prefix = uniquePrefix('contention');
   const key = await seedBranchWithEdge(redisUrl, prefix, 'b1', 'e1');
   await withServices(redisUrl, prefix, async (s) => {
-    await s.staff.create({ username: 'mgr-a', password: 'manager-pass', displayName: 'MA', role: 'manager', branchId: 'b1' });
-    await s.staff.create({ username: 'mgr-b', password: 'manager-pass', displayName: 'MB', role: 'manager', branchId: 'b1' });
+    await s.staff.create({
+      username: 'mgr-a',
+      password: 'manager-pass',
+      displayName: 'MA',
+      role: 'manager',
+      branchId: 'b1',
+    });
+    await s.staff.create({
+      username: 'mgr-b',
+      password: 'manager-pass',
+      displayName: 'MB',
+      role: 'manager',
+      branchId: 'b1',
+    });
     for (let i = 0; i < EXPERTS; i++) {
-      await s.staff.create({ username: `exp${i}`, password: 'expert-pass', displayName: `E${i}`, role: 'expert', skills: ['wealth'] });
+      await s.staff.create({
+        username: `exp${i}`,
+        password: 'expert-pass',
+        displayName: `E${i}`,
+        role: 'expert',
+        skills: ['wealth'],
+      });
     }
   });
   const env = { DISPATCH_OFFER_TIMEOUT_MS: '5000', DISPATCH_SKIP_WINDOW_MS: '300' };
@@ -78,7 +96,9 @@ describe('dispatch under contention', () => {
           await request(sock, 'dispatch:decline', { requestId: offer.requestId });
           return;
         }
-        const res = await request<{ callId: string }>(sock, 'dispatch:accept', { requestId: offer.requestId });
+        const res = await request<{ callId: string }>(sock, 'dispatch:accept', {
+          requestId: offer.requestId,
+        });
         if (!res.ok) return;
         inCall = true;
         accepted.push({ requestId: offer.requestId, expert: `exp${i}` });
@@ -89,25 +109,45 @@ describe('dispatch under contention', () => {
       await call(sock, 'presence:set', { status: 'available' });
     }
 
-    const managers = await Promise.all([login(a.url, 'mgr-a', 'manager-pass'), login(b.url, 'mgr-b', 'manager-pass')]);
-    const mgrSocks = await Promise.all([connectClient(a.url, managers[0].accessToken), connectClient(b.url, managers[1].accessToken)]);
+    const managers = await Promise.all([
+      login(a.url, 'mgr-a', 'manager-pass'),
+      login(b.url, 'mgr-b', 'manager-pass'),
+    ]);
+    const mgrSocks = await Promise.all([
+      connectClient(a.url, managers[0].accessToken),
+      connectClient(b.url, managers[1].accessToken),
+    ]);
     sockets.push(...mgrSocks);
     const calls = await Promise.all(
       Array.from({ length: REQUESTS }, (_, i) =>
-        api<Call>(i % 2 ? b.url : a.url, 'POST', '/api/v1/calls', { token: managers[i % 2]!.accessToken, body: {} }),
+        api<Call>(i % 2 ? b.url : a.url, 'POST', '/api/v1/calls', {
+          token: managers[i % 2]!.accessToken,
+          body: {},
+        }),
       ),
     );
     expect(calls.every((c) => c.status === 201)).toBe(true);
 
     // All 50 at once, half through each instance.
     const acks = await Promise.all(
-      calls.map((c, i) => request<DispatchStatus>(mgrSocks[i % 2]!, 'dispatch:request', { callId: c.body.id, skill: 'wealth', urgency: i % 5 === 0 ? 'high' : 'normal' })),
+      calls.map((c, i) =>
+        request<DispatchStatus>(mgrSocks[i % 2]!, 'dispatch:request', {
+          callId: c.body.id,
+          skill: 'wealth',
+          urgency: i % 5 === 0 ? 'high' : 'normal',
+        }),
+      ),
     );
     expect(acks.every((x) => x.ok)).toBe(true);
     const requestIds = acks.map((x) => (x.ok ? x.data.requestId : ''));
     expect(new Set(requestIds).size).toBe(REQUESTS);
 
-    await waitFor(() => accepted.length >= REQUESTS, 60_000, `all ${REQUESTS} requests assigned (have ${accepted.length})`, 100);
+    await waitFor(
+      () => accepted.length >= REQUESTS,
+      60_000,
+      `all ${REQUESTS} requests assigned (have ${accepted.length})`,
+      100,
+    );
     // Give any erroneous second assignment a moment to show up.
     await new Promise((r) => setTimeout(r, 500));
 

@@ -43,12 +43,27 @@ beforeAll(async () => {
   const prefix = uniquePrefix('restart');
   const key = await seedBranchWithEdge(redis.url, prefix, 'b1', 'e1');
   await withServices(redis.url, prefix, async (s) => {
-    await s.staff.create({ username: 'mgr', password: 'manager-pass', displayName: 'M', role: 'manager', branchId: 'b1' });
-    await s.staff.create({ username: 'exp', password: 'expert-pass', displayName: 'E', role: 'expert', skills: ['loans'] });
+    await s.staff.create({
+      username: 'mgr',
+      password: 'manager-pass',
+      displayName: 'M',
+      role: 'manager',
+      branchId: 'b1',
+    });
+    await s.staff.create({
+      username: 'exp',
+      password: 'expert-pass',
+      displayName: 'E',
+      role: 'expert',
+      skills: ['loans'],
+    });
   });
   // Offline marking is slower than the outage: the edge must not be declared dead by a Redis blip.
   const env = { EDGE_OFFLINE_AFTER_MS: '8000' };
-  [a, b] = await Promise.all([startCloud({ redisUrl: redis.url, prefix, env, instanceId: 'A' }), startCloud({ redisUrl: redis.url, prefix, env, instanceId: 'B' })]);
+  [a, b] = await Promise.all([
+    startCloud({ redisUrl: redis.url, prefix, env, instanceId: 'A' }),
+    startCloud({ redisUrl: redis.url, prefix, env, instanceId: 'B' }),
+  ]);
   edge = new ScriptedEdge({ cloudUrl: a.url, edgeId: 'e1', branchId: 'b1', key });
   await edge.start();
 });
@@ -64,20 +79,33 @@ afterAll(async () => {
 describe('Redis restart', () => {
   it('instances report the outage, reconnect, keep state, and still talk to each other', async () => {
     const mgr = await login(b.url, 'mgr', 'manager-pass');
-    const created = await api<Call>(b.url, 'POST', '/api/v1/calls', { token: mgr.accessToken, body: { topic: 'before restart' } });
+    const created = await api<Call>(b.url, 'POST', '/api/v1/calls', {
+      token: mgr.accessToken,
+      body: { topic: 'before restart' },
+    });
     expect(created.status).toBe(201);
     const callId = created.body.id;
 
     await redis.stop();
-    await waitFor(async () => (await ready(a))?.status === 503 && (await ready(b))?.status === 503, 10_000, 'readyz 503 on both');
+    await waitFor(
+      async () => (await ready(a))?.status === 503 && (await ready(b))?.status === 503,
+      10_000,
+      'readyz 503 on both',
+    );
     expect((await ready(a))?.body.checks.redis?.ok).toBe(false);
     // Requests during the outage fail fast with a clear 503, not a hang.
-    const during = await api<{ error: { code: string } }>(a.url, 'GET', `/api/v1/calls/${callId}`, { token: mgr.accessToken });
+    const during = await api<{ error: { code: string } }>(a.url, 'GET', `/api/v1/calls/${callId}`, {
+      token: mgr.accessToken,
+    });
     expect(during.status).toBe(503);
     expect(during.body.error.code).toBe('unavailable');
 
     await redis.restart();
-    await waitFor(async () => (await ready(a))?.status === 200 && (await ready(b))?.status === 200, 20_000, 'readyz 200 on both');
+    await waitFor(
+      async () => (await ready(a))?.status === 200 && (await ready(b))?.status === 200,
+      20_000,
+      'readyz 200 on both',
+    );
 
     // State from before the restart survived (AOF): the call, the accounts, the edge registration.
     const after = await api<CallDetail>(a.url, 'GET', `/api/v1/calls/${callId}`, { token: mgr.accessToken });
@@ -85,7 +113,9 @@ describe('Redis restart', () => {
     expect(after.body).toMatchObject({ id: callId, topic: 'before restart', status: 'active', edgeId: 'e1' });
     const exp = await login(a.url, 'exp', 'expert-pass');
     await waitFor(
-      async () => (await api<EdgeSummary>(b.url, 'GET', '/api/v1/edges/e1', { token: mgr.accessToken })).body.online === true,
+      async () =>
+        (await api<EdgeSummary>(b.url, 'GET', '/api/v1/edges/e1', { token: mgr.accessToken })).body.online ===
+        true,
       10_000,
       'edge online (heartbeats resumed)',
     );

@@ -27,7 +27,11 @@ const USAGE = `usage: npm run admin -- <command> [options]
 Environment: REDIS_URL (default redis://127.0.0.1:6390), REDIS_PREFIX (default be:).
 A password may also come from ADMIN_PASSWORD instead of --password.`;
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 async function main(): Promise<number> {
   loadEnvFile();
@@ -58,8 +62,18 @@ async function main(): Promise<number> {
   }
   const config = loadCloudConfig();
   if (command === 'seed-demo') {
-    const res = await seedDemo({ redisUrl: config.redisUrl, prefix: config.redisPrefix, ...(o['edge-key'] ? { edgeKey: o['edge-key'] } : {}) });
-    console.log(JSON.stringify({ branchId: res.branchId, edgeId: res.edgeId, edgeKey: res.edgeKey, accounts: res.accounts }, null, 2));
+    const res = await seedDemo({
+      redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
+      ...(o['edge-key'] ? { edgeKey: o['edge-key'] } : {}),
+    });
+    console.log(
+      JSON.stringify(
+        { branchId: res.branchId, edgeId: res.edgeId, edgeKey: res.edgeKey, accounts: res.accounts },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const logger = createLogger('admin', { level: process.env.LOG_LEVEL ?? 'warn' });
@@ -94,7 +108,15 @@ async function main(): Promise<number> {
         console.log(`${o.username}: ${command === 'disable-staff' ? 'disabled' : 'enabled'}`);
         return 0;
       case 'list-staff':
-        console.table((await s.staff.list()).map((p) => ({ id: p.id, role: p.role, branch: p.branchId ?? '', skills: p.skills.join(','), languages: p.languages.join(',') })));
+        console.table(
+          (await s.staff.list()).map((p) => ({
+            id: p.id,
+            role: p.role,
+            branch: p.branchId ?? '',
+            skills: p.skills.join(','),
+            languages: p.languages.join(','),
+          })),
+        );
         return 0;
       case 'upsert-branch': {
         const b = await s.branches.upsert(need(o.id, 'id'), {
@@ -126,7 +148,13 @@ async function main(): Promise<number> {
           await Promise.all(
             (await s.edgeCredentials.list()).map(async (e) => {
               const sum = await s.edges.summary(e.edgeId);
-              return { edge: e.edgeId, branch: e.branchId, keyVersion: e.keyVersion, online: sum?.online ?? false, version: sum?.version ?? '' };
+              return {
+                edge: e.edgeId,
+                branch: e.branchId,
+                keyVersion: e.keyVersion,
+                online: sum?.online ?? false,
+                version: sum?.version ?? '',
+              };
             }),
           ),
         );

@@ -13,7 +13,13 @@ export const DEMO_EDGE_ID = 'edge-demo';
 
 /** Documented demo credentials (printed by the start script). Never use outside a demo. */
 export const DEMO_ACCOUNTS = [
-  { username: 'manager', password: 'manager-demo-pass', displayName: 'Mia Manager', role: 'manager', branchId: DEMO_BRANCH_ID },
+  {
+    username: 'manager',
+    password: 'manager-demo-pass',
+    displayName: 'Mia Manager',
+    role: 'manager',
+    branchId: DEMO_BRANCH_ID,
+  },
   {
     username: 'expert',
     password: 'expert-demo-pass',
@@ -22,8 +28,20 @@ export const DEMO_ACCOUNTS = [
     skills: ['wealth', 'insurance', 'mortgage'],
     languages: ['en', 'zh'],
   },
-  { username: 'expert2', password: 'expert2-demo-pass', displayName: 'Esa Expert', role: 'expert', skills: ['wealth', 'loans'], languages: ['en'] },
-  { username: 'compliance', password: 'compliance-demo-pass', displayName: 'Cora Compliance', role: 'compliance' },
+  {
+    username: 'expert2',
+    password: 'expert2-demo-pass',
+    displayName: 'Esa Expert',
+    role: 'expert',
+    skills: ['wealth', 'loans'],
+    languages: ['en'],
+  },
+  {
+    username: 'compliance',
+    password: 'compliance-demo-pass',
+    displayName: 'Cora Compliance',
+    role: 'compliance',
+  },
   { username: 'ops', password: 'ops-demo-pass', displayName: 'Otto Ops', role: 'ops' },
 ] as const;
 
@@ -41,10 +59,18 @@ export interface SeedResult {
   staff: StaffProfile[];
 }
 
-export async function seedDemo(opts: { redisUrl: string; prefix?: string; edgeKey?: string }): Promise<SeedResult> {
+export async function seedDemo(opts: {
+  redisUrl: string;
+  prefix?: string;
+  edgeKey?: string;
+}): Promise<SeedResult> {
   const logger = createLogger('seed-demo');
   const config = {
-    ...loadCloudConfig({ ...process.env, REDIS_URL: opts.redisUrl, ...(opts.prefix ? { REDIS_PREFIX: opts.prefix } : {}) }),
+    ...loadCloudConfig({
+      ...process.env,
+      REDIS_URL: opts.redisUrl,
+      ...(opts.prefix ? { REDIS_PREFIX: opts.prefix } : {}),
+    }),
   };
   const redis = await connectRedis(opts.redisUrl, logger);
   try {
@@ -53,10 +79,22 @@ export async function seedDemo(opts: { redisUrl: string; prefix?: string; edgeKe
       const { id, ...rest } = b;
       await s.branches.upsert(id, rest);
     }
-    const { key } = await s.edgeCredentials.register(DEMO_EDGE_ID, DEMO_BRANCH_ID, { upsert: true, ...(opts.edgeKey ? { key: opts.edgeKey } : {}) });
+    const { key } = await s.edgeCredentials.register(DEMO_EDGE_ID, DEMO_BRANCH_ID, {
+      upsert: true,
+      ...(opts.edgeKey ? { key: opts.edgeKey } : {}),
+    });
     const staff: StaffProfile[] = [];
     for (const a of DEMO_ACCOUNTS) {
-      staff.push(await s.staff.create({ ...a, skills: 'skills' in a ? [...a.skills] : [], languages: 'languages' in a ? [...a.languages] : [] }, { upsert: true }));
+      staff.push(
+        await s.staff.create(
+          {
+            ...a,
+            skills: 'skills' in a ? [...a.skills] : [],
+            languages: 'languages' in a ? [...a.languages] : [],
+          },
+          { upsert: true },
+        ),
+      );
     }
     return {
       branchId: DEMO_BRANCH_ID,

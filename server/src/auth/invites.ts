@@ -11,7 +11,12 @@ import type { Keys } from '../redis/keys.ts';
 import { authError, forbidden } from '../errors.ts';
 import type { StaffPrincipal, TokenService } from './tokens.ts';
 
-const StoredInvite = z.object({ callId: z.string(), displayName: z.string(), createdBy: z.string(), expiresAt: z.number() });
+const StoredInvite = z.object({
+  callId: z.string(),
+  displayName: z.string(),
+  createdBy: z.string(),
+  expiresAt: z.number(),
+});
 
 export class InviteService {
   constructor(
@@ -22,14 +27,21 @@ export class InviteService {
   ) {}
 
   async create(manager: StaffPrincipal, call: Call, input: { ttlS: number; displayName: string }) {
-    if (manager.branchId !== call.branchId) throw forbidden('wrong_branch', 'the call belongs to another branch');
+    if (manager.branchId !== call.branchId)
+      throw forbidden('wrong_branch', 'the call belongs to another branch');
     if (call.status !== 'active') throw new AppError('conflict', 'call has ended', { reason: 'call_ended' });
-    if (!call.allowRemoteCustomer) throw forbidden('remote_customer_not_allowed', 'this call does not admit remote customers');
+    if (!call.allowRemoteCustomer)
+      throw forbidden('remote_customer_not_allowed', 'this call does not admit remote customers');
     const inviteId = randomUUID();
     const expiresAt = Date.now() + input.ttlS * 1000;
     await this.redis.set(
       this.keys.invite(inviteId),
-      JSON.stringify({ callId: call.id, displayName: input.displayName, createdBy: manager.userId, expiresAt }),
+      JSON.stringify({
+        callId: call.id,
+        displayName: input.displayName,
+        createdBy: manager.userId,
+        expiresAt,
+      }),
       { PX: input.ttlS * 1000 },
     );
     const token = this.tokens.signInvite({ inviteId, callId: call.id }, input.ttlS);
@@ -44,12 +56,19 @@ export class InviteService {
     if (!raw) throw authError('invite_used', 'invite already used or revoked');
     const stored = StoredInvite.parse(JSON.parse(raw));
     if (stored.callId !== invite.callId) throw authError('malformed', 'invite does not match its record');
-    if (!(await callActive(stored.callId))) throw new AppError('conflict', 'call has ended', { reason: 'call_ended' });
+    if (!(await callActive(stored.callId)))
+      throw new AppError('conflict', 'call has ended', { reason: 'call_ended' });
     const participantId = `cust-${randomUUID()}`;
     const customerToken = this.tokens.signCustomer(
       { participantId, callId: stored.callId, displayName: stored.displayName },
       this.opts.customerTtlS,
     );
-    return { token: customerToken, callId: stored.callId, participantId, displayName: stored.displayName, expiresInS: this.opts.customerTtlS };
+    return {
+      token: customerToken,
+      callId: stored.callId,
+      participantId,
+      displayName: stored.displayName,
+      expiresInS: this.opts.customerTtlS,
+    };
   }
 }

@@ -15,7 +15,11 @@ export class RateLimiter {
     const now = Date.now();
     const window = Math.floor(now / (windowS * 1000));
     const key = this.keys.rate(bucket, window);
-    const [count] = (await this.redis.multi().incr(key).expire(key, windowS + 1).exec()) as unknown as [number, number];
+    const [count] = (await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, windowS + 1)
+      .exec()) as unknown as [number, number];
     if (count > max) {
       const retryAfterS = Math.max(1, Math.ceil(((window + 1) * windowS * 1000 - now) / 1000));
       throw new AppError('rate_limited', `too many attempts, retry in ${retryAfterS} s`, { retryAfterS });

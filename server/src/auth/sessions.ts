@@ -44,7 +44,13 @@ export class SessionService {
   private async issue(record: StaffRecord): Promise<LoginResponse> {
     const user = toProfile(record);
     const accessToken = this.tokens.signStaff(
-      { userId: user.id, role: user.role, branchId: user.branchId, permissions: user.permissions, displayName: user.displayName },
+      {
+        userId: user.id,
+        role: user.role,
+        branchId: user.branchId,
+        permissions: user.permissions,
+        displayName: user.displayName,
+      },
       this.ttl.accessS,
     );
     const refreshToken = randomBytes(32).toString('base64url');

@@ -18,9 +18,26 @@ const StaffClaims = z.object({
   name: z.string(),
   exp: z.number(),
 });
-const EdgeClaims = z.object({ typ: z.literal('edge'), sub: z.string(), branchId: z.string(), kv: z.number(), exp: z.number() });
-const CustomerClaims = z.object({ typ: z.literal('customer'), sub: z.string(), callId: z.string(), name: z.string(), exp: z.number() });
-const InviteClaims = z.object({ typ: z.literal('invite'), jti: z.string(), callId: z.string(), exp: z.number() });
+const EdgeClaims = z.object({
+  typ: z.literal('edge'),
+  sub: z.string(),
+  branchId: z.string(),
+  kv: z.number(),
+  exp: z.number(),
+});
+const CustomerClaims = z.object({
+  typ: z.literal('customer'),
+  sub: z.string(),
+  callId: z.string(),
+  name: z.string(),
+  exp: z.number(),
+});
+const InviteClaims = z.object({
+  typ: z.literal('invite'),
+  jti: z.string(),
+  callId: z.string(),
+  exp: z.number(),
+});
 const AnyClaims = z.discriminatedUnion('typ', [StaffClaims, EdgeClaims, CustomerClaims, InviteClaims]);
 
 export type StaffPrincipal = {
@@ -32,8 +49,20 @@ export type StaffPrincipal = {
   displayName: string;
   expiresAt: number;
 };
-export type EdgePrincipal = { kind: 'edge'; edgeId: string; branchId: string; keyVersion: number; expiresAt: number };
-export type CustomerPrincipal = { kind: 'customer'; participantId: string; callId: string; displayName: string; expiresAt: number };
+export type EdgePrincipal = {
+  kind: 'edge';
+  edgeId: string;
+  branchId: string;
+  keyVersion: number;
+  expiresAt: number;
+};
+export type CustomerPrincipal = {
+  kind: 'customer';
+  participantId: string;
+  callId: string;
+  displayName: string;
+  expiresAt: number;
+};
 export type InvitePrincipal = { kind: 'invite'; inviteId: string; callId: string; expiresAt: number };
 export type Principal = StaffPrincipal | EdgePrincipal | CustomerPrincipal | InvitePrincipal;
 type Kind = Principal['kind'];
@@ -48,7 +77,14 @@ export class TokenService {
 
   signStaff(p: Omit<StaffPrincipal, 'kind' | 'expiresAt'>, ttlS: number): string {
     return this.sign(
-      { typ: 'staff', sub: p.userId, role: p.role, branchId: p.branchId, perms: p.permissions, name: p.displayName },
+      {
+        typ: 'staff',
+        sub: p.userId,
+        role: p.role,
+        branchId: p.branchId,
+        perms: p.permissions,
+        name: p.displayName,
+      },
       ttlS,
     );
   }
@@ -73,14 +109,18 @@ export class TokenService {
       raw = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER });
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw authError('expired', 'token expired');
-      if (err instanceof jwt.JsonWebTokenError && /signature/.test(err.message)) throw authError('invalid_signature', 'token signature invalid');
+      if (err instanceof jwt.JsonWebTokenError && /signature/.test(err.message))
+        throw authError('invalid_signature', 'token signature invalid');
       throw authError('malformed', 'token invalid');
     }
     const parsed = AnyClaims.safeParse(raw);
     if (!parsed.success) throw authError('malformed', 'token claims invalid');
     const principal = toPrincipal(parsed.data);
     if (!(kinds as readonly Kind[]).includes(principal.kind)) {
-      throw authError('wrong_token_type', `a ${principal.kind} token is not accepted here (expected ${kinds.join(' or ')})`);
+      throw authError(
+        'wrong_token_type',
+        `a ${principal.kind} token is not accepted here (expected ${kinds.join(' or ')})`,
+      );
     }
     return principal as Of<K>;
   }
@@ -90,7 +130,15 @@ function toPrincipal(c: z.infer<typeof AnyClaims>): Principal {
   const expiresAt = c.exp * 1000;
   switch (c.typ) {
     case 'staff':
-      return { kind: 'staff', userId: c.sub, role: c.role, branchId: c.branchId, permissions: c.perms, displayName: c.name, expiresAt };
+      return {
+        kind: 'staff',
+        userId: c.sub,
+        role: c.role,
+        branchId: c.branchId,
+        permissions: c.perms,
+        displayName: c.name,
+        expiresAt,
+      };
     case 'edge':
       return { kind: 'edge', edgeId: c.sub, branchId: c.branchId, keyVersion: c.kv, expiresAt };
     case 'customer':

@@ -13,7 +13,11 @@ export class BranchStore {
   async upsert(id: string, input: unknown): Promise<Branch> {
     const body = validate(UpsertBranchRequest, input, 'branch');
     const branch = validate(Branch, { id, ...body }, 'branch');
-    await this.redis.multi().set(this.keys.branch(id), JSON.stringify(branch)).sAdd(this.keys.branchIndex(), id).exec();
+    await this.redis
+      .multi()
+      .set(this.keys.branch(id), JSON.stringify(branch))
+      .sAdd(this.keys.branchIndex(), id)
+      .exec();
     return branch;
   }
 

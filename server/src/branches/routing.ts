@@ -45,7 +45,10 @@ export function rankBranches(
     .filter((r) => opts.maxDistanceKm === undefined || r.distanceKm <= opts.maxDistanceKm);
   ranked.sort(
     (a, b) =>
-      Number(b.online) - Number(a.online) || a.cost - b.cost || a.distanceKm - b.distanceKm || a.branchId.localeCompare(b.branchId),
+      Number(b.online) - Number(a.online) ||
+      a.cost - b.cost ||
+      a.distanceKm - b.distanceKm ||
+      a.branchId.localeCompare(b.branchId),
   );
   return ranked.slice(0, opts.limit);
 }

@@ -11,15 +11,28 @@ export class CallEvents {
     private readonly notifier: Notifier,
   ) {}
 
-  async record(call: Pick<Call, 'id' | 'branchId'>, type: CallEventType, data: Record<string, unknown> = {}): Promise<CallEvent> {
+  async record(
+    call: Pick<Call, 'id' | 'branchId'>,
+    type: CallEventType,
+    data: Record<string, unknown> = {},
+  ): Promise<CallEvent> {
     const event = await this.store.appendEvent(call.id, type, data);
-    this.notifier.toClients([rooms.call(call.id), rooms.branch(call.branchId), rooms.compliance(), rooms.ops()], 'call:event', event);
+    this.notifier.toClients(
+      [rooms.call(call.id), rooms.branch(call.branchId), rooms.compliance(), rooms.ops()],
+      'call:event',
+      event,
+    );
     return event;
   }
 
   /** Pushes the call's current record (status, edge online flag) to its watchers. */
   async pushCall(callId: string): Promise<void> {
     const call = await this.store.get(callId);
-    if (call) this.notifier.toClients([rooms.call(call.id), rooms.branch(call.branchId), rooms.compliance(), rooms.ops()], 'call:updated', call);
+    if (call)
+      this.notifier.toClients(
+        [rooms.call(call.id), rooms.branch(call.branchId), rooms.compliance(), rooms.ops()],
+        'call:updated',
+        call,
+      );
   }
 }

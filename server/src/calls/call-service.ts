@@ -37,14 +37,31 @@ export interface CallServiceDeps {
 export class CallService {
   constructor(private readonly d: CallServiceDeps) {}
 
-  async start(manager: StaffPrincipal, input: { topic?: string | undefined; allowRemoteCustomer: boolean }): Promise<Call> {
-    if (!manager.permissions.includes('call:start')) throw forbidden('wrong_role', 'only a manager starts calls');
+  async start(
+    manager: StaffPrincipal,
+    input: { topic?: string | undefined; allowRemoteCustomer: boolean },
+  ): Promise<Call> {
+    if (!manager.permissions.includes('call:start'))
+      throw forbidden('wrong_role', 'only a manager starts calls');
     if (!manager.branchId) throw forbidden('no_branch', 'your account has no branch');
     const edgeId = await this.pickEdge(manager.branchId);
-    const call = await this.d.store.create({ branchId: manager.branchId, edgeId, createdBy: manager.userId, topic: input.topic, allowRemoteCustomer: input.allowRemoteCustomer, edgeOnline: true });
+    const call = await this.d.store.create({
+      branchId: manager.branchId,
+      edgeId,
+      createdBy: manager.userId,
+      topic: input.topic,
+      allowRemoteCustomer: input.allowRemoteCustomer,
+      edgeOnline: true,
+    });
     this.d.notifier.toEdge(edgeId, {
       event: 'call:assigned',
-      msg: { callId: call.id, branchId: call.branchId, createdBy: call.createdBy, createdAt: call.createdAt, ...(call.topic ? { topic: call.topic } : {}) },
+      msg: {
+        callId: call.id,
+        branchId: call.branchId,
+        createdBy: call.createdBy,
+        createdAt: call.createdAt,
+        ...(call.topic ? { topic: call.topic } : {}),
+      },
     });
     await this.d.events.record(call, 'call.started', { edgeId, createdBy: manager.userId });
     await this.d.events.pushCall(call.id);
@@ -61,16 +78,23 @@ export class CallService {
       const free = (s.capacity?.maxCalls ?? 1) - (await this.d.store.countOnEdge(id));
       if (free > 0 && (!best || free > best.free)) best = { id, free };
     }
-    if (!best) throw new AppError('unavailable', `no online edge with spare capacity at branch ${branchId}`, { reason: 'no_edge' });
+    if (!best)
+      throw new AppError('unavailable', `no online edge with spare capacity at branch ${branchId}`, {
+        reason: 'no_edge',
+      });
     return best.id;
   }
 
   async end(principal: StaffPrincipal, callId: string): Promise<Call> {
     const call = await this.d.store.require(callId);
-    const may = principal.role === 'ops' || (principal.role === 'manager' && principal.branchId === call.branchId);
+    const may =
+      principal.role === 'ops' || (principal.role === 'manager' && principal.branchId === call.branchId);
     if (!may) throw forbidden('wrong_role', 'only the branch manager or ops may end this call');
     if (await this.d.store.end(call)) {
-      this.d.notifier.toEdge(call.edgeId, { event: 'call:ended', msg: { callId, reason: 'ended by ' + principal.userId } });
+      this.d.notifier.toEdge(call.edgeId, {
+        event: 'call:ended',
+        msg: { callId, reason: 'ended by ' + principal.userId },
+      });
       await this.d.events.record(call, 'call.ended', { by: principal.userId });
       for (const p of await this.d.store.participants(callId)) await this.leave(callId, p.id, 'call ended');
       await this.d.dispatcher.endCall(callId);
@@ -83,15 +107,18 @@ export class CallService {
   async authorize(principal: CallPrincipal, call: Call): Promise<CallRole> {
     if (principal.kind === 'customer') {
       if (principal.callId !== call.id) throw forbidden('wrong_call', 'this token is for another call');
-      if (!call.allowRemoteCustomer) throw forbidden('remote_customer_not_allowed', 'this call does not admit remote customers');
+      if (!call.allowRemoteCustomer)
+        throw forbidden('remote_customer_not_allowed', 'this call does not admit remote customers');
       return 'customer';
     }
     switch (principal.role) {
       case 'manager':
-        if (principal.branchId !== call.branchId) throw forbidden('wrong_branch', 'the call belongs to another branch');
+        if (principal.branchId !== call.branchId)
+          throw forbidden('wrong_branch', 'the call belongs to another branch');
         return 'manager';
       case 'expert':
-        if (!(await this.d.store.isAllowed(call.id, principal.userId))) throw forbidden('not_assigned', 'you are not assigned to this call');
+        if (!(await this.d.store.isAllowed(call.id, principal.userId)))
+          throw forbidden('not_assigned', 'you are not assigned to this call');
         return 'expert';
       case 'compliance':
         return 'observer';
@@ -100,7 +127,10 @@ export class CallService {
     }
   }
 
-  async join(principal: CallPrincipal, callId: string): Promise<{ info: CallJoinInfo; participant: RelayParticipant; call: Call }> {
+  async join(
+    principal: CallPrincipal,
+    callId: string,
+  ): Promise<{ info: CallJoinInfo; participant: RelayParticipant; call: Call }> {
     const call = await this.d.store.require(callId);
     if (call.status !== 'active') throw new AppError('conflict', 'call has ended', { reason: 'call_ended' });
     const role = await this.authorize(principal, call);
@@ -109,10 +139,20 @@ export class CallService {
         ? { id: principal.participantId, role, displayName: principal.displayName }
         : { id: `p-${randomUUID()}`, role, displayName: principal.displayName, userId: principal.userId };
     const answer = await this.d.relay.ask(call.edgeId, 'relay:open', { callId, participant });
-    if (!answer.ok) throw new AppError(answer.error.code, `edge refused the join: ${answer.error.message}`, answer.error.details);
+    if (!answer.ok)
+      throw new AppError(
+        answer.error.code,
+        `edge refused the join: ${answer.error.message}`,
+        answer.error.details,
+      );
     const record: CallParticipant = { ...participant, joinedAt: Date.now() };
     await this.d.store.addParticipant(callId, record);
-    await this.d.events.record(call, 'participant.joined', { participantId: participant.id, role, displayName: participant.displayName, remote: true });
+    await this.d.events.record(call, 'participant.joined', {
+      participantId: participant.id,
+      role,
+      displayName: participant.displayName,
+      remote: true,
+    });
     const summary = await this.d.edges.summary(call.edgeId);
     const turnUrls = (await this.d.edges.turnUrls(call.edgeId)).concat();
     const urls = turnUrls.length ? turnUrls : this.d.turn.urls;
@@ -123,7 +163,11 @@ export class CallService {
         callId,
         participantId: participant.id,
         role,
-        edge: { edgeId: call.edgeId, publicUrl: summary?.publicUrl ?? '', iceServers: iceServersFor(participant.id, urls, this.d.turn.secret, this.d.turn.ttlS) },
+        edge: {
+          edgeId: call.edgeId,
+          publicUrl: summary?.publicUrl ?? '',
+          iceServers: iceServersFor(participant.id, urls, this.d.turn.secret, this.d.turn.ttlS),
+        },
         join: answer.data,
       },
     };

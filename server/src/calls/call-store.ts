@@ -21,7 +21,14 @@ export class CallStore {
     private readonly keys: Keys,
   ) {}
 
-  async create(input: { branchId: string; edgeId: string; createdBy: string; topic?: string | undefined; allowRemoteCustomer: boolean; edgeOnline: boolean }): Promise<Call> {
+  async create(input: {
+    branchId: string;
+    edgeId: string;
+    createdBy: string;
+    topic?: string | undefined;
+    allowRemoteCustomer: boolean;
+    edgeOnline: boolean;
+  }): Promise<Call> {
     const call: Call = {
       id: `call-${randomUUID()}`,
       branchId: input.branchId,
@@ -79,7 +86,12 @@ export class CallStore {
   /** Returns true for the one caller that actually ended it. */
   async end(call: Call): Promise<boolean> {
     const res = await this.redis.eval(END, {
-      keys: [this.keys.call(call.id), this.keys.branchCalls(call.branchId), this.keys.edgeCalls(call.edgeId), this.keys.activeCalls()],
+      keys: [
+        this.keys.call(call.id),
+        this.keys.branchCalls(call.branchId),
+        this.keys.edgeCalls(call.edgeId),
+        this.keys.activeCalls(),
+      ],
       arguments: [String(Date.now()), call.id],
     });
     return Number(res) === 1;
@@ -153,7 +165,13 @@ export class CallStore {
     const start = afterId ? `(${afterId}` : '-';
     const entries = await this.redis.xRange(this.keys.callEvents(callId), start, '+', { COUNT: count });
     return entries.map((e) =>
-      CallEvent.parse({ id: e.id, callId, type: e.message.type, at: Number(e.message.at), data: JSON.parse(e.message.data ?? '{}') }),
+      CallEvent.parse({
+        id: e.id,
+        callId,
+        type: e.message.type,
+        at: Number(e.message.at),
+        data: JSON.parse(e.message.data ?? '{}'),
+      }),
     );
   }
 }

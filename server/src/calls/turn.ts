@@ -8,7 +8,13 @@ export interface IceServer {
   credential?: string;
 }
 
-export function iceServersFor(participantId: string, urls: string[], secret: string | undefined, ttlS: number, now = Date.now()): IceServer[] {
+export function iceServersFor(
+  participantId: string,
+  urls: string[],
+  secret: string | undefined,
+  ttlS: number,
+  now = Date.now(),
+): IceServer[] {
   if (urls.length === 0) return [];
   const turn = urls.filter((u) => u.startsWith('turn:') || u.startsWith('turns:'));
   const stun = urls.filter((u) => u.startsWith('stun:'));
@@ -16,7 +22,11 @@ export function iceServersFor(participantId: string, urls: string[], secret: str
   if (stun.length) out.push({ urls: stun });
   if (turn.length && secret) {
     const username = `${Math.floor(now / 1000) + ttlS}:${participantId}`;
-    out.push({ urls: turn, username, credential: createHmac('sha1', secret).update(username).digest('base64') });
+    out.push({
+      urls: turn,
+      username,
+      credential: createHmac('sha1', secret).update(username).digest('base64'),
+    });
   }
   return out;
 }

@@ -40,10 +40,14 @@ export class Dispatcher {
 
   // ---- manager side ---------------------------------------------------------------
 
-  async request(manager: StaffPrincipal, input: DispatchRequestInput & { urgency: HelpRequest['urgency'] }): Promise<DispatchStatus> {
+  async request(
+    manager: StaffPrincipal,
+    input: DispatchRequestInput & { urgency: HelpRequest['urgency'] },
+  ): Promise<DispatchStatus> {
     const call = await this.calls.require(input.callId);
     if (call.status !== 'active') throw new AppError('conflict', `call ${call.id} has ended`);
-    if (manager.branchId !== call.branchId) throw forbidden('wrong_branch', 'the call belongs to another branch');
+    if (manager.branchId !== call.branchId)
+      throw forbidden('wrong_branch', 'the call belongs to another branch');
     const req = await this.requests.create({
       callId: call.id,
       branchId: call.branchId,
@@ -53,17 +57,26 @@ export class Dispatcher {
       urgency: input.urgency,
       note: input.note,
     });
-    await this.events.record(call, 'dispatch.requested', { requestId: req.id, skill: req.skill, urgency: req.urgency });
+    await this.events.record(call, 'dispatch.requested', {
+      requestId: req.id,
+      skill: req.skill,
+      urgency: req.urgency,
+    });
     await this.kick();
     return this.status(req.id);
   }
 
   async cancel(manager: StaffPrincipal, requestId: string): Promise<DispatchStatus> {
     const req = await this.requests.require(requestId);
-    if (req.managerId !== manager.userId && req.branchId !== manager.branchId) throw forbidden('wrong_branch', 'not your request');
+    if (req.managerId !== manager.userId && req.branchId !== manager.branchId)
+      throw forbidden('wrong_branch', 'not your request');
     const offeredTo = await this.requests.cancel(requestId);
     if (offeredTo === null) throw new AppError('conflict', `request is ${req.status}, not cancellable`);
-    if (offeredTo) this.notifier.toClients([rooms.user(offeredTo)], 'dispatch:offer-withdrawn', { requestId, reason: 'cancelled' });
+    if (offeredTo)
+      this.notifier.toClients([rooms.user(offeredTo)], 'dispatch:offer-withdrawn', {
+        requestId,
+        reason: 'cancelled',
+      });
     await this.events.record({ id: req.callId, branchId: req.branchId }, 'dispatch.cancelled', { requestId });
     await this.publishQueue();
     await this.kick();
@@ -77,7 +90,9 @@ export class Dispatcher {
 
   /** Queued and offered requests (optionally of one branch), first served first. */
   async queue(branchId?: string): Promise<DispatchStatus[]> {
-    const reqs = (await this.requests.getMany(await this.requests.queued())).filter((r): r is HelpRequest => !!r);
+    const reqs = (await this.requests.getMany(await this.requests.queued())).filter(
+      (r): r is HelpRequest => !!r,
+    );
     const all = await this.describe(reqs);
     return branchId ? all.filter((s) => s.branchId === branchId) : all;
   }
@@ -100,7 +115,8 @@ export class Dispatcher {
       void this.kick();
       throw new AppError('conflict', 'offer expired', { reason: 'offer_expired' });
     }
-    if (res === 0) throw new AppError('conflict', 'this request is not offered to you', { reason: 'offer_not_held' });
+    if (res === 0)
+      throw new AppError('conflict', 'this request is not offered to you', { reason: 'offer_not_held' });
     const expert = await this.staff.get(expertId);
     await this.events.record({ id: req.callId, branchId: req.branchId }, 'dispatch.assigned', {
       requestId,
@@ -132,7 +148,11 @@ export class Dispatcher {
   async endCall(callId: string): Promise<void> {
     for (const reqId of await this.requests.forCall(callId)) {
       const offeredTo = await this.requests.cancel(reqId);
-      if (offeredTo) this.notifier.toClients([rooms.user(offeredTo)], 'dispatch:offer-withdrawn', { requestId: reqId, reason: 'cancelled' });
+      if (offeredTo)
+        this.notifier.toClients([rooms.user(offeredTo)], 'dispatch:offer-withdrawn', {
+          requestId: reqId,
+          reason: 'cancelled',
+        });
     }
     for (const expertId of await this.calls.allowedUsers(callId)) await this.release(expertId, callId);
     await this.publishQueue();
@@ -166,7 +186,10 @@ export class Dispatcher {
       if (!req?.offeredTo || !(await this.requests.requeue(reqId, req.offeredTo, true))) continue;
       changed = true;
       this.logger.info({ requestId: reqId, expertId: req.offeredTo }, 'offer timed out; re-queued');
-      this.notifier.toClients([rooms.user(req.offeredTo)], 'dispatch:offer-withdrawn', { requestId: reqId, reason: 'timeout' });
+      this.notifier.toClients([rooms.user(req.offeredTo)], 'dispatch:offer-withdrawn', {
+        requestId: reqId,
+        reason: 'timeout',
+      });
       if (await this.presence.awayIfAvailable(req.offeredTo)) await this.pushPresence(req.offeredTo);
       await this.pushStatus(reqId);
     }
@@ -176,16 +199,29 @@ export class Dispatcher {
   }
 
   private async matchOnce(): Promise<void> {
-    const reqs = (await this.requests.getMany(await this.requests.queued())).filter((r): r is HelpRequest => r?.status === 'queued');
+    const reqs = (await this.requests.getMany(await this.requests.queued())).filter(
+      (r): r is HelpRequest => r?.status === 'queued',
+    );
     if (reqs.length === 0) return;
-    let pool = (await this.presence.all()).filter((e) => e.alive && e.choice === 'available' && e.load < e.maxLoad && !e.hasOffer);
+    let pool = (await this.presence.all()).filter(
+      (e) => e.alive && e.choice === 'available' && e.load < e.maxLoad && !e.hasOffer,
+    );
     const now = Date.now();
     let offered = 0;
     for (const req of reqs) {
       if (pool.length === 0) break;
       const skips = await this.requests.recentSkips(req.id, now - this.settings.skipWindowMs);
-      for (const expert of rankExperts(req, pool.filter((e) => !skips.has(e.id)), now)) {
-        const { result, expiresAt } = await this.requests.claim(req, expert.id, expert.maxLoad, this.settings.offerTimeoutMs);
+      for (const expert of rankExperts(
+        req,
+        pool.filter((e) => !skips.has(e.id)),
+        now,
+      )) {
+        const { result, expiresAt } = await this.requests.claim(
+          req,
+          expert.id,
+          expert.maxLoad,
+          this.settings.offerTimeoutMs,
+        );
         if (result === 0) break; // taken by another instance or cancelled
         pool = pool.filter((e) => e.id !== expert.id);
         if (result === 1) {
@@ -218,7 +254,11 @@ export class Dispatcher {
 
   private async pushStatus(requestId: string): Promise<void> {
     const s = await this.status(requestId);
-    this.notifier.toClients([rooms.user((await this.requests.require(requestId)).managerId), rooms.branch(s.branchId)], 'dispatch:update', s);
+    this.notifier.toClients(
+      [rooms.user((await this.requests.require(requestId)).managerId), rooms.branch(s.branchId)],
+      'dispatch:update',
+      s,
+    );
   }
 
   /** Sends every queued (and, with `withOffered`, offered) request's position/ETA to its manager and branch. */
@@ -231,7 +271,8 @@ export class Dispatcher {
     }
     for (const s of await this.describe(reqs)) {
       const managerId = reqs.find((r) => r.id === s.requestId)?.managerId;
-      if (managerId) this.notifier.toClients([rooms.user(managerId), rooms.branch(s.branchId)], 'dispatch:update', s);
+      if (managerId)
+        this.notifier.toClients([rooms.user(managerId), rooms.branch(s.branchId)], 'dispatch:update', s);
     }
   }
 

@@ -16,7 +16,9 @@ export interface ExpertState extends ExpertCandidate {
   hasOffer: boolean;
 }
 
-export function effectiveStatus(s: Pick<ExpertState, 'alive' | 'choice' | 'load' | 'maxLoad'>): PresenceStatus {
+export function effectiveStatus(
+  s: Pick<ExpertState, 'alive' | 'choice' | 'load' | 'maxLoad'>,
+): PresenceStatus {
   if (!s.alive) return 'offline';
   if (s.choice !== 'available') return s.choice;
   return s.load >= s.maxLoad ? 'busy' : 'available';
@@ -66,7 +68,8 @@ export class Presence {
 
   async choose(expertId: string, choice: Choice): Promise<void> {
     const m = this.redis.multi().set(this.keys.expertChoice(expertId), choice);
-    if (choice === 'available') m.zAdd(this.keys.expertAvailableSince(), { score: Date.now(), value: expertId });
+    if (choice === 'available')
+      m.zAdd(this.keys.expertAvailableSince(), { score: Date.now(), value: expertId });
     await m.exec();
   }
 
@@ -112,7 +115,14 @@ export class Presence {
     ids.forEach((id, i) => {
       const r = records[i];
       if (!r || r.role !== 'expert') return;
-      const [alive, choice, load, offer, since, last] = replies.slice(i * 6, i * 6 + 6) as [number, string | null, number, number, number | null, number | null];
+      const [alive, choice, load, offer, since, last] = replies.slice(i * 6, i * 6 + 6) as [
+        number,
+        string | null,
+        number,
+        number,
+        number | null,
+        number | null,
+      ];
       out.push({
         id,
         skills: r.skills,

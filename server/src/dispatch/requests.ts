@@ -31,9 +31,23 @@ export class RequestStore {
     private readonly keys: Keys,
   ) {}
 
-  async create(input: Omit<HelpRequest, 'id' | 'createdAt' | 'status' | 'attempts' | 'offeredTo' | 'offerExpiresAt' | 'expertId'>): Promise<HelpRequest> {
+  async create(
+    input: Omit<
+      HelpRequest,
+      'id' | 'createdAt' | 'status' | 'attempts' | 'offeredTo' | 'offerExpiresAt' | 'expertId'
+    >,
+  ): Promise<HelpRequest> {
     const createdAt = Date.now();
-    const req: HelpRequest = { ...input, id: `req-${randomUUID()}`, createdAt, status: 'queued', attempts: 0, offeredTo: undefined, offerExpiresAt: undefined, expertId: undefined };
+    const req: HelpRequest = {
+      ...input,
+      id: `req-${randomUUID()}`,
+      createdAt,
+      status: 'queued',
+      attempts: 0,
+      offeredTo: undefined,
+      offerExpiresAt: undefined,
+      expertId: undefined,
+    };
     const score = queueScore(createdAt, req.urgency);
     await this.redis
       .multi()
@@ -105,7 +119,12 @@ export class RequestStore {
   }
 
   /** 1 offered, 0 request gone, -1 expert not eligible. */
-  async claim(req: HelpRequest, expertId: string, maxLoad: number, offerTimeoutMs: number): Promise<{ result: number; expiresAt: number }> {
+  async claim(
+    req: HelpRequest,
+    expertId: string,
+    maxLoad: number,
+    offerTimeoutMs: number,
+  ): Promise<{ result: number; expiresAt: number }> {
     const now = Date.now();
     const expiresAt = now + offerTimeoutMs;
     const result = Number(
@@ -120,7 +139,14 @@ export class RequestStore {
           this.keys.offers(),
         ],
         // The offer key outlives the offer a little: the sweeper, not the TTL, ends offers.
-        arguments: [req.id, expertId, String(now), String(expiresAt), String(maxLoad), String(offerTimeoutMs * 2 + 5000)],
+        arguments: [
+          req.id,
+          expertId,
+          String(now),
+          String(expiresAt),
+          String(maxLoad),
+          String(offerTimeoutMs * 2 + 5000),
+        ],
       }),
     );
     return { result, expiresAt };
@@ -144,7 +170,13 @@ export class RequestStore {
 
   async requeue(reqId: string, expertId: string, onlyIfExpired: boolean): Promise<boolean> {
     const res = await this.redis.eval(REQUEUE, {
-      keys: [this.keys.request(reqId), this.keys.expertOffer(expertId), this.keys.offers(), this.keys.queue(), this.keys.requestSkips(reqId)],
+      keys: [
+        this.keys.request(reqId),
+        this.keys.expertOffer(expertId),
+        this.keys.offers(),
+        this.keys.queue(),
+        this.keys.requestSkips(reqId),
+      ],
       arguments: [reqId, expertId, String(Date.now()), onlyIfExpired ? '1' : '0'],
     });
     return Number(res) === 1;
@@ -152,10 +184,14 @@ export class RequestStore {
 
   /** Returns the expert holding its offer ('' if none), or null when not cancellable. */
   async cancel(reqId: string): Promise<string | null> {
-    const res = await this.redis.eval(CANCEL, { keys: [this.keys.request(reqId), this.keys.queue(), this.keys.offers()], arguments: [reqId] });
+    const res = await this.redis.eval(CANCEL, {
+      keys: [this.keys.request(reqId), this.keys.queue(), this.keys.offers()],
+      arguments: [reqId],
+    });
     if (res === null || res === false) return null;
     const offeredTo = String(res);
-    if (offeredTo) await this.redis.eval(DEL_IF_EQUALS, { keys: [this.keys.expertOffer(offeredTo)], arguments: [reqId] });
+    if (offeredTo)
+      await this.redis.eval(DEL_IF_EQUALS, { keys: [this.keys.expertOffer(offeredTo)], arguments: [reqId] });
     return offeredTo;
   }
 

@@ -66,7 +66,12 @@ export function rankExperts(r: RequestNeeds, experts: ExpertCandidate[], now: nu
  * the first `freeNow` are served at once; the rest wait for experts to finish, `skilledOnline`
  * at a time, each round taking `avgHandleS`. Null when no one with the skill is online.
  */
-export function estimateEtaS(position: number, freeNow: number, skilledOnline: number, avgHandleS: number): number | null {
+export function estimateEtaS(
+  position: number,
+  freeNow: number,
+  skilledOnline: number,
+  avgHandleS: number,
+): number | null {
   if (skilledOnline <= 0) return null;
   if (position <= freeNow) return 0;
   return Math.ceil((position - freeNow) / skilledOnline) * Math.round(avgHandleS);

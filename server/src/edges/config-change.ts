@@ -2,7 +2,10 @@
 import type { ConfigChange } from '#protocol/api';
 import type { RunningConfig } from '#protocol/edge-link';
 
-function patch(base: Record<string, string>, change: Record<string, string | null> | undefined): Record<string, string> {
+function patch(
+  base: Record<string, string>,
+  change: Record<string, string | null> | undefined,
+): Record<string, string> {
   const out = { ...base };
   for (const [k, v] of Object.entries(change ?? {})) {
     if (v === null) delete out[k];

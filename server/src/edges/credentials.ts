@@ -25,7 +25,11 @@ export class EdgeCredentials {
   ) {}
 
   /** Registers an edge for a branch and returns its first key. `key` lets seeding pin a known key. */
-  async register(edgeId: string, branchId: string, opts: { key?: string; upsert?: boolean } = {}): Promise<{ key: string; keyVersion: number }> {
+  async register(
+    edgeId: string,
+    branchId: string,
+    opts: { key?: string; upsert?: boolean } = {},
+  ): Promise<{ key: string; keyVersion: number }> {
     const k = this.keys.edge(edgeId);
     const existing = await this.get(edgeId);
     if (existing && !opts.upsert) throw new AppError('conflict', `edge ${edgeId} already registered`);
@@ -56,7 +60,12 @@ export class EdgeCredentials {
       if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
       redis.call('HSET', KEYS[1], 'keyDigest', ARGV[1])
       return redis.call('HINCRBY', KEYS[1], 'keyVersion', 1)`;
-    const version = Number(await this.redis.eval(script, { keys: [this.keys.edge(edgeId)], arguments: [digest(key).toString('base64')] }));
+    const version = Number(
+      await this.redis.eval(script, {
+        keys: [this.keys.edge(edgeId)],
+        arguments: [digest(key).toString('base64')],
+      }),
+    );
     if (version < 0) throw new AppError('not_found', `no edge ${edgeId}`);
     return { key, keyVersion: version };
   }
@@ -64,7 +73,12 @@ export class EdgeCredentials {
   async get(edgeId: string): Promise<EdgeRecord | undefined> {
     const h = await this.redis.hGetAll(this.keys.edge(edgeId));
     if (!h.edgeId) return undefined;
-    return { edgeId: h.edgeId, branchId: h.branchId ?? '', keyVersion: Number(h.keyVersion ?? 0), createdAt: Number(h.createdAt ?? 0) };
+    return {
+      edgeId: h.edgeId,
+      branchId: h.branchId ?? '',
+      keyVersion: Number(h.keyVersion ?? 0),
+      createdAt: Number(h.createdAt ?? 0),
+    };
   }
 
   async list(): Promise<EdgeRecord[]> {
@@ -74,7 +88,10 @@ export class EdgeCredentials {
   }
 
   async authenticate(edgeId: string, key: string): Promise<EdgeRecord> {
-    const [record, stored] = await Promise.all([this.get(edgeId), this.redis.hGet(this.keys.edge(edgeId), 'keyDigest')]);
+    const [record, stored] = await Promise.all([
+      this.get(edgeId),
+      this.redis.hGet(this.keys.edge(edgeId), 'keyDigest'),
+    ]);
     const given = digest(key);
     const expected = stored ? Buffer.from(stored, 'base64') : randomBytes(32);
     if (!record || !timingSafeEqual(given, expected.length === given.length ? expected : randomBytes(32))) {

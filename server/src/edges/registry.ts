@@ -80,7 +80,11 @@ export class EdgeRegistry extends EventEmitter<EdgeRegistryEvents> {
 
   async heartbeat(edgeId: string, connId: string, hb: EdgeHeartbeat): Promise<boolean> {
     const now = Date.now();
-    const fields = { lastHeartbeatAt: String(now), load: JSON.stringify(hb.load), busyness: JSON.stringify(hb.busyness) };
+    const fields = {
+      lastHeartbeatAt: String(now),
+      load: JSON.stringify(hb.load),
+      busyness: JSON.stringify(hb.busyness),
+    };
     const res = Number(
       await this.redis.eval(HEARTBEAT, {
         keys: [this.keys.edgeStatus(edgeId), this.keys.edgesOnline()],

@@ -49,7 +49,10 @@ export class Rollout {
   }
 
   /** Moves one edge's desired config forward by `make(current)`, retrying on concurrent changes. */
-  private async advance(edgeId: string, make: (cur: RunningConfig) => Promise<RunningConfig>): Promise<{ from: number; to: RunningConfig }> {
+  private async advance(
+    edgeId: string,
+    make: (cur: RunningConfig) => Promise<RunningConfig>,
+  ): Promise<{ from: number; to: RunningConfig }> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const stored = await this.desired(edgeId);
       const cur = stored ?? EMPTY_CONFIG;
@@ -59,17 +62,41 @@ export class Rollout {
     throw new AppError('conflict', `desired config of ${edgeId} keeps changing, retry`);
   }
 
-  async deploy(input: { edgeIds: string[]; change: ConfigChange; createdBy: string; note?: string | undefined }): Promise<Deployment> {
+  async deploy(input: {
+    edgeIds: string[];
+    change: ConfigChange;
+    createdBy: string;
+    note?: string | undefined;
+  }): Promise<Deployment> {
     const edgeIds = [...new Set(input.edgeIds)];
-    const missing = (await Promise.all(edgeIds.map(async (id) => ((await this.credentials.get(id)) ? null : id)))).filter(Boolean);
-    if (missing.length) throw new AppError('not_found', `unknown edges: ${missing.join(', ')}`, { edgeIds: missing });
+    const missing = (
+      await Promise.all(edgeIds.map(async (id) => ((await this.credentials.get(id)) ? null : id)))
+    ).filter(Boolean);
+    if (missing.length)
+      throw new AppError('not_found', `unknown edges: ${missing.join(', ')}`, { edgeIds: missing });
     const id = `dep-${randomUUID()}`;
     const targets: DeploymentTarget[] = [];
     for (const edgeId of edgeIds) {
       const { from, to } = await this.advance(edgeId, async (cur) => applyChange(cur, input.change));
-      targets.push({ edgeId, fromRevision: from, toRevision: to.revision, status: 'pending', updatedAt: Date.now() });
+      targets.push({
+        edgeId,
+        fromRevision: from,
+        toRevision: to.revision,
+        status: 'pending',
+        updatedAt: Date.now(),
+      });
     }
-    return this.save({ id, kind: 'rollout', createdAt: Date.now(), createdBy: input.createdBy, note: input.note, change: input.change }, targets);
+    return this.save(
+      {
+        id,
+        kind: 'rollout',
+        createdAt: Date.now(),
+        createdBy: input.createdBy,
+        note: input.note,
+        change: input.change,
+      },
+      targets,
+    );
   }
 
   async rollback(deploymentId: string, createdBy: string): Promise<Deployment> {
@@ -79,14 +106,24 @@ export class Rollout {
     for (const t of original.targets) {
       const { from, to } = await this.advance(t.edgeId, async () => {
         const raw = await this.redis.hGet(this.keys.edgeRevisions(t.edgeId), String(t.fromRevision));
-        if (!raw) throw new AppError('conflict', `edge ${t.edgeId} has no record of revision ${t.fromRevision}`);
+        if (!raw)
+          throw new AppError('conflict', `edge ${t.edgeId} has no record of revision ${t.fromRevision}`);
         return RunningConfig.parse(JSON.parse(raw));
       });
-      targets.push({ edgeId: t.edgeId, fromRevision: from, toRevision: to.revision, status: 'pending', updatedAt: Date.now() });
+      targets.push({
+        edgeId: t.edgeId,
+        fromRevision: from,
+        toRevision: to.revision,
+        status: 'pending',
+        updatedAt: Date.now(),
+      });
     }
     const first = original.targets[0];
     const change = first ? await this.describe(first.edgeId, first.toRevision, first.fromRevision) : {};
-    return this.save({ id, kind: 'rollback', rollbackOf: deploymentId, createdAt: Date.now(), createdBy, change }, targets);
+    return this.save(
+      { id, kind: 'rollback', rollbackOf: deploymentId, createdAt: Date.now(), createdBy, change },
+      targets,
+    );
   }
 
   private async describe(edgeId: string, fromRev: number, toRev: number): Promise<ConfigChange> {
@@ -95,7 +132,10 @@ export class Rollout {
     return diffConfig(RunningConfig.parse(JSON.parse(a)), RunningConfig.parse(JSON.parse(b)));
   }
 
-  private async save(meta: Omit<Deployment, 'targets' | 'status'>, targets: DeploymentTarget[]): Promise<Deployment> {
+  private async save(
+    meta: Omit<Deployment, 'targets' | 'status'>,
+    targets: DeploymentTarget[],
+  ): Promise<Deployment> {
     const m = this.redis.multi();
     m.set(this.keys.deployment(meta.id), JSON.stringify(meta));
     for (const t of targets) {
@@ -133,7 +173,10 @@ export class Rollout {
    * The edge reports it runs `revision` (after `edge:config` or on reconnect). Marks the deployment
    * that produced that revision; returns it (for dashboards) and the config now running.
    */
-  async applied(edgeId: string, msg: ConfigApplied): Promise<{ deployment?: Deployment; running?: RunningConfig }> {
+  async applied(
+    edgeId: string,
+    msg: ConfigApplied,
+  ): Promise<{ deployment?: Deployment; running?: RunningConfig }> {
     const rawCfg = await this.redis.hGet(this.keys.edgeRevisions(edgeId), String(msg.revision));
     const running = msg.ok && rawCfg ? RunningConfig.parse(JSON.parse(rawCfg)) : undefined;
     const depId = await this.redis.hGet(this.keys.edgeRevisionDeployments(edgeId), String(msg.revision));

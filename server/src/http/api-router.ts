@@ -11,7 +11,11 @@ import { forbidden } from '../errors.ts';
 type Kind = 'staff' | 'customer' | 'edge';
 export type AuthSpec = 'public' | { kinds: readonly Kind[]; permission?: Permission };
 
-export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType> {
+export interface RouteDef<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  R extends z.ZodType,
+> {
   method: 'get' | 'post' | 'put' | 'delete';
   /** Express-style path relative to the router, e.g. `/calls/:callId`. */
   path: string;
@@ -59,9 +63,11 @@ export class ApiRouter {
     private readonly tokens: TokenService,
   ) {}
 
-  add<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
-    def: RouteDef<B, Q, R>,
-  ): void {
+  add<
+    B extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    R extends z.ZodType = z.ZodType,
+  >(def: RouteDef<B, Q, R>): void {
     this.docs.push({ ...def, path: this.basePath + def.path, status: def.status ?? 200 });
     this.router[def.method](def.path, async (req, res) => {
       let principal: Principal | undefined;

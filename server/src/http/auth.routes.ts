@@ -12,7 +12,8 @@ export function authRoutes(api: ApiRouter, s: Services): void {
     method: 'post',
     path: '/auth/login',
     tag: 'auth',
-    summary: 'Staff login: returns a short-lived access JWT (role, branch, permissions) and a single-use refresh token. Rate-limited per username and per IP.',
+    summary:
+      'Staff login: returns a short-lived access JWT (role, branch, permissions) and a single-use refresh token. Rate-limited per username and per IP.',
     auth: 'public',
     body: LoginRequest,
     response: LoginResponse,

@@ -1,6 +1,15 @@
 // Calls, their event logs, and customer invites.
 import { z } from 'zod';
-import { Call, CallDetail, CallEvent, CreateInviteRequest, InviteResponse, RedeemInviteRequest, RedeemInviteResponse, StartCallRequest } from '#protocol/api';
+import {
+  Call,
+  CallDetail,
+  CallEvent,
+  CreateInviteRequest,
+  InviteResponse,
+  RedeemInviteRequest,
+  RedeemInviteResponse,
+  StartCallRequest,
+} from '#protocol/api';
 import { forbidden } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { ApiRouter } from './api-router.ts';
@@ -11,7 +20,8 @@ export function callRoutes(api: ApiRouter, s: Services): void {
   async function readable(principal: Parameters<typeof staffOf>[0], callId: string) {
     const call = await s.callStore.require(callId);
     const p = callPrincipalOf(principal);
-    if (p.kind === 'customer' || p.role === 'expert' || p.role === 'manager') await s.calls.authorize(p, call);
+    if (p.kind === 'customer' || p.role === 'expert' || p.role === 'manager')
+      await s.calls.authorize(p, call);
     return call;
   }
 
@@ -70,7 +80,10 @@ export function callRoutes(api: ApiRouter, s: Services): void {
     tag: 'calls',
     summary: 'The call event log (Redis stream), oldest first; `after` resumes after an event id.',
     auth: { kinds: ['staff'], permission: 'call:read' },
-    query: z.object({ after: z.string().optional(), limit: z.coerce.number().int().positive().max(10_000).default(1000) }),
+    query: z.object({
+      after: z.string().optional(),
+      limit: z.coerce.number().int().positive().max(10_000).default(1000),
+    }),
     response: z.array(CallEvent),
     handler: async ({ params, query, principal }) => {
       const call = await readable(principal, params.callId ?? '');
@@ -81,7 +94,8 @@ export function callRoutes(api: ApiRouter, s: Services): void {
     method: 'post',
     path: '/calls/:callId/invites',
     tag: 'invites',
-    summary: 'Invite a remote customer: a single-use, expiring, call-scoped link (show it as a QR code). Rate-limited.',
+    summary:
+      'Invite a remote customer: a single-use, expiring, call-scoped link (show it as a QR code). Rate-limited.',
     auth: { kinds: ['staff'], permission: 'call:invite' },
     body: CreateInviteRequest,
     response: InviteResponse,
@@ -96,13 +110,17 @@ export function callRoutes(api: ApiRouter, s: Services): void {
     method: 'post',
     path: '/invites/redeem',
     tag: 'invites',
-    summary: 'Redeem an invite (once): returns a customer token for the `/client` namespace, valid for that call only.',
+    summary:
+      'Redeem an invite (once): returns a customer token for the `/client` namespace, valid for that call only.',
     auth: 'public',
     body: RedeemInviteRequest,
     response: RedeemInviteResponse,
     handler: async ({ body, req }) => {
       await s.rate.hit(`redeem:${req.ip}`, s.config.rate.inviteMax, s.config.rate.windowS);
-      return s.invites.redeem(body.token, async (callId) => (await s.callStore.get(callId))?.status === 'active');
+      return s.invites.redeem(
+        body.token,
+        async (callId) => (await s.callStore.get(callId))?.status === 'active',
+      );
     },
   });
 }

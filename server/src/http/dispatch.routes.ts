@@ -1,7 +1,14 @@
 // Expert dispatch over REST (the same operations exist as socket events, see
 // protocol/src/control.ts) and branch routing for online requests.
 import { z } from 'zod';
-import { Branch, BranchRecommendationQuery, BranchRecommendationResponse, DispatchRequestInput, DispatchStatus, UpsertBranchRequest } from '#protocol/api';
+import {
+  Branch,
+  BranchRecommendationQuery,
+  BranchRecommendationResponse,
+  DispatchRequestInput,
+  DispatchStatus,
+  UpsertBranchRequest,
+} from '#protocol/api';
 import { rankBranches, type BranchLoad } from '../branches/routing.ts';
 import { forbidden } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -12,9 +19,9 @@ import { staffOf } from './principals.ts';
 export async function branchLoads(s: Services): Promise<BranchLoad[]> {
   return Promise.all(
     (await s.branches.list()).map(async (branch) => {
-      const scores = (await Promise.all((await s.branches.edgeIds(branch.id)).map((id) => s.edges.busyness(id)))).filter(
-        (v): v is number => v !== null,
-      );
+      const scores = (
+        await Promise.all((await s.branches.edgeIds(branch.id)).map((id) => s.edges.busyness(id)))
+      ).filter((v): v is number => v !== null);
       return { branch, busyness: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null };
     }),
   );
@@ -25,7 +32,8 @@ export function dispatchRoutes(api: ApiRouter, s: Services): void {
     method: 'post',
     path: '/dispatch/requests',
     tag: 'dispatch',
-    summary: 'Ask for an expert (skill, language, urgency) for a call at your branch; returns queue position and ETA.',
+    summary:
+      'Ask for an expert (skill, language, urgency) for a call at your branch; returns queue position and ETA.',
     auth: { kinds: ['staff'], permission: 'dispatch:request' },
     body: DispatchRequestInput,
     response: DispatchStatus,
@@ -42,7 +50,8 @@ export function dispatchRoutes(api: ApiRouter, s: Services): void {
     handler: async ({ params, principal }) => {
       const st = await s.dispatcher.status(params.requestId ?? '');
       const p = staffOf(principal);
-      if (p.role === 'manager' && p.branchId !== st.branchId) throw forbidden('wrong_branch', 'request of another branch');
+      if (p.role === 'manager' && p.branchId !== st.branchId)
+        throw forbidden('wrong_branch', 'request of another branch');
       return st;
     },
   });

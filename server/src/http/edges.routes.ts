@@ -1,6 +1,12 @@
 // Edge credentials, the edge registry view, and config rollouts/rollbacks.
 import { z } from 'zod';
-import { CreateDeploymentRequest, Deployment, EdgeKeyResponse, EdgeSummary, RegisterEdgeRequest } from '#protocol/api';
+import {
+  CreateDeploymentRequest,
+  Deployment,
+  EdgeKeyResponse,
+  EdgeSummary,
+  RegisterEdgeRequest,
+} from '#protocol/api';
 import { EdgeAuthRequest, EdgeAuthResponse } from '#protocol/edge-link';
 import { AppError } from '#protocol/errors';
 import { rooms } from '../realtime/notifier.ts';
@@ -36,9 +42,16 @@ export function edgeRoutes(api: ApiRouter, s: Services): void {
     body: EdgeAuthRequest,
     response: EdgeAuthResponse,
     handler: async ({ body, req }) => {
-      await s.rate.hit(`edge-auth:${body.edgeId}:${req.ip}`, s.config.rate.edgeAuthMax, s.config.rate.windowS);
+      await s.rate.hit(
+        `edge-auth:${body.edgeId}:${req.ip}`,
+        s.config.rate.edgeAuthMax,
+        s.config.rate.windowS,
+      );
       const edge = await s.edgeCredentials.authenticate(body.edgeId, body.key);
-      const token = s.tokens.signEdge({ edgeId: edge.edgeId, branchId: edge.branchId, keyVersion: edge.keyVersion }, s.config.edgeTokenTtlS);
+      const token = s.tokens.signEdge(
+        { edgeId: edge.edgeId, branchId: edge.branchId, keyVersion: edge.keyVersion },
+        s.config.edgeTokenTtlS,
+      );
       return { token, expiresInS: s.config.edgeTokenTtlS };
     },
   });
@@ -98,7 +111,12 @@ export function edgeRoutes(api: ApiRouter, s: Services): void {
     response: Deployment,
     status: 201,
     handler: async ({ body, principal }) => {
-      const d = await s.rollout.deploy({ edgeIds: body.edgeIds, change: body.change, note: body.note, createdBy: staffOf(principal).userId });
+      const d = await s.rollout.deploy({
+        edgeIds: body.edgeIds,
+        change: body.change,
+        note: body.note,
+        createdBy: staffOf(principal).userId,
+      });
       await push(s, d);
       s.logger.info({ deploymentId: d.id, edges: body.edgeIds }, 'deployment created');
       return d;

@@ -8,6 +8,7 @@ export function staffOf(p: Principal | undefined): StaffPrincipal {
 }
 
 export function callPrincipalOf(p: Principal | undefined): StaffPrincipal | CustomerPrincipal {
-  if (p?.kind !== 'staff' && p?.kind !== 'customer') throw authError('wrong_token_type', 'a staff or customer token is required');
+  if (p?.kind !== 'staff' && p?.kind !== 'customer')
+    throw authError('wrong_token_type', 'a staff or customer token is required');
   return p;
 }

@@ -19,7 +19,9 @@ export function staticClient(distDir: string): { router: Router; present: boolea
       res
         .status(503)
         .type('text/plain')
-        .send(`BranchEdge cloud is running, but the web client is not built (no ${index}).\nRun \`npm run build\`, or use the API at /api/v1 (docs: /api/v1/openapi.json).\n`);
+        .send(
+          `BranchEdge cloud is running, but the web client is not built (no ${index}).\nRun \`npm run build\`, or use the API at /api/v1 (docs: /api/v1/openapi.json).\n`,
+        );
     });
   }
   return { router, present };

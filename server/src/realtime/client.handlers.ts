@@ -3,7 +3,15 @@
 // cloud with signaling relayed to the edge, and dashboard subscriptions.
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
-import { AuthRefresh, CallRef, CallSignal, DashboardSubscribe, PresenceSet, RequestRef, type DashboardSnapshot } from '#protocol/control';
+import {
+  AuthRefresh,
+  CallRef,
+  CallSignal,
+  DashboardSubscribe,
+  PresenceSet,
+  RequestRef,
+  type DashboardSnapshot,
+} from '#protocol/control';
 import { DispatchRequestInput, type EdgeSummary } from '#protocol/api';
 import type { RelayParticipant } from '#protocol/edge-link';
 import { AppError } from '#protocol/errors';
@@ -22,7 +30,10 @@ interface ClientSocketData {
   calls: Map<string, RelayParticipant>;
 }
 
-function staffOnly(p: ClientSocketData['principal'], perm?: StaffPrincipal['permissions'][number]): StaffPrincipal {
+function staffOnly(
+  p: ClientSocketData['principal'],
+  perm?: StaffPrincipal['permissions'][number],
+): StaffPrincipal {
   if (p.kind !== 'staff') throw forbidden('wrong_role', 'staff only');
   if (perm && !p.permissions.includes(perm)) throw forbidden('wrong_role', `needs permission ${perm}`);
   return p;
@@ -31,7 +42,10 @@ function staffOnly(p: ClientSocketData['principal'], perm?: StaffPrincipal['perm
 export function registerClientNamespace(nsp: Namespace, s: Services, logger: Logger): void {
   nsp.use((socket, next) => {
     try {
-      const principal = s.tokens.verify(socket.handshake.auth?.token as string | undefined, ['staff', 'customer']);
+      const principal = s.tokens.verify(socket.handshake.auth?.token as string | undefined, [
+        'staff',
+        'customer',
+      ]);
       const data: ClientSocketData = { principal, expiresAt: principal.expiresAt, calls: new Map() };
       socket.data = data;
       next();
@@ -55,7 +69,11 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
       await s.presence.connected(p.userId);
       void s.dispatcher.kick().catch((err: unknown) => log.error({ err }, 'dispatch pass failed'));
     })().catch((err: unknown) => log.error({ err }, 'connection setup failed'));
-    const on = <S extends Parameters<typeof onRequest>[2], T>(event: string, schema: S, fn: (msg: z.infer<S>) => Promise<T>) =>
+    const on = <S extends Parameters<typeof onRequest>[2], T>(
+      event: string,
+      schema: S,
+      fn: (msg: z.infer<S>) => Promise<T>,
+    ) =>
       onRequest(socket, event, schema, log, async (msg: z.infer<S>) => {
         await ready;
         return fn(msg);
@@ -63,17 +81,28 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
 
     on('auth:refresh', AuthRefresh, async ({ token }) => {
       const next = s.tokens.verify(token, [p.kind]);
-      const same = next.kind === 'staff' && p.kind === 'staff' ? next.userId === p.userId : next.kind === 'customer' && p.kind === 'customer' && next.participantId === p.participantId;
+      const same =
+        next.kind === 'staff' && p.kind === 'staff'
+          ? next.userId === p.userId
+          : next.kind === 'customer' && p.kind === 'customer' && next.participantId === p.participantId;
       if (!same) throw forbidden('wrong_principal', 'refresh token belongs to someone else');
       data.expiresAt = next.expiresAt;
       return { expiresAt: next.expiresAt };
     });
 
     // ---- presence & dispatch ----
-    on('presence:set', PresenceSet, async ({ status }) => s.dispatcher.setPresence(staffOnly(p, 'presence:set').userId, status));
-    on('dispatch:request', DispatchRequestInput, async (msg) => s.dispatcher.request(staffOnly(p, 'dispatch:request'), msg));
-    on('dispatch:cancel', RequestRef, async ({ requestId }) => s.dispatcher.cancel(staffOnly(p, 'dispatch:request'), requestId));
-    on('dispatch:accept', RequestRef, async ({ requestId }) => s.dispatcher.accept(staffOnly(p, 'dispatch:accept').userId, requestId));
+    on('presence:set', PresenceSet, async ({ status }) =>
+      s.dispatcher.setPresence(staffOnly(p, 'presence:set').userId, status),
+    );
+    on('dispatch:request', DispatchRequestInput, async (msg) =>
+      s.dispatcher.request(staffOnly(p, 'dispatch:request'), msg),
+    );
+    on('dispatch:cancel', RequestRef, async ({ requestId }) =>
+      s.dispatcher.cancel(staffOnly(p, 'dispatch:request'), requestId),
+    );
+    on('dispatch:accept', RequestRef, async ({ requestId }) =>
+      s.dispatcher.accept(staffOnly(p, 'dispatch:accept').userId, requestId),
+    );
     on('dispatch:decline', RequestRef, async ({ requestId }) => {
       await s.dispatcher.decline(staffOnly(p, 'dispatch:accept').userId, requestId);
       return null;
@@ -81,7 +110,8 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
 
     // ---- calls through the cloud ----
     on('call:join', CallRef, async ({ callId }) => {
-      if (data.calls.has(callId)) throw forbidden('already_joined', 'this connection already joined the call');
+      if (data.calls.has(callId))
+        throw forbidden('already_joined', 'this connection already joined the call');
       const { info, participant } = await s.calls.join(p, callId);
       data.calls.set(callId, participant);
       await socket.join(rooms.participant(participant.id));
@@ -113,7 +143,14 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
       return snapshot;
     });
     on('dashboard:unsubscribe', DashboardSubscribe, async (sub) => {
-      const room = sub.scope === 'ops' ? rooms.ops() : sub.scope === 'compliance' ? rooms.compliance() : sub.scope === 'branch' ? rooms.branch(sub.id ?? '') : rooms.call(sub.id ?? '');
+      const room =
+        sub.scope === 'ops'
+          ? rooms.ops()
+          : sub.scope === 'compliance'
+            ? rooms.compliance()
+            : sub.scope === 'branch'
+              ? rooms.branch(sub.id ?? '')
+              : rooms.call(sub.id ?? '');
       await socket.leave(room);
       return null;
     });
@@ -121,7 +158,8 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
     socket.on('disconnect', async () => {
       try {
         await ready;
-        for (const [callId, participant] of data.calls) await s.calls.leave(callId, participant.id, 'disconnected');
+        for (const [callId, participant] of data.calls)
+          await s.calls.leave(callId, participant.id, 'disconnected');
         data.calls.clear();
         if (p.kind === 'staff' && p.role === 'expert' && s.presence.disconnectedLocally(p.userId)) {
           const elsewhere = await nsp.in(rooms.user(p.userId)).fetchSockets();
@@ -144,19 +182,27 @@ async function dashboard(
   switch (scope) {
     case 'call': {
       const call = await s.callStore.require(id ?? '');
-      if (p.kind === 'customer') throw forbidden('wrong_role', 'customers get call updates through call:notify');
+      if (p.kind === 'customer')
+        throw forbidden('wrong_role', 'customers get call updates through call:notify');
       if (p.role !== 'compliance' && p.role !== 'ops') await s.calls.authorize(p, call);
-      return { room: rooms.call(call.id), snapshot: { ...base, calls: [call], events: await s.callStore.events(call.id) } };
+      return {
+        room: rooms.call(call.id),
+        snapshot: { ...base, calls: [call], events: await s.callStore.events(call.id) },
+      };
     }
     case 'branch': {
       const sp = staffOnly(p, 'branch:read');
       const branchId = id ?? sp.branchId ?? '';
-      if (sp.role === 'manager' && sp.branchId !== branchId) throw forbidden('wrong_branch', 'managers see their own branch');
+      if (sp.role === 'manager' && sp.branchId !== branchId)
+        throw forbidden('wrong_branch', 'managers see their own branch');
       if (sp.role === 'expert') throw forbidden('wrong_role', 'experts have no branch dashboard');
       await s.branches.require(branchId);
       const calls = (await s.callStore.list({ branchId })).filter((c) => c.status === 'active');
       const edges = await Promise.all((await s.branches.edgeIds(branchId)).map((e) => edgeSummary(s, e)));
-      return { room: rooms.branch(branchId), snapshot: { ...base, id: branchId, calls, edges, queue: await s.dispatcher.queue(branchId) } };
+      return {
+        room: rooms.branch(branchId),
+        snapshot: { ...base, id: branchId, calls, edges, queue: await s.dispatcher.queue(branchId) },
+      };
     }
     case 'ops': {
       staffOnly(p, 'edge:manage');

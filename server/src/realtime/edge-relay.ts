@@ -7,7 +7,10 @@ import { AppError, ErrorBody, type Ack } from '#protocol/errors';
 import type { RelayOpen, RelayRequest } from '#protocol/edge-link';
 import { edgeRoom } from './notifier.ts';
 
-const EdgeAck = z.union([z.object({ ok: z.literal(true), data: z.unknown() }), z.object({ ok: z.literal(false) }).extend(ErrorBody.shape)]);
+const EdgeAck = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false) }).extend(ErrorBody.shape),
+]);
 
 export interface EdgeRelay {
   ask(edgeId: string, event: 'relay:open', msg: RelayOpen): Promise<Ack<unknown>>;
@@ -20,14 +23,27 @@ export class SocketEdgeRelay implements EdgeRelay {
     private readonly timeoutMs: number,
   ) {}
 
-  async ask(edgeId: string, event: 'relay:open' | 'relay:request', msg: RelayOpen | RelayRequest): Promise<Ack<unknown>> {
+  async ask(
+    edgeId: string,
+    event: 'relay:open' | 'relay:request',
+    msg: RelayOpen | RelayRequest,
+  ): Promise<Ack<unknown>> {
     let replies: unknown[];
     try {
-      replies = (await this.edges.to(edgeRoom(edgeId)).timeout(this.timeoutMs).emitWithAck(event, msg)) as unknown[];
+      replies = (await this.edges
+        .to(edgeRoom(edgeId))
+        .timeout(this.timeoutMs)
+        .emitWithAck(event, msg)) as unknown[];
     } catch (err) {
-      throw new AppError('unavailable', `edge ${edgeId} did not answer within ${this.timeoutMs} ms`, { reason: 'edge_timeout' }, { cause: err });
+      throw new AppError(
+        'unavailable',
+        `edge ${edgeId} did not answer within ${this.timeoutMs} ms`,
+        { reason: 'edge_timeout' },
+        { cause: err },
+      );
     }
-    if (replies.length === 0) throw new AppError('unavailable', `edge ${edgeId} is not connected`, { reason: 'edge_offline' });
+    if (replies.length === 0)
+      throw new AppError('unavailable', `edge ${edgeId} is not connected`, { reason: 'edge_offline' });
     const parsed = replies.map((r) => EdgeAck.safeParse(r));
     const good = parsed.find((p) => p.success && p.data.ok) ?? parsed.find((p) => p.success);
     if (!good?.success) throw new AppError('internal', `edge ${edgeId} sent a malformed answer`);

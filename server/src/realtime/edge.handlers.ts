@@ -2,7 +2,14 @@
 // hello (and get their desired config), heartbeat, report applied configs,
 // push call events, and relay notifications to remote participants.
 import type { Namespace, Socket } from 'socket.io';
-import { ConfigApplied, EdgeCallEvent, EdgeHeartbeat, EdgeHello, RelayNotify, type EdgeHelloAck } from '#protocol/edge-link';
+import {
+  ConfigApplied,
+  EdgeCallEvent,
+  EdgeHeartbeat,
+  EdgeHello,
+  RelayNotify,
+  type EdgeHelloAck,
+} from '#protocol/edge-link';
 import { validate } from '#protocol/errors';
 import type { Logger } from '#common/logger';
 import type { EdgePrincipal } from '../auth/tokens.ts';
@@ -30,8 +37,14 @@ export function registerEdgeNamespace(nsp: Namespace, s: Services, logger: Logge
       const edge = s.tokens.verify(socket.handshake.auth?.token as string | undefined, ['edge']);
       const record = await s.edgeCredentials.get(edge.edgeId);
       if (!record) throw authError('unknown_edge', 'edge no longer registered');
-      if (record.keyVersion !== edge.keyVersion) throw authError('key_rotated', 'edge key was rotated: authenticate again');
-      const data: EdgeSocketData = { edge, connId: `${s.config.instanceId}/${socket.id}`, expiresAt: 0, helloDone: false };
+      if (record.keyVersion !== edge.keyVersion)
+        throw authError('key_rotated', 'edge key was rotated: authenticate again');
+      const data: EdgeSocketData = {
+        edge,
+        connId: `${s.config.instanceId}/${socket.id}`,
+        expiresAt: 0,
+        helloDone: false,
+      };
       socket.data = data;
       next();
     } catch (err) {
@@ -49,28 +62,38 @@ export function registerEdgeNamespace(nsp: Namespace, s: Services, logger: Logge
       try {
         const hello = validate(EdgeHello, raw, 'edge:hello');
         if (hello.edgeId !== edgeId || hello.branchId !== data.edge.branchId) {
-          throw forbidden('wrong_edge', `token is for ${edgeId}@${data.edge.branchId}, hello says ${hello.edgeId}@${hello.branchId}`);
+          throw forbidden(
+            'wrong_edge',
+            `token is for ${edgeId}@${data.edge.branchId}, hello says ${hello.edgeId}@${hello.branchId}`,
+          );
         }
         // One live link per edge: older connections (on any instance) are dropped.
-        for (const other of await nsp.in(edgeRoom(edgeId)).fetchSockets()) if (other.id !== socket.id) other.disconnect(true);
+        for (const other of await nsp.in(edgeRoom(edgeId)).fetchSockets())
+          if (other.id !== socket.id) other.disconnect(true);
         await socket.join(edgeRoom(edgeId));
         await s.edges.hello(hello, data.connId, s.config.instanceId);
         const desired = await s.rollout.desiredOrAdopt(edgeId, hello.running);
-        if (hello.running.revision === desired.revision) await s.rollout.applied(edgeId, { revision: desired.revision, ok: true });
+        if (hello.running.revision === desired.revision)
+          await s.rollout.applied(edgeId, { revision: desired.revision, ok: true });
         data.helloDone = true;
-        log.info({ version: hello.version, running: hello.running.revision, desired: desired.revision }, 'edge hello');
+        log.info(
+          { version: hello.version, running: hello.running.revision, desired: desired.revision },
+          'edge hello',
+        );
         ack?.({ ok: true, desired, heartbeatIntervalMs: s.config.edgeHeartbeatIntervalMs });
         await pushEdgeStatus(s, edgeId);
       } catch (err) {
         const e = asAppError(err);
-        if (e.code === 'internal' || e.code === 'unavailable') log.error({ err: e.cause ?? err }, 'edge hello failed');
+        if (e.code === 'internal' || e.code === 'unavailable')
+          log.error({ err: e.cause ?? err }, 'edge hello failed');
         ack?.({ ok: false, error: e.message });
       }
     });
 
     onNotice(socket, 'edge:heartbeat', EdgeHeartbeat, log, async (hb) => {
       if (!data.helloDone) return void log.warn('heartbeat before hello ignored');
-      if (!(await s.edges.heartbeat(edgeId, data.connId, hb))) return void log.debug('heartbeat from superseded connection ignored');
+      if (!(await s.edges.heartbeat(edgeId, data.connId, hb)))
+        return void log.debug('heartbeat from superseded connection ignored');
       await pushEdgeStatus(s, edgeId);
     });
 
@@ -84,8 +107,12 @@ export function registerEdgeNamespace(nsp: Namespace, s: Services, logger: Logge
 
     onNotice(socket, 'relay:notify', RelayNotify, log, async (msg) => {
       const call = await s.callStore.get(msg.callId);
-      if (call?.edgeId !== edgeId) throw forbidden('wrong_edge', `call ${msg.callId} is not hosted by ${edgeId}`);
-      s.notifier.toClients([rooms.participant(msg.participantId)], 'call:notify', { callId: msg.callId, notification: msg.notification });
+      if (call?.edgeId !== edgeId)
+        throw forbidden('wrong_edge', `call ${msg.callId} is not hosted by ${edgeId}`);
+      s.notifier.toClients([rooms.participant(msg.participantId)], 'call:notify', {
+        callId: msg.callId,
+        notification: msg.notification,
+      });
     });
 
     onRequest(socket, 'call:event', EdgeCallEvent, log, async (ev) => {
@@ -95,7 +122,9 @@ export function registerEdgeNamespace(nsp: Namespace, s: Services, logger: Logge
 
     socket.on('disconnect', (reason) => {
       log.info({ reason }, 'edge disconnected');
-      s.edges.disconnected(edgeId, data.connId).catch((err: unknown) => log.error({ err }, 'marking edge offline failed'));
+      s.edges
+        .disconnected(edgeId, data.connId)
+        .catch((err: unknown) => log.error({ err }, 'marking edge offline failed'));
     });
   });
 }

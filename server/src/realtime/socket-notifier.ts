@@ -16,7 +16,10 @@ export class SocketNotifier implements Notifier {
   }
 
   toEdge(edgeId: string, notice: Parameters<Notifier['toEdge']>[1]): void {
-    (this.edges.to(edgeRoom(edgeId)) as unknown as { emit(e: string, p: unknown): void }).emit(notice.event, notice.msg);
+    (this.edges.to(edgeRoom(edgeId)) as unknown as { emit(e: string, p: unknown): void }).emit(
+      notice.event,
+      notice.msg,
+    );
   }
 
   disconnectEdge(edgeId: string): void {

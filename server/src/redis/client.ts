@@ -19,7 +19,10 @@ function makeClient(url: string, name: string, logger: Logger, offlineQueue: boo
     url,
     name: `branchedge-${name}`,
     disableOfflineQueue: !offlineQueue,
-    socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000), connectTimeout: 5000 },
+    socket: {
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
+      connectTimeout: 5000,
+    },
   });
   let down = false;
   // node-redis emits 'error' on every failed reconnect attempt: log the first, then the recovery.

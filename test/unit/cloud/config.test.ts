@@ -9,15 +9,25 @@ const secret = { JWT_SECRET: 'x'.repeat(40) };
 describe('loadCloudConfig', () => {
   it('has documented defaults', () => {
     const c = loadCloudConfig({ ...secret });
-    expect(c).toMatchObject({ port: 8080, redisUrl: 'redis://127.0.0.1:6390', redisPrefix: 'be:', accessTokenTtlS: 900, serveClient: true });
+    expect(c).toMatchObject({
+      port: 8080,
+      redisUrl: 'redis://127.0.0.1:6390',
+      redisPrefix: 'be:',
+      accessTokenTtlS: 900,
+      serveClient: true,
+    });
   });
 
   it('refuses access tokens longer than 15 minutes and names every bad variable', () => {
-    expect(() => loadCloudConfig({ ...secret, ACCESS_TOKEN_TTL_S: '3600', CLOUD_PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadCloudConfig({ ...secret, ACCESS_TOKEN_TTL_S: '3600', CLOUD_PORT: 'abc' })).toThrow(
+      ConfigError,
+    );
     try {
       loadCloudConfig({ ...secret, ACCESS_TOKEN_TTL_S: '3600', CLOUD_PORT: 'abc' });
     } catch (err) {
-      expect((err as ConfigError).issues.join(' ')).toMatch(/ACCESS_TOKEN_TTL_S.*CLOUD_PORT|CLOUD_PORT.*ACCESS_TOKEN_TTL_S/);
+      expect((err as ConfigError).issues.join(' ')).toMatch(
+        /ACCESS_TOKEN_TTL_S.*CLOUD_PORT|CLOUD_PORT.*ACCESS_TOKEN_TTL_S/,
+      );
     }
   });
 
@@ -26,7 +36,12 @@ describe('loadCloudConfig', () => {
   });
 
   it('parses lists and flags', () => {
-    const c = loadCloudConfig({ ...secret, CORS_ORIGINS: 'http://a, http://b', SERVE_CLIENT: '0', TURN_URLS: 'turn:t:3478' });
+    const c = loadCloudConfig({
+      ...secret,
+      CORS_ORIGINS: 'http://a, http://b',
+      SERVE_CLIENT: '0',
+      TURN_URLS: 'turn:t:3478',
+    });
     expect(c.corsOrigins).toEqual(['http://a', 'http://b']);
     expect(c.serveClient).toBe(false);
     expect(c.turn.urls).toEqual(['turn:t:3478']);
@@ -35,7 +50,13 @@ describe('loadCloudConfig', () => {
 
 describe('iceServersFor', () => {
   it('issues coturn use-auth-secret credentials that expire', () => {
-    const [stun, turn] = iceServersFor('p1', ['stun:s:3478', 'turn:t:3478?transport=udp'], 'shh', 600, 1_000_000);
+    const [stun, turn] = iceServersFor(
+      'p1',
+      ['stun:s:3478', 'turn:t:3478?transport=udp'],
+      'shh',
+      600,
+      1_000_000,
+    );
     expect(stun).toEqual({ urls: ['stun:s:3478'] });
     expect(turn?.username).toBe(`${1000 + 600}:p1`);
     expect(turn?.credential).toBe(createHmac('sha1', 'shh').update(`${1600}:p1`).digest('base64'));

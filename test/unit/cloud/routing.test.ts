@@ -18,7 +18,11 @@ describe('rankBranches', () => {
   const far = branch('far', 22.3372, 114.1762); // ~6.4 km
 
   it('picks the nearest branch when busyness is equal', () => {
-    const r = rankBranches(central, [far, mid, near].map((b) => ({ branch: b, busyness: 0.2 })), { penaltyKm: 5, limit: 5 });
+    const r = rankBranches(
+      central,
+      [far, mid, near].map((b) => ({ branch: b, busyness: 0.2 })),
+      { penaltyKm: 5, limit: 5 },
+    );
     expect(r.map((x) => x.branchId)).toEqual(['near', 'mid', 'far']);
   });
 

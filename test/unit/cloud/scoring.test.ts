@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { estimateEtaS, queueScore, rankExperts, type ExpertCandidate } from '../../../server/src/dispatch/scoring.ts';
+import {
+  estimateEtaS,
+  queueScore,
+  rankExperts,
+  type ExpertCandidate,
+} from '../../../server/src/dispatch/scoring.ts';
 
 const now = 1_000_000_000;
 const expert = (id: string, over: Partial<ExpertCandidate> = {}): ExpertCandidate => ({
@@ -16,14 +21,21 @@ const expert = (id: string, over: Partial<ExpertCandidate> = {}): ExpertCandidat
 
 describe('rankExperts', () => {
   it('only offers to experts with the skill and spare capacity', () => {
-    const ranked = rankExperts({ skill: 'wealth' }, [expert('a', { skills: ['loans'] }), expert('b', { load: 1 }), expert('c')], now);
+    const ranked = rankExperts(
+      { skill: 'wealth' },
+      [expert('a', { skills: ['loans'] }), expert('b', { load: 1 }), expert('c')],
+      now,
+    );
     expect(ranked.map((e) => e.id)).toEqual(['c']);
   });
 
   it('prefers an expert who speaks the requested language over a longer-idle one', () => {
     const ranked = rankExperts(
       { skill: 'wealth', language: 'zh' },
-      [expert('a', { availableSince: now - 3_000_000 }), expert('b', { languages: ['zh'], availableSince: now - 1000 })],
+      [
+        expert('a', { availableSince: now - 3_000_000 }),
+        expert('b', { languages: ['zh'], availableSince: now - 1000 }),
+      ],
       now,
     );
     expect(ranked.map((e) => e.id)).toEqual(['b', 'a']);
@@ -32,19 +44,26 @@ describe('rankExperts', () => {
   it('is fair: the expert waiting longest since their last assignment goes first', () => {
     const ranked = rankExperts(
       { skill: 'wealth' },
-      [expert('recent', { lastAssignedAt: now - 5_000 }), expert('waiting', { lastAssignedAt: now - 600_000 })],
+      [
+        expert('recent', { lastAssignedAt: now - 5_000 }),
+        expert('waiting', { lastAssignedAt: now - 600_000 }),
+      ],
       now,
     );
     expect(ranked[0]?.id).toBe('waiting');
   });
 
   it('prefers spare capacity: an expert already on a call ranks after an idle one', () => {
-    const ranked = rankExperts({ skill: 'wealth' }, [expert('busy', { load: 1, maxLoad: 2, availableSince: now - 3_000_000 }), expert('idle')], now);
+    const ranked = rankExperts(
+      { skill: 'wealth' },
+      [expert('busy', { load: 1, maxLoad: 2, availableSince: now - 3_000_000 }), expert('idle')],
+      now,
+    );
     expect(ranked.map((e) => e.id)).toEqual(['idle', 'busy']);
   });
 
   it('ranks the same way whatever the input order (every instance agrees)', () => {
-    const arb = fc.array(
+    const arb = fc.uniqueArray(
       fc.record({
         id: fc.string({ minLength: 1, maxLength: 4 }),
         skills: fc.subarray(['wealth', 'loans', 'fx']),
@@ -54,7 +73,7 @@ describe('rankExperts', () => {
         availableSince: fc.option(fc.integer({ min: now - 10_000_000, max: now }), { nil: undefined }),
         lastAssignedAt: fc.option(fc.integer({ min: now - 10_000_000, max: now }), { nil: undefined }),
       }),
-      { maxLength: 12, selector: (e) => e.id },
+      { maxLength: 12, selector: (e: { id: string }) => e.id },
     );
     fc.assert(
       fc.property(arb, fc.constantFrom('wealth', 'loans'), (experts, skill) => {
@@ -79,7 +98,12 @@ describe('queueScore', () => {
       { id: 'critical-late', s: queueScore(5000, 'critical') },
       { id: 'low-early', s: queueScore(0, 'low') },
     ];
-    expect(items.sort((a, b) => a.s - b.s).map((i) => i.id)).toEqual(['critical-late', 'normal-early', 'normal-late', 'low-early']);
+    expect(items.sort((a, b) => a.s - b.s).map((i) => i.id)).toEqual([
+      'critical-late',
+      'normal-early',
+      'normal-late',
+      'low-early',
+    ]);
   });
 });
 
