@@ -246,6 +246,28 @@ export const CallEvent = z.object({
 });
 export type CallEvent = z.infer<typeof CallEvent>;
 
+export const IceServer = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+/** Where and how a participant reaches the edge hosting a call (media always goes there directly). */
+export const EdgeAccess = z.object({
+  edgeId: z.string(),
+  publicUrl: z.string(),
+  iceServers: z.array(IceServer),
+  /** Join token (ES256, audience `edge:<edgeId>`) for the edge's own signaling. */
+  joinToken: z.string(),
+});
+export type EdgeAccess = z.infer<typeof EdgeAccess>;
+export const DirectJoinResponse = z.object({
+  callId: z.string(),
+  participantId: z.string(),
+  role: CallRole,
+  edge: EdgeAccess,
+  expiresInS: z.number(),
+});
+
 export const CreateInviteRequest = z.object({
   ttlS: z.number().int().min(30).max(86_400).default(900),
   displayName: z.string().min(1).max(120).default('Customer'),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   CallEvent,
+  EdgeAccess,
   DispatchRequestInput,
   DispatchStatus,
   EdgeSummary,
@@ -60,16 +61,11 @@ export type DispatchAssignment = z.infer<typeof DispatchAssignment>;
 // ---- calls through the cloud -----------------------------------------------------------
 
 export const CallRef = z.object({ callId: z.string().min(1) });
-export const IceServer = z.object({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
-});
 export const CallJoinInfo = z.object({
   callId: z.string(),
   participantId: z.string(),
   role: CallRole,
-  edge: z.object({ edgeId: z.string(), publicUrl: z.string(), iceServers: z.array(IceServer) }),
+  edge: EdgeAccess,
   /** The edge's answer to `relay:open` (edge-defined, e.g. router RTP capabilities). */
   join: z.unknown(),
 });

@@ -77,6 +77,8 @@ export interface EdgeHelloAck {
   desired?: RunningConfig;
   error?: string;
   heartbeatIntervalMs?: number;
+  /** PEM (ES256 public key) that verifies participants' join tokens (audience `edge:<edgeId>`). */
+  callTokenPublicKey?: string;
 }
 
 // ---- Relay for remote participants -------------------------------------------------

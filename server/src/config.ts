@@ -1,6 +1,6 @@
 // Cloud configuration: defaults → .env → environment → zod parse, failing fast
 // with every bad variable named. Every default is written once, here, with why.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +32,10 @@ export const CloudEnv = z.object({
   REDIS_PREFIX: z.string().default('be:'),
   JWT_SECRET: z.string().min(32).optional(),
   JWT_SECRET_FILE: z.string().optional(),
+  /** ES256 private key (PEM) that signs participants' join tokens for edges; or a file holding it. Dev: generated into var/. */
+  CALL_TOKEN_KEY: z.string().optional(),
+  CALL_TOKEN_KEY_FILE: z.string().optional(),
+  CALL_TOKEN_TTL_S: int(900, 30),
   /** Staff access tokens: short-lived by design (≤ 15 min), refreshed with the refresh token. */
   ACCESS_TOKEN_TTL_S: int(900, 5).refine((v) => v <= 900, 'must be ≤ 900 (15 min)'),
   REFRESH_TOKEN_TTL_S: int(12 * 3600, 60),
@@ -84,6 +88,8 @@ export interface CloudConfig {
   redisUrl: string;
   redisPrefix: string;
   jwtSecret: string;
+  callTokenKeyPem: string;
+  callTokenTtlS: number;
   accessTokenTtlS: number;
   refreshTokenTtlS: number;
   edgeTokenTtlS: number;
@@ -119,17 +125,34 @@ export function resolveJwtSecret(env: z.infer<typeof CloudEnv>): string {
   }
   if (env.NODE_ENV === 'production')
     throw new ConfigError('cloud', ['JWT_SECRET or JWT_SECRET_FILE is required in production']);
-  const file = path.join(varDir, 'jwt-secret');
+  return devSecretFile('jwt-secret', () => randomBytes(48).toString('base64url'));
+}
+
+/** Writes var/<name> once — `wx`: two instances starting at once must not overwrite each other's — and returns it. */
+function devSecretFile(name: string, make: () => string): string {
+  const file = path.join(varDir, name);
   if (!existsSync(file)) {
     mkdirSync(varDir, { recursive: true });
-    // `wx`: two instances starting at once must not overwrite each other's secret.
     try {
-      writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, make(), { mode: 0o600, flag: 'wx' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
   return readFileSync(file, 'utf8').trim();
+}
+
+/** CALL_TOKEN_KEY, else CALL_TOKEN_KEY_FILE, else (not in production) a generated var/call-token-key.pem. */
+export function resolveCallTokenKey(env: z.infer<typeof CloudEnv>): string {
+  if (env.CALL_TOKEN_KEY) return env.CALL_TOKEN_KEY.replace(/\\n/g, '\n');
+  if (env.CALL_TOKEN_KEY_FILE) return readFileSync(env.CALL_TOKEN_KEY_FILE, 'utf8');
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('cloud', ['CALL_TOKEN_KEY or CALL_TOKEN_KEY_FILE is required in production']);
+  return devSecretFile('call-token-key.pem', () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
+  );
 }
 
 export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConfig {
@@ -142,6 +165,8 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: resolveJwtSecret(e),
+    callTokenKeyPem: resolveCallTokenKey(e),
+    callTokenTtlS: e.CALL_TOKEN_TTL_S,
     accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,
     refreshTokenTtlS: e.REFRESH_TOKEN_TTL_S,
     edgeTokenTtlS: e.EDGE_TOKEN_TTL_S,

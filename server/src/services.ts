@@ -3,6 +3,7 @@
 // (with null ones). No service holds cross-request state in memory except the
 // dispatcher's presence registry of locally connected experts.
 import type { Logger } from '#common/logger';
+import { CallTokenSigner } from './auth/call-tokens.ts';
 import { InviteService } from './auth/invites.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { SessionService } from './auth/sessions.ts';
@@ -30,6 +31,7 @@ export interface Services {
   redis: RedisClient;
   keys: Keys;
   tokens: TokenService;
+  callTokens: CallTokenSigner;
   staff: StaffStore;
   sessions: SessionService;
   rate: RateLimiter;
@@ -63,6 +65,7 @@ export function buildServices(opts: {
   const notifier = opts.notifier ?? nullNotifier;
   const keys = new Keys(config.redisPrefix);
   const tokens = new TokenService(config.jwtSecret);
+  const callTokens = new CallTokenSigner(config.callTokenKeyPem);
   const staff = new StaffStore(redis, keys);
   const branches = new BranchStore(redis, keys);
   const edgeCredentials = new EdgeCredentials(redis, keys);
@@ -94,6 +97,8 @@ export function buildServices(opts: {
     notifier,
     dispatcher,
     turn: config.turn,
+    callTokens,
+    callTokenTtlS: config.callTokenTtlS,
     logger: logger.child({ module: 'calls' }),
   });
   const publicUrl = opts.publicUrl ?? (() => config.publicUrl ?? `http://localhost:${config.port}`);
@@ -103,6 +108,7 @@ export function buildServices(opts: {
     redis,
     keys,
     tokens,
+    callTokens,
     staff,
     sessions: new SessionService(redis, keys, staff, tokens, {
       accessS: config.accessTokenTtlS,

@@ -247,6 +247,8 @@ export class ScriptedEdge {
   socket: Socket | undefined;
   running: RunningConfig;
   desired: RunningConfig | undefined;
+  /** From the hello ack: verifies participants' join tokens. */
+  callTokenPublicKey: string | undefined;
   readonly configsReceived: RunningConfig[] = [];
   readonly opened: { callId: string; participant: { id: string; role: string } }[] = [];
   readonly closed: { callId: string; participantId: string }[] = [];
@@ -323,6 +325,7 @@ export class ScriptedEdge {
     })) as EdgeHelloAck;
     if (!ack.ok) throw new Error(`edge hello refused: ${ack.error}`);
     this.desired = ack.desired;
+    this.callTokenPublicKey = ack.callTokenPublicKey;
     if (ack.desired && ack.desired.revision !== this.running.revision && this.o.applyConfig !== false) {
       this.running = ack.desired;
       socket.emit('edge:config-applied', { revision: ack.desired.revision, ok: true });

@@ -261,6 +261,33 @@ describe('customer invites', () => {
       expect(httpWrong.status).toBe(403);
       const joined = await call<CallJoinInfo>(sock, 'call:join', { callId: callA.id });
       expect(joined).toMatchObject({ callId: callA.id, role: 'customer', edge: { edgeId: 'e1' } });
+      // The join token for the edge's own signaling verifies with the key the edge got in its hello ack,
+      // carries the call and role, and is addressed to this edge only.
+      const claims = jwt.verify(joined.edge.joinToken, edge.callTokenPublicKey!, {
+        algorithms: ['ES256'],
+        audience: 'edge:e1',
+      });
+      expect(claims).toMatchObject({
+        sub: joined.participantId,
+        callId: callA.id,
+        role: 'customer',
+        branchId: 'b1',
+        name: 'Ann',
+      });
+      expect(() =>
+        jwt.verify(joined.edge.joinToken, edge.callTokenPublicKey!, {
+          algorithms: ['ES256'],
+          audience: 'edge:e2',
+        }),
+      ).toThrow();
+      expect(() => jwt.verify(joined.edge.joinToken, TEST_JWT_SECRET)).toThrow();
+      const direct = await api<{ edge: { joinToken: string } }>(
+        cloud.url,
+        'POST',
+        `/api/v1/calls/${callB.id}/join-token`,
+        { token: redeemed.body.token },
+      );
+      expect(direct.status).toBe(403);
     } finally {
       sock.close();
     }
@@ -285,6 +312,27 @@ describe('customer invites', () => {
     const res = await api(cloud.url, 'POST', '/api/v1/invites/redeem', { body: { token: expired } });
     expect(res.status).toBe(401);
     expect(errorOf(res).details?.reason).toBe('expired');
+  });
+
+  it('the branch manager gets a direct join token for the edge; a manager of another branch does not', async () => {
+    const mine = await api<{ role: string; edge: { joinToken: string; publicUrl: string } }>(
+      cloud.url,
+      'POST',
+      `/api/v1/calls/${callA.id}/join-token`,
+      {
+        token: manager.accessToken,
+      },
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject({ role: 'manager', edge: { publicUrl: 'https://e1.example:4443' } });
+    expect(
+      jwt.verify(mine.body.edge.joinToken, edge.callTokenPublicKey!, { audience: 'edge:e1' }),
+    ).toMatchObject({ role: 'manager', callId: callA.id });
+    const other = await login(cloud.url, 'mgr2', 'manager-pass');
+    const theirs = await api(cloud.url, 'POST', `/api/v1/calls/${callA.id}/join-token`, {
+      token: other.accessToken,
+    });
+    expect(theirs.status).toBe(403);
   });
 
   it('a manager of another branch cannot invite to this call', async () => {

@@ -9,6 +9,7 @@ import type { EdgeCallEvent, RelayParticipant } from '#protocol/edge-link';
 import { AppError, type Ack } from '#protocol/errors';
 import type { CallRole } from '#protocol/roles';
 import type { Logger } from '#common/logger';
+import type { CallTokenSigner } from '../auth/call-tokens.ts';
 import type { CustomerPrincipal, StaffPrincipal } from '../auth/tokens.ts';
 import type { BranchStore } from '../branches/branch-store.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
@@ -31,6 +32,8 @@ export interface CallServiceDeps {
   notifier: Notifier;
   dispatcher: Dispatcher;
   turn: { secret: string | undefined; urls: string[]; ttlS: number };
+  callTokens: CallTokenSigner;
+  callTokenTtlS: number;
   logger: Logger;
 }
 
@@ -153,9 +156,6 @@ export class CallService {
       displayName: participant.displayName,
       remote: true,
     });
-    const summary = await this.d.edges.summary(call.edgeId);
-    const turnUrls = (await this.d.edges.turnUrls(call.edgeId)).concat();
-    const urls = turnUrls.length ? turnUrls : this.d.turn.urls;
     return {
       call,
       participant,
@@ -163,16 +163,56 @@ export class CallService {
         callId,
         participantId: participant.id,
         role,
-        edge: {
-          edgeId: call.edgeId,
-          publicUrl: summary?.publicUrl ?? '',
-          iceServers: iceServersFor(participant.id, urls, this.d.turn.secret, this.d.turn.ttlS),
-        },
+        edge: await this.edgeAccess(call, participant),
         join: answer.data,
       },
     };
   }
 
+  /**
+   * Direct path: what a participant needs to talk to the edge's own signaling
+   * (join token, announced URL, ICE servers) without a relay session in the cloud —
+   * e.g. the branch's own screens on the branch LAN.
+   */
+  async directAccess(principal: CallPrincipal, callId: string) {
+    const call = await this.d.store.require(callId);
+    if (call.status !== 'active') throw new AppError('conflict', 'call has ended', { reason: 'call_ended' });
+    const role = await this.authorize(principal, call);
+    const participant: RelayParticipant =
+      principal.kind === 'customer'
+        ? { id: principal.participantId, role, displayName: principal.displayName }
+        : { id: `p-${randomUUID()}`, role, displayName: principal.displayName, userId: principal.userId };
+    return {
+      callId,
+      participantId: participant.id,
+      role,
+      edge: await this.edgeAccess(call, participant),
+      expiresInS: this.d.callTokenTtlS,
+    };
+  }
+
+  private async edgeAccess(call: Call, participant: RelayParticipant) {
+    const summary = await this.d.edges.summary(call.edgeId);
+    const announced = await this.d.edges.turnUrls(call.edgeId);
+    const urls = announced.length ? announced : this.d.turn.urls;
+    const joinToken = this.d.callTokens.sign(
+      call.edgeId,
+      {
+        sub: participant.id,
+        callId: call.id,
+        role: participant.role,
+        branchId: call.branchId,
+        name: participant.displayName,
+      },
+      this.d.callTokenTtlS,
+    );
+    return {
+      edgeId: call.edgeId,
+      publicUrl: summary?.publicUrl ?? '',
+      iceServers: iceServersFor(participant.id, urls, this.d.turn.secret, this.d.turn.ttlS),
+      joinToken,
+    };
+  }
   /** Relays one signaling request to the edge; the edge's answer goes back verbatim. */
   async signal(callId: string, participant: RelayParticipant, request: unknown): Promise<Ack<unknown>> {
     const call = await this.d.store.require(callId);

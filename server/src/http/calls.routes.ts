@@ -5,6 +5,7 @@ import {
   CallDetail,
   CallEvent,
   CreateInviteRequest,
+  DirectJoinResponse,
   InviteResponse,
   RedeemInviteRequest,
   RedeemInviteResponse,
@@ -64,6 +65,17 @@ export function callRoutes(api: ApiRouter, s: Services): void {
       const call = await readable(principal, params.callId ?? '');
       return { ...call, participants: await s.callStore.participants(call.id) };
     },
+  });
+  api.add({
+    method: 'post',
+    path: '/calls/:callId/join-token',
+    tag: 'calls',
+    summary:
+      "Direct path to the call's edge: a join token (ES256, audience edge:<edgeId>) for the edge's own signaling, its URL and ICE servers. Same access rules as call:join.",
+    auth: { kinds: ['staff', 'customer'] },
+    response: DirectJoinResponse,
+    handler: async ({ params, principal }) =>
+      s.calls.directAccess(callPrincipalOf(principal), params.callId ?? ''),
   });
   api.add({
     method: 'post',

@@ -80,7 +80,12 @@ export function registerEdgeNamespace(nsp: Namespace, s: Services, logger: Logge
           { version: hello.version, running: hello.running.revision, desired: desired.revision },
           'edge hello',
         );
-        ack?.({ ok: true, desired, heartbeatIntervalMs: s.config.edgeHeartbeatIntervalMs });
+        ack?.({
+          ok: true,
+          desired,
+          heartbeatIntervalMs: s.config.edgeHeartbeatIntervalMs,
+          callTokenPublicKey: s.callTokens.publicKeyPem,
+        });
         await pushEdgeStatus(s, edgeId);
       } catch (err) {
         const e = asAppError(err);
