@@ -62,7 +62,9 @@ export function compileConfirmation(def: z.infer<typeof ConfirmationCheck>, ctx:
       } else last = { kind: 'affirm', utt: u, ...(q ? { prompt: q } : {}), phrase: aff!.phrase };
     }
 
-    if (last) {
+    // With none of the disclosures made there is nothing to confirm; with some made, the answer after them counts.
+    const nothingDisclosed = def.after.length > 0 && passedRefs.length === 0;
+    if (last && !(nothingDisclosed && last.kind === 'affirm')) {
       const evidence = [...(last.prompt ? [said(last.prompt)] : []), said(last.utt)];
       if (last.kind === 'affirm') {
         return outcome('pass', `Confirmed by ${quote(last.utt)}${refNote}.`, evidence, { passedAtMs: last.utt.endMs, alerts });
@@ -70,6 +72,13 @@ export function compileConfirmation(def: z.infer<typeof ConfirmationCheck>, ctx:
       return outcome('fail', `The answer was hesitant or negative (matches "${last.phrase}"): ${quote(last.utt)}${refNote}; no clear confirmation followed.`, evidence, { alerts });
     }
     if (!final) return outcome('pending', `No confirmation by the ${roleList(def.speakers)} yet${refNote}.`);
+    if (nothingDisclosed) {
+      // Nothing was disclosed to understand: an "I understand" cannot confirm it.
+      return outcome('fail', `The disclosures to confirm were never made (${missingRefs.join(', ')}), so no confirmation can count.`, [
+        ...(last ? [] : early.map(said)),
+        span(0, state.lastMs, `${missingRefs.join(', ')} never passed between 0:00 and ${clock(state.lastMs)}`),
+      ]);
+    }
     const earlyNote = early.length ? ` A confirmation came before the disclosures (${early.map(quote).join('; ')}), which does not count.` : '';
     const result: Outcome = outcome('fail', `The ${roleList(def.speakers)} never confirmed${refNote}.${earlyNote}`, [
       ...early.map(said),

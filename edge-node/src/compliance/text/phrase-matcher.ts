@@ -28,8 +28,8 @@ export interface PhraseMatch {
   last: number;
 }
 
-/** How far before the first matched word a negation cue still scopes over it. */
-const NEG_LOOKBACK = 5;
+/** A negation cue scopes over at most this many following words of its clause. */
+const NEG_SCOPE = 6;
 
 export function compilePhrase(normalizer: Normalizer, text: string): CompiledPhrase {
   const slotSafe = text.replace(/\{number\}/g, ' numberslotx ');
@@ -44,18 +44,28 @@ function wordSimilarity(phraseWord: string, word: string): number {
   return tokenSimilarity(phraseWord, word);
 }
 
-/** Negation cues in scope of stream position `first`…`last`: inside the span, or shortly before it in the same clause. */
-function negationsInScope(stream: Tok[], first: number, last: number): number {
-  let count = 0;
-  for (let i = first; i <= last; i++) if (stream[i]!.kind === 'neg') count += 1;
-  let words = 0;
-  for (let i = first - 1; i >= 0 && words <= NEG_LOOKBACK; i--) {
-    const t = stream[i]!;
-    if (t.kind === 'soft' || t.kind === 'hard') break;
-    if (t.kind === 'neg') count += 1;
-    else words += 1;
+/**
+ * Whether a match is negated. A cue scopes forward over the rest of its clause
+ * (up to the next comma, "and", "but", sentence end…), at most NEG_SCOPE words.
+ * Each matched word counts the cues covering it; the most-covered word decides
+ * by parity: "no guarantee of returns" is negated, "I can't promise there's no
+ * risk" (two cues over "risk") is not, and "I can't promise your principal
+ * won't be lost" keeps "lost" un-negated (two cues) although "principal" has one.
+ */
+function isNegated(stream: Tok[], matched: Set<number>): boolean {
+  let most = 0;
+  for (const pos of matched) {
+    let cover = 0;
+    let words = 0;
+    for (let i = pos - 1; i >= 0; i--) {
+      const t = stream[i]!;
+      if (t.kind === 'soft' || t.kind === 'hard') break;
+      if (t.kind === 'neg') cover += 1;
+      else if (t.kind === 'w' && ++words >= NEG_SCOPE) break;
+    }
+    most = Math.max(most, cover);
   }
-  return count;
+  return most % 2 === 1;
 }
 
 /**
@@ -108,7 +118,7 @@ export function matchAll(phrase: CompiledPhrase, stream: Tok[], minScore: number
     const score = total / n;
     // Anchored on its first matched word, so one occurrence is reported once.
     if (score < minScore || first !== wordPos[s]) continue;
-    const negated = negationsInScope(stream, first, last) % 2 === 1;
+    const negated = isNegated(stream, used);
     if (negated !== phrase.negated) continue;
     found.push({ phrase: phrase.text, score, first, last });
   }
