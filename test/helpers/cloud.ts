@@ -67,7 +67,7 @@ function cloudEnv(o: StartCloudOptions, prefix: string, port: number): Record<st
     CLOUD_PORT: String(port),
     CLOUD_INSTANCE_ID: o.instanceId ?? `cloud-${port || randomUUID().slice(0, 4)}`,
     SERVE_CLIENT: '0',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     ...FAST_ENV,
     ...o.env,
   };
