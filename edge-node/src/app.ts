@@ -17,6 +17,7 @@ import { CloudLink } from './cloud-link/CloudLink.ts';
 import type { EdgeConfig } from './config.ts';
 import { mountHealth, type ReadinessCheck } from './http/health.ts';
 import { createMetrics } from './http/metrics.ts';
+import { RelaySessions } from './signaling/RelaySessions.ts';
 import { attachSfuNamespace } from './signaling/SfuNamespace.ts';
 
 export const EDGE_VERSION = '0.1.0';
@@ -137,6 +138,15 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       logger.info({ revision: desired.revision }, 'desired configuration received');
     });
     cloudLink.start();
+    const link = cloudLink;
+    new RelaySessions(calls, link, logger).attach();
+    link.socket!.on('call:ended', ({ callId, reason }) => calls.endCall(callId, reason));
+    // Participants coming and going are part of the call's event log in the cloud
+    // (the cloud logs relayed participants itself).
+    calls.onRoom((call, room) => {
+      room.on('peerJoined', (peer) => !peer.identity.remote && link.send('call:event', { callId: call.callId, type: 'participant.joined', data: { peerId: peer.id, role: peer.role } }));
+      room.on('peerLeft', (peer) => !peer.identity.remote && link.send('call:event', { callId: call.callId, type: 'participant.left', data: { peerId: peer.id, role: peer.role } }));
+    });
   } else {
     logger.warn('no CLOUD_URL/EDGE_KEY: running stand-alone, not registered with a cloud');
   }

@@ -51,7 +51,7 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
     rtc: { listenIp: e.RTC_LISTEN_IP, announcedAddress: e.RTC_ANNOUNCED_ADDRESS, portBase: e.RTC_PORT_BASE },
     workers: e.SFU_WORKERS,
     maxCalls: e.EDGE_MAX_CALLS,
-    callTokenPublicKeyFile: e.CALL_TOKEN_PUBLIC_KEY_FILE,
+    callTokenPublicKeyFile: e.CALL_TOKEN_PUBLIC_KEY_FILE || undefined,
     dataDir: e.EDGE_DATA_DIR ?? path.join(varDir, 'edges', e.EDGE_ID),
     clientDist: e.CLIENT_DIST,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,

@@ -17,6 +17,8 @@ export interface PeerIdentity {
   role: CallRole;
   displayName: string;
   device?: string;
+  /** Reached through the cloud relay rather than the edge's own socket. */
+  remote?: boolean;
 }
 
 export class Peer {

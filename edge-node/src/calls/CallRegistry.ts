@@ -38,6 +38,7 @@ export class Call {
 export class CallRegistry {
   readonly #calls = new Map<string, Call>();
   readonly #audioListeners = new Set<(track: CallAudioTrack) => void>();
+  readonly #roomListeners = new Set<(call: Call, room: Room) => void>();
 
   constructor(
     private readonly pool: WorkerPool,
@@ -63,6 +64,12 @@ export class CallRegistry {
     return () => this.#audioListeners.delete(listener);
   }
 
+  /** Every room as it is built (first join, and rebuilds after a worker died). */
+  onRoom(listener: (call: Call, room: Room) => void): () => void {
+    this.#roomListeners.add(listener);
+    return () => this.#roomListeners.delete(listener);
+  }
+
   /** The live room of a call, creating the call and/or its room as needed. */
   async room(callId: string): Promise<Room> {
     let call = this.#calls.get(callId);
@@ -84,6 +91,7 @@ export class CallRegistry {
         if (target.room === room) target.room = undefined;
         this.logger.warn({ callId, reason }, 'call room closed');
       });
+      for (const listener of this.#roomListeners) listener(target, room);
       return room;
     });
   }
