@@ -114,6 +114,7 @@ function wav16(pcm: Float32Array): Buffer {
   h.writeUInt32LE(SAMPLE_RATE * 2, 28);
   h.writeUInt16LE(2, 32);
   h.writeUInt16LE(16, 34);
+  h.write('data', 36);
   h.writeUInt32LE(data.length, 40);
   return Buffer.concat([h, data]);
 }

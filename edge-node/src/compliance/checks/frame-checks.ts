@@ -4,20 +4,33 @@
 import type { z } from 'zod';
 import type { DocumentVisibleCheck, FacesPresentCheck } from '../pack/schema.ts';
 import { PhraseSet } from '../text/phrase-matcher.ts';
+import { compact, substringDistance } from '../text/fuzzy.ts';
 import { clock, type FrameObservation } from '../engine/call-state.ts';
 import { outcome, span, type CompileContext, type Evaluate } from '../engine/types.ts';
 
 /** Frames of several cameras within this bucket count as one sampled instant. */
 export const FRAME_BUCKET_MS = 2000;
 
+/** OCR reads letters well but drops spaces: titles are also found letters-only, one edit per 8 letters allowed. */
+export function titleMatcher(titles: string[], ctx: Pick<CompileContext, 'normalizer' | 'minScore'>): (text: string) => string | undefined {
+  const set = new PhraseSet(ctx.normalizer, titles, ctx.minScore);
+  const compacted = titles.map((t) => ({ title: t, letters: compact(t) }));
+  return (text) => {
+    const m = set.match(ctx.normalizer.tokens(text));
+    if (m) return m.phrase;
+    const letters = compact(text);
+    return compacted.find((t) => substringDistance(letters, t.letters) <= Math.floor(t.letters.length / 8))?.title;
+  };
+}
+
 export function compileDocumentVisible(def: z.infer<typeof DocumentVisibleCheck>, ctx: CompileContext): Evaluate {
-  const titles = new PhraseSet(ctx.normalizer, def.titles, def.minScore ?? ctx.minScore);
+  const findTitle = titleMatcher(def.titles, { normalizer: ctx.normalizer, minScore: def.minScore ?? ctx.minScore });
   return (state, _done, final) => {
     const read = state.frames.filter((f) => f.text !== undefined);
     for (const f of read) {
-      const m = titles.match(ctx.normalizer.tokens(f.text!));
-      if (m) {
-        return outcome('pass', `"${m.phrase}" read by OCR on camera ${f.camera} at ${clock(f.atMs)}.`, [
+      const title = findTitle(f.text!);
+      if (title) {
+        return outcome('pass', `"${title}" read by OCR on camera ${f.camera} at ${clock(f.atMs)}.`, [
           { role: 'frame', startMs: f.atMs, endMs: f.atMs, text: `camera ${f.camera}: ${f.text!.slice(0, 200)}` },
         ], { passedAtMs: f.atMs });
       }

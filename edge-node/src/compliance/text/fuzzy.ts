@@ -39,3 +39,28 @@ export function tokenSimilarity(a: string, b: string): number {
   const d = levenshtein(a, b);
   return d <= limit ? 1 - d / longest : 0;
 }
+
+/**
+ * Fewest edits to turn `needle` into some substring of `haystack` (Sellers'
+ * semi-global edit distance). For OCR text, where words run together
+ * ("RiskDisclosure Statement", "arenotguaranteed") and letters get misread.
+ */
+export function substringDistance(haystack: string, needle: string): number {
+  if (needle.length === 0) return 0;
+  let prev = new Array<number>(haystack.length + 1).fill(0);
+  let cur = new Array<number>(haystack.length + 1).fill(0);
+  for (let i = 1; i <= needle.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= haystack.length; j++) {
+      const cost = needle.charCodeAt(i - 1) === haystack.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return Math.min(...prev);
+}
+
+/** Letters and digits only, lower case: "Risk Disclosure-Statement" → "riskdisclosurestatement". */
+export function compact(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
