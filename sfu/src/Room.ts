@@ -25,6 +25,8 @@ export interface RoomOptions {
 
 type RoomEvents = {
   peerJoined: [peer: Peer];
+  /** A producer is live room-wide (already piped to the primary router): recorders and frame samplers consume it there. */
+  producer: [peer: Peer, producer: types.Producer, source: MediaSource];
   peerLeft: [peer: Peer];
   activeSpeaker: [peerId: string | null];
   close: [reason: string];
@@ -136,6 +138,7 @@ export class Room extends SafeEmitter<RoomEvents> {
       await this.audioTaps.tap(producer, owner.role, { id: owner.id, displayName: owner.identity.displayName });
     }
     for (const viewer of this.joinedPeers(owner)) await this.consume(viewer, owner, producer);
+    this.safeEmit('producer', owner, producer, source);
     this.logger.info({ peerId: owner.id, kind: producer.kind, source }, 'producer published');
   }
 
