@@ -79,7 +79,10 @@ export function rawTokens(text: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const w = tokens[i]!;
-    if (FILLERS.has(w)) continue;
+    if (FILLERS.has(w)) {
+      if (tokens[i + 1] === ',') i += 1; // "um," leaves no clause break behind
+      continue;
+    }
     // "you know" / "i mean" as fillers, not in "do you know" or "what i mean"
     const next = tokens[i + 1];
     const prev = out[out.length - 1];
