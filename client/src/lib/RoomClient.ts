@@ -69,6 +69,9 @@ export class RoomClient extends Emitter<RoomEvents> {
   readonly #dataProducers = new Map<DataChannelLabel, types.DataProducer>();
   #reconnectAttempt = 0;
   #leaving = false;
+  /** AR glasses on a weak link: every video at the lowest simulcast layer, viewport hints ignored. */
+  #lowBandwidth = false;
+  readonly #viewports = new Map<string, { width: number; height: number }>();
 
   constructor(private readonly options: RoomClientOptions) {
     super();
@@ -136,7 +139,53 @@ export class RoomClient extends Emitter<RoomEvents> {
 
   /** Tells the edge how large a remote video is drawn, so it sends the right simulcast layer. */
   async setViewport(consumerId: string, width: number, height: number): Promise<void> {
+    this.#viewports.set(consumerId, { width, height });
+    if (this.#lowBandwidth) return;
     await this.#channel?.request('setConsumerViewport', { consumerId, width: Math.round(width), height: Math.round(height) }).catch(() => undefined);
+  }
+
+  get lowBandwidth(): boolean {
+    return this.#lowBandwidth;
+  }
+
+  /** Low-bandwidth mode: remote videos drop to their lowest layer (¼ resolution, lowest frame rate); off restores viewport-based layers. */
+  async setLowBandwidth(on: boolean): Promise<void> {
+    this.#lowBandwidth = on;
+    for (const t of this.remote.values()) if (t.kind === 'video') await this.#applyBandwidth(t.consumerId);
+  }
+
+  async #applyBandwidth(consumerId: string): Promise<void> {
+    const channel = this.#channel;
+    if (!channel) return;
+    if (this.#lowBandwidth) {
+      await channel.request('setConsumerPreferredLayers', { consumerId, spatialLayer: 0, temporalLayer: 0 }).catch(() => undefined);
+    } else {
+      const vp = this.#viewports.get(consumerId) ?? { width: 1280, height: 720 };
+      await channel.request('setConsumerViewport', { consumerId, width: Math.round(vp.width), height: Math.round(vp.height) }).catch(() => undefined);
+    }
+  }
+
+  /** One sample of the link's health for the network quality indicator (see quality.ts). */
+  async networkSample(): Promise<{ rttMs?: number; packetsLost: number; packetsReceived: number; availableKbps?: number }> {
+    let rttMs: number | undefined;
+    let availableKbps: number | undefined;
+    let packetsLost = 0;
+    let packetsReceived = 0;
+    for (const transport of [this.#recv, this.#send]) {
+      if (!transport || transport.closed) continue;
+      const report = await transport.getStats().catch(() => undefined);
+      for (const s of report?.values() ?? []) {
+        if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') {
+          rttMs = Math.max(rttMs ?? 0, s.currentRoundTripTime * 1000);
+          if (typeof s.availableOutgoingBitrate === 'number' && transport === this.#send) availableKbps = s.availableOutgoingBitrate / 1000;
+        }
+        if (s.type === 'inbound-rtp') {
+          packetsLost += s.packetsLost ?? 0;
+          packetsReceived += s.packetsReceived ?? 0;
+        }
+      }
+    }
+    return { ...(rttMs === undefined ? {} : { rttMs }), ...(availableKbps === undefined ? {} : { availableKbps }), packetsLost, packetsReceived };
   }
 
   /** Sends on a data channel (annotations, chat), opening it on first use. */
@@ -248,6 +297,7 @@ export class RoomClient extends Emitter<RoomEvents> {
         this.remote.set(consumer.id, { consumerId: consumer.id, peerId: n.peerId, kind: n.kind, source: n.source, track: consumer.track, paused: n.producerPaused });
         this.emit('tracks', [...this.remote.values()]);
         await this.#channel?.request('resumeConsumer', { consumerId: consumer.id });
+        if (this.#lowBandwidth && n.kind === 'video') await this.#applyBandwidth(consumer.id);
         break;
       }
       case 'newDataConsumer': {
@@ -266,6 +316,7 @@ export class RoomClient extends Emitter<RoomEvents> {
         this.#consumers.get(n.consumerId)?.close();
         this.#consumers.delete(n.consumerId);
         this.remote.delete(n.consumerId);
+        this.#viewports.delete(n.consumerId);
         this.emit('tracks', [...this.remote.values()]);
         break;
       }
@@ -330,6 +381,7 @@ export class RoomClient extends Emitter<RoomEvents> {
     this.#producers.clear();
     this.#dataProducers.clear();
     this.#consumers.clear();
+    this.#viewports.clear();
     this.remote.clear();
     this.peers.clear();
     this.emit('tracks', []);

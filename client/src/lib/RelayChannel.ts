@@ -1,0 +1,103 @@
+// Signaling through the cloud for remote participants (experts, compliance
+// observers): `call:join` opens a relay session on the edge, each request is a
+// `call:signal`, and the edge's notifications come back as `call:notify`. A
+// fresh socket per channel: RoomClient rebuilds channels to reconnect, and
+// closing the socket is how the cloud learns the participant left.
+import { io, type Socket } from 'socket.io-client';
+import { CLIENT_NAMESPACE, type CallJoinInfo, type CallNotify } from '#protocol/control';
+import type { Ack } from '#protocol/errors';
+import type { SignalMethod, SignalNotification, SignalResponses } from '#protocol/signaling';
+import { SignalError, type SignalChannel } from './SignalChannel.ts';
+
+export class RelayChannel implements SignalChannel {
+  readonly #socket: Socket;
+  readonly #joined: Promise<CallJoinInfo>;
+
+  constructor(
+    baseUrl: string,
+    token: string,
+    private readonly callId: string,
+  ) {
+    this.#socket = io(new URL(CLIENT_NAMESPACE, baseUrl).toString(), {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    this.#joined = new Promise<void>((resolve, reject) => {
+      this.#socket.once('connect', () => resolve());
+      this.#socket.once('connect_error', reject);
+    }).then(() => this.#ack<CallJoinInfo>('call:join', { callId }));
+    // An unhandled rejection here would be noise: request() surfaces the failure.
+    this.#joined.catch(() => undefined);
+  }
+
+  /** What the cloud answered to `call:join` (edge URL, ICE servers, the participant id). */
+  get joinInfo(): Promise<CallJoinInfo> {
+    return this.#joined;
+  }
+
+  async request<M extends SignalMethod>(method: M, data: unknown = {}): Promise<SignalResponses[M]> {
+    await this.#joined;
+    return this.#ack<SignalResponses[M]>('call:signal', { callId: this.callId, request: { method, data } });
+  }
+
+  onNotify(listener: (n: SignalNotification) => void): void {
+    this.#socket.on('call:notify', (msg: CallNotify) => {
+      if (msg.callId === this.callId) listener(msg.notification as SignalNotification);
+    });
+  }
+
+  onConnectionChange(listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void): void {
+    this.#socket.on('connect', () => listener('connected'));
+    this.#socket.on('disconnect', (reason) => listener('disconnected', reason));
+    this.#socket.on('connect_error', (err) => listener('failed', err.message));
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+
+  async #ack<T>(event: string, msg: unknown): Promise<T> {
+    const res = (await this.#socket.timeout(15_000).emitWithAck(event, msg)) as Ack<T>;
+    if (!res.ok) throw new SignalError(res.error.code, res.error.message);
+    return res.data;
+  }
+}
+
+/**
+ * A channel whose real channel is made asynchronously (e.g. after fetching a
+ * fresh join token): listeners are attached once it exists, requests wait for it.
+ */
+export class DeferredChannel implements SignalChannel {
+  readonly #inner: Promise<SignalChannel>;
+  #closed = false;
+
+  constructor(make: () => Promise<SignalChannel>) {
+    this.#inner = make().then((ch) => {
+      if (this.#closed) ch.close();
+      return ch;
+    });
+    this.#inner.catch(() => undefined);
+  }
+
+  async request<M extends SignalMethod>(method: M, data?: unknown): Promise<SignalResponses[M]> {
+    return (await this.#inner).request(method, data);
+  }
+
+  onNotify(listener: (n: SignalNotification) => void): void {
+    void this.#inner.then((ch) => ch.onNotify(listener), () => undefined);
+  }
+
+  onConnectionChange(listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void): void {
+    void this.#inner.then(
+      (ch) => ch.onConnectionChange(listener),
+      (err: Error) => listener('failed', err.message),
+    );
+  }
+
+  close(): void {
+    this.#closed = true;
+    void this.#inner.then((ch) => ch.close(), () => undefined);
+  }
+}
