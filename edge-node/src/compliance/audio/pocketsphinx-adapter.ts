@@ -43,9 +43,19 @@ function cmudict(): Map<string, string[]> {
 
 const NUMBER_WORDS = 'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty ninety hundred thousand point'.split(' ');
 
+const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
 function sentencesOf(hints: string[]): string[][] {
   return hints
-    .map((h) => h.toLowerCase().replace(/\{number\}/g, 'five').replace(/[^a-z' ]+/g, ' ').trim())
+    .map((h) =>
+      h
+        .toLowerCase()
+        .replace(/\{number\}/g, 'five')
+        // "r3" / "level 3" are said "r three" / "level three"
+        .replace(/(\d)/g, (d) => ` ${DIGIT_WORDS[Number(d)]} `)
+        .replace(/[^a-z' ]+/g, ' ')
+        .trim(),
+    )
     .filter((h) => h.length > 0)
     .map((h) => h.split(/\s+/));
 }
@@ -119,17 +129,27 @@ function wav16(pcm: Float32Array): Buffer {
   return Buffer.concat([h, data]);
 }
 
-/** Word lines `word start end conf` grouped by utterance (`<s>` … `</s>`). */
+/** A silence this long inside an utterance is written as a comma: it ends a clause (and a negation's scope). */
+const PAUSE_AS_COMMA_S = 0.15;
+
+/** Word lines `word start end conf` grouped by utterance (`<s>` … `</s>`); long `<sil>` become commas. */
 export function parseTimedOutput(out: string): RecognizedSegment[] {
   const segments: RecognizedSegment[] = [];
   let words: { w: string; s: number; e: number; c: number }[] = [];
   const flush = () => {
-    if (words.length) {
+    while (words.at(-1)?.w === ',') words.pop();
+    const spoken = words.filter((x) => x.w !== ',');
+    if (spoken.length) {
       segments.push({
         startMs: Math.round(words[0]!.s * 1000),
         endMs: Math.round(words.at(-1)!.e * 1000),
-        text: words.map((x) => x.w).join(' '),
-        confidence: words.reduce((a, x) => a + x.c, 0) / words.length,
+        text: words
+          .map((x) => x.w)
+          .join(' ')
+          .replace(/ ,/g, ',')
+          .replace(/(,)+/g, ',')
+          .replace(/^,\s*|,\s*$/g, ''),
+        confidence: spoken.reduce((a, x) => a + x.c, 0) / Math.max(1, spoken.length),
       });
     }
     words = [];
@@ -140,6 +160,7 @@ export function parseTimedOutput(out: string): RecognizedSegment[] {
     const w = m[1]!.replace(/\(\d+\)$/, '');
     if (w === '<s>') flush();
     else if (w === '</s>') flush();
+    else if (w === '<sil>' && Number(m[3]) - Number(m[2]) >= PAUSE_AS_COMMA_S && words.length > 0) words.push({ w: ',', s: Number(m[2]), e: Number(m[3]), c: 1 });
     else if (!w.startsWith('<') && !w.startsWith('[') && !w.startsWith('+')) words.push({ w, s: Number(m[2]), e: Number(m[3]), c: Number(m[4]) });
   }
   flush();
