@@ -12,3 +12,4 @@ export { RecognitionScheduler, RecognitionDropped, type CapacityReport, type Sch
 export { RtpAudioStream, type RtpAudioStats } from './stream/RtpAudioStream.ts';
 export { StreamTranscriber, type SpeakerMeta } from './stream/StreamTranscriber.ts';
 export { Segmenter, DEFAULT_SEGMENTER, type SegmenterSettings } from './vad/Segmenter.ts';
+export { UdpRtpSource, ffmpegOpusRtpArgs, type Impairment } from './stream/UdpRtpSource.ts';

@@ -3,26 +3,44 @@ import { JitterBuffer, type JitterOutput } from '../../../edge-node/src/transcri
 import { buildRtp, parseRtp, SequenceUnwrapper, TimestampUnwrapper } from '../../../edge-node/src/transcription/stream/rtp.ts';
 
 const pkt = (seq: number) => ({ seq, ts: seq * 960, payload: new Uint8Array([seq & 0xff]) });
+/** A buffer whose playout has started with packet 1 (pushed at 0, released at 60). */
+function started(maxGap = 500): JitterBuffer {
+  const jb = new JitterBuffer(60, maxGap);
+  jb.push(pkt(1), 0);
+  jb.poll(60);
+  return jb;
+}
 const seqs = (out: JitterOutput[]) => out.map((o) => (o.type === 'packet' ? o.packet.seq : `lost${o.fromSeq}x${o.count}`));
 
 describe('JitterBuffer', () => {
-  test('in-order packets pass straight through', () => {
+  test('playout starts after the first packet waited the delay, then in-order packets pass straight through', () => {
     const jb = new JitterBuffer(60);
-    expect(seqs([...jb.push(pkt(1), 0), ...jb.push(pkt(2), 20), ...jb.push(pkt(3), 40)])).toEqual([1, 2, 3]);
+    expect(seqs([...jb.push(pkt(1), 0), ...jb.push(pkt(2), 20), ...jb.push(pkt(3), 40)])).toEqual([]);
+    expect(seqs(jb.poll(60))).toEqual([1, 2, 3]);
+    expect(seqs(jb.push(pkt(4), 80))).toEqual([4]);
+  });
+
+  test('a reordered start is not lost', () => {
+    const jb = new JitterBuffer(60);
+    jb.push(pkt(3), 0);
+    jb.push(pkt(1), 10);
+    jb.push(pkt(2), 15);
+    expect(seqs(jb.poll(60))).toEqual([1, 2, 3]);
+    expect(jb.stats.late).toBe(0);
   });
 
   test('a reordered packet is put back in order', () => {
-    const jb = new JitterBuffer(60);
-    const out = [...jb.push(pkt(1), 0), ...jb.push(pkt(3), 20), ...jb.push(pkt(2), 25), ...jb.push(pkt(4), 40)];
-    expect(seqs(out)).toEqual([1, 2, 3, 4]);
+    const jb = started();
+    const out = [...jb.push(pkt(3), 20), ...jb.push(pkt(2), 25), ...jb.push(pkt(4), 40)];
+    expect(seqs(out)).toEqual([2, 3, 4]);
     expect(jb.stats.reordered).toBe(1);
     expect(jb.stats.lost).toBe(0);
   });
 
   test('a missing packet is declared lost once a newer one waited the maximum delay', () => {
-    const jb = new JitterBuffer(60);
-    const out = [...jb.push(pkt(1), 0), ...jb.push(pkt(3), 20), ...jb.push(pkt(4), 40)];
-    expect(seqs(out)).toEqual([1]);
+    const jb = started();
+    const out = [...jb.push(pkt(3), 20), ...jb.push(pkt(4), 40)];
+    expect(seqs(out)).toEqual([]);
     expect(seqs(jb.poll(79))).toEqual([]);
     expect(seqs(jb.poll(80))).toEqual(['lost2x1', 3, 4]);
     expect(jb.stats.lost).toBe(1);
@@ -32,31 +50,27 @@ describe('JitterBuffer', () => {
   });
 
   test('a burst of losses is one lost run', () => {
-    const jb = new JitterBuffer(60);
-    jb.push(pkt(10), 0);
-    jb.push(pkt(16), 120);
-    expect(seqs(jb.poll(200))).toEqual(['lost11x5', 16]);
+    const jb = started();
+    jb.push(pkt(7), 120);
+    expect(seqs(jb.poll(200))).toEqual(['lost2x5', 7]);
   });
 
   test('duplicates are dropped', () => {
-    const jb = new JitterBuffer(60);
-    jb.push(pkt(1), 0);
-    jb.push(pkt(3), 10);
-    expect(jb.push(pkt(3), 11)).toEqual([]);
+    const jb = started();
+    jb.push(pkt(3), 70);
+    expect(jb.push(pkt(3), 71)).toEqual([]);
     expect(jb.stats.duplicates).toBe(1);
   });
 
   test('a jump far ahead is a restart, not a loss of hundreds of packets', () => {
-    const jb = new JitterBuffer(60, 500);
-    jb.push(pkt(1), 0);
-    expect(seqs(jb.push(pkt(5000), 20))).toEqual([5000]);
+    const jb = started(500);
+    expect(seqs(jb.push(pkt(5000), 80))).toEqual([5000]);
     expect(jb.stats.lost).toBe(0);
   });
 
   test('flush plays everything held and declares the gaps lost', () => {
-    const jb = new JitterBuffer(60);
-    jb.push(pkt(1), 0);
-    jb.push(pkt(4), 10);
+    const jb = started();
+    jb.push(pkt(4), 70);
     expect(seqs(jb.flush())).toEqual(['lost2x2', 4]);
   });
 });

@@ -2,7 +2,7 @@
 // SHA-256 against the manifest on every load. A missing or corrupt file is an
 // `unavailable` AppError that says what is missing and how to get it.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '#protocol/errors';
 import { findModel, modelsDir, MODELS, sourcePathOf, type ModelEntry } from './manifest.ts';
@@ -25,6 +25,17 @@ export function sha256File(file: string): Promise<string> {
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });
+}
+
+/** whisper.cpp's legacy ggml files start with 0x67676d6c ("ggml") as a little-endian uint32. */
+export function hasGgmlMagic(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && head.readUInt32LE(0) === 0x67676d6c;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function howToGet(entry: ModelEntry): string {
@@ -62,7 +73,8 @@ export async function resolveModel(model: string): Promise<ResolvedModel> {
   }
   const size = statSync(file).size;
   if (!entry) {
-    if (size < 1024) throw new AppError('unavailable', `Whisper model ${file} is corrupt: ${size} bytes`, { path: file });
+    // Unknown files are at least checked for the ggml magic: whisper.cpp may abort the process on garbage.
+    if (size < 1024 || !hasGgmlMagic(file)) throw new AppError('unavailable', `Whisper model ${file} is not a ggml Whisper model (bad header or ${size} bytes)`, { path: file });
     return { id: path.basename(file, '.bin').replace(/^ggml-/, ''), path: file, verified: false, synthetic: false };
   }
   if (size !== entry.bytes) {

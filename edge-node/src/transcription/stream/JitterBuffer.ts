@@ -24,6 +24,8 @@ export interface JitterStats {
 export class JitterBuffer {
   readonly #held = new Map<number, { packet: JitterPacket; arrivalMs: number }>();
   #next: number | undefined;
+  /** Until the first playout, packets wait `maxDelayMs` so a reordered start is not lost. */
+  #firstArrival: number | undefined;
   #maxSeen = -Infinity;
   readonly stats: JitterStats = { received: 0, duplicates: 0, late: 0, lost: 0, reordered: 0 };
 
@@ -40,8 +42,8 @@ export class JitterBuffer {
 
   push(packet: JitterPacket, nowMs: number): JitterOutput[] {
     this.stats.received++;
-    if (this.#next === undefined) this.#next = packet.seq;
-    if (packet.seq < this.#next) {
+    this.#firstArrival ??= nowMs;
+    if (this.#next !== undefined && packet.seq < this.#next) {
       this.stats.late++;
       return [];
     }
@@ -51,7 +53,7 @@ export class JitterBuffer {
     }
     if (packet.seq < this.#maxSeen) this.stats.reordered++;
     this.#maxSeen = Math.max(this.#maxSeen, packet.seq);
-    if (packet.seq - this.#next > this.maxGap) {
+    if (this.#next !== undefined && packet.seq - this.#next > this.maxGap) {
       // Restart (new sender, long mute): everything held is older; play it, then jump.
       const out = this.#drainAll();
       this.#next = packet.seq;
@@ -74,6 +76,10 @@ export class JitterBuffer {
 
   #drain(nowMs: number): JitterOutput[] {
     const out: JitterOutput[] = [];
+    if (this.#next === undefined) {
+      if (this.#held.size === 0 || nowMs - this.#firstArrival! < this.maxDelayMs) return out;
+      this.#next = Math.min(...this.#held.keys());
+    }
     for (;;) {
       const hit = this.#held.get(this.#next!);
       if (hit) {

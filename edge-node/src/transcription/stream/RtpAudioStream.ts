@@ -1,7 +1,8 @@
 // One speaker's RTP (Opus) → contiguous 16 kHz PCM on that speaker's timeline,
 // anchored to the call clock: parse → jitter buffer (reorder, loss) → decode,
-// PLC for lost packets, silence for DTX gaps, and silence after `idleMs`
-// without packets so a stream that stops mid-word still ends its utterance.
+// PLC for lost packets, silence for DTX gaps, and — once no packet came for
+// `idleMs` — silence at the pace of the wall clock (up to `maxFillMs`), so a
+// stream that stops mid-word still ends its utterance.
 // A gap longer than `maxFillMs` is not filled: the timeline jumps and the
 // `pcm` event's startSample says so (an hour of mute costs nothing).
 import { EventEmitter } from 'node:events';
@@ -19,8 +20,6 @@ export interface RtpAudioStreamOptions {
   clockRate?: number;
   jitterMs?: number;
   idleMs?: number;
-  /** Silence let through once the sender goes quiet: longer than the segmenter's end-of-utterance pause. */
-  idleFillMs?: number;
   maxFillMs?: number;
   /** Longest loss concealed with PLC; the rest of a longer loss is silence. */
   maxPlcMs?: number;
@@ -53,13 +52,15 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
   readonly #seq = new SequenceUnwrapper();
   readonly #ts = new TimestampUnwrapper();
   readonly #ratio: number; // RTP ticks per output sample
-  #ts0: number | undefined;
+  #ts0: number | undefined; // RTP time of the first packet played
+  #firstArrival: number | undefined;
   /** Call-clock ms of sample 0 of this stream; set by the first packet. */
   originMs: number | undefined;
   #written = 0; // samples emitted so far (position on the timeline)
   #pendingLoss = false;
   #lastPacketAt = 0;
-  #idled = false;
+  #idleFlushed = false;
+  #writtenAtLastPacket = 0;
   #timer: NodeJS.Timeout | undefined;
   #ignored = 0;
   #concealed = 0;
@@ -71,7 +72,6 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
       clockRate: 48_000,
       jitterMs: 60,
       idleMs: 400,
-      idleFillMs: 1_000,
       maxFillMs: 3_000,
       maxPlcMs: 120,
       now: Date.now,
@@ -122,25 +122,27 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
     }
     const now = this.#opts.now();
     this.#lastPacketAt = now;
-    this.#idled = false;
+    this.#idleFlushed = false;
     const ts = this.#ts.unwrap(pkt.timestamp);
-    if (this.#ts0 === undefined) {
-      this.#ts0 = ts;
-      this.originMs = Math.max(0, now - this.#opts.callStartMs);
-    }
+    this.#firstArrival ??= now;
     this.#play(this.#jitter.push({ seq: this.#seq.unwrap(pkt.sequenceNumber), ts, payload: pkt.payload }, now));
+    this.#writtenAtLastPacket = this.#written;
   }
 
   #tick(): void {
     const now = this.#opts.now();
     this.#play(this.#jitter.poll(now));
-    if (!this.#idled && this.#ts0 !== undefined && now - this.#lastPacketAt >= this.#opts.idleMs) {
-      // The sender went quiet (stopped, muted, DTX): play what is held and
-      // let silence through so the segmenter can end the utterance.
-      this.#idled = true;
+    if (this.#firstArrival === undefined) return;
+    const quietMs = now - this.#lastPacketAt;
+    if (quietMs < this.#opts.idleMs || quietMs > this.#opts.maxFillMs) return;
+    // The sender went quiet (stopped, muted, DTX): play what is held, then let
+    // silence through as time passes so the segmenter can end the utterance.
+    if (!this.#idleFlushed) {
+      this.#idleFlushed = true;
       this.#play(this.#jitter.flush());
-      this.#emit(new Float32Array(Math.round((this.#opts.idleFillMs / 1000) * SAMPLE_RATE)));
     }
+    const target = this.#writtenAtLastPacket + Math.round(((quietMs - this.#opts.jitterMs) / 1000) * SAMPLE_RATE);
+    if (target > this.#written) this.#emit(new Float32Array(target - this.#written));
   }
 
   #play(outputs: JitterOutput[]): void {
@@ -148,6 +150,10 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
       if (o.type === 'lost') {
         this.#pendingLoss = true;
         continue;
+      }
+      if (this.#ts0 === undefined) {
+        this.#ts0 = o.packet.ts;
+        this.originMs = Math.max(0, this.#firstArrival! - this.#opts.callStartMs);
       }
       try {
         const at = Math.round((o.packet.ts - this.#ts0!) / this.#ratio);
