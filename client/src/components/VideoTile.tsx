@@ -1,5 +1,6 @@
-// One video (or audio-only) participant tile. Reports its rendered size so the
-// edge can send the right simulcast layer.
+// One participant tile (video or initial), playing their audio. Reports its
+// rendered size so the edge sends the right simulcast layer; optionally a
+// button that puts this participant on the stage.
 import { useEffect, useRef } from 'react';
 
 interface Props {
@@ -10,9 +11,11 @@ interface Props {
   speaking?: boolean;
   mirrored?: boolean;
   onViewport?: (width: number, height: number) => void;
+  onSelect?: () => void;
+  selectLabel?: string;
 }
 
-export function VideoTile({ label, video, audio, muted, speaking, mirrored, onViewport }: Props) {
+export function VideoTile({ label, video, audio, muted, speaking, mirrored, onViewport, onSelect, selectLabel }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
 
@@ -37,13 +40,24 @@ export function VideoTile({ label, video, audio, muted, speaking, mirrored, onVi
     });
     observer.observe(el);
     return () => observer.disconnect();
-  }, [onViewport]);
+  }, [onViewport, video]);
 
   return (
     <figure className={`tile${speaking ? ' speaking' : ''}`}>
-      {video ? <video ref={videoRef} autoPlay playsInline muted className={mirrored ? 'mirrored' : ''} /> : <div className="no-video" aria-hidden="true">{label.slice(0, 1).toUpperCase()}</div>}
+      {video ? (
+        <video ref={videoRef} autoPlay playsInline muted className={mirrored ? 'mirrored' : ''} />
+      ) : (
+        <div className="no-video" aria-hidden="true">
+          {label.slice(0, 1).toUpperCase()}
+        </div>
+      )}
       {audio && <audio ref={audioRef} autoPlay muted={muted} />}
       <figcaption>{label}</figcaption>
+      {onSelect && (
+        <button type="button" className="tile-select" onClick={onSelect} aria-label={selectLabel ?? label}>
+          <span aria-hidden="true">⤢</span>
+        </button>
+      )}
     </figure>
   );
 }

@@ -3,11 +3,12 @@
 // token, and a refreshed token is announced with `auth:refresh` so the cloud
 // keeps the socket. Views re-subscribe on `connected` (dashboards are per socket).
 import { io, type Socket } from 'socket.io-client';
-import { CLIENT_NAMESPACE, type ClientToCloudEvents, type CloudToClientEvents } from '#protocol/control';
+import type { ClientToCloudEvents, CloudToClientEvents } from '#protocol/control';
 import type { Ack } from '#protocol/errors';
 import { cloudBaseUrl } from './api.ts';
 import { Emitter } from './Emitter.ts';
 import { SignalError } from './SignalChannel.ts';
+import { CLIENT_NAMESPACE } from './wire.ts';
 
 type AckData<E extends keyof ClientToCloudEvents> =
   Parameters<ClientToCloudEvents[E]>[1] extends (res: Ack<infer T>) => void ? T : never;

@@ -4,10 +4,11 @@
 // fresh socket per channel: RoomClient rebuilds channels to reconnect, and
 // closing the socket is how the cloud learns the participant left.
 import { io, type Socket } from 'socket.io-client';
-import { CLIENT_NAMESPACE, type CallJoinInfo, type CallNotify } from '#protocol/control';
+import type { CallJoinInfo, CallNotify } from '#protocol/control';
 import type { Ack } from '#protocol/errors';
 import type { SignalMethod, SignalNotification, SignalResponses } from '#protocol/signaling';
 import { SignalError, type SignalChannel } from './SignalChannel.ts';
+import { CLIENT_NAMESPACE } from './wire.ts';
 
 export class RelayChannel implements SignalChannel {
   readonly #socket: Socket;

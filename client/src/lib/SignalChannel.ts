@@ -2,14 +2,8 @@
 // namespace) or through the cloud relay. RoomClient only sees this interface.
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '#protocol/errors';
-import {
-  SFU_NAMESPACE,
-  SFU_NOTIFY_EVENT,
-  SFU_REQUEST_EVENT,
-  type SignalMethod,
-  type SignalNotification,
-  type SignalResponses,
-} from '#protocol/signaling';
+import type { SignalMethod, SignalNotification, SignalResponses } from '#protocol/signaling';
+import { SFU_NAMESPACE, SFU_NOTIFY_EVENT, SFU_REQUEST_EVENT } from './wire.ts';
 
 export class SignalError extends Error {
   constructor(

@@ -1,7 +1,7 @@
 // REST calls to the cloud (`/api/v1`). Errors arrive as `{error:{code,message}}`
 // (protocol/src/errors.ts) and become ApiError, so views can show the code's
 // translation instead of a raw status.
-import { API_PREFIX } from '#protocol/api';
+import { API_PREFIX } from './wire.ts';
 
 export class ApiError extends Error {
   constructor(

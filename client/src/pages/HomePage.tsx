@@ -1,17 +1,19 @@
 // The start page: what BranchEdge is, one entry per role, and whether the
 // system behind this page is up.
 import { useEffect, useState } from 'react';
+import { LanguageSwitch, useI18n } from '../i18n/I18n.tsx';
 
-type Health = { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> } | null;
+type Health = { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> } | null;
 
 const ROLES = [
-  { path: '/manager', title: 'Account manager', text: 'Start a product sale, invite the customer, call an expert, see the compliance checklist live.' },
-  { path: '/expert', title: 'Remote expert', text: 'Take requests from branches and guide the sale with annotations on the video.' },
-  { path: '/compliance', title: 'Compliance officer', text: 'Watch calls live, review alerts and inspection reports.' },
-  { path: '/ops', title: 'Operations', text: 'Edge nodes, branches, experts and calls at a glance.' },
-];
+  { path: '/manager', key: 'manager' },
+  { path: '/expert', key: 'expert' },
+  { path: '/compliance', key: 'compliance' },
+  { path: '/ops', key: 'ops' },
+] as const;
 
 export function HomePage() {
+  const { t } = useI18n();
   const [health, setHealth] = useState<Health>(null);
   useEffect(() => {
     fetch('/readyz')
@@ -20,29 +22,33 @@ export function HomePage() {
       .catch(() => setHealth({ ready: false, checks: {} }));
   }, []);
   return (
-    <main className="home">
-      <header>
-        <h1>BranchEdge</h1>
-        <p className="tagline">Remote expert assistance for bank branches, with live dual-recording compliance checks.</p>
+    <div className="home-page">
+      <header className="customer-top">
+        <span className="brand">{t('brand.name')}</span>
+        <LanguageSwitch />
       </header>
-      <section aria-label="Choose your role" className="role-grid">
-        {ROLES.map((r) => (
-          <a key={r.path} className="role-card" href={r.path}>
-            <h2>{r.title}</h2>
-            <p>{r.text}</p>
-          </a>
-        ))}
-      </section>
-      <p className="hint">Customers join from the invite link or QR code their account manager gives them.</p>
-      <footer aria-live="polite" className={health?.ready ? 'status ok' : 'status'}>
-        {health === null ? 'Checking system…' : health.ready ? 'System ready' : 'System not ready'}
-        {health &&
-          Object.entries(health.checks).map(([name, c]) => (
-            <span key={name} className={c.ok ? 'check ok' : 'check'}>
-              {name}: {c.detail}
-            </span>
+      <main className="home">
+        <h1>{t('brand.name')}</h1>
+        <p className="tagline">{t('home.tagline')}</p>
+        <section aria-label={t('home.chooseRole')} className="role-grid">
+          {ROLES.map((r) => (
+            <a key={r.path} className="role-card" href={r.path}>
+              <h2>{t(`home.role.${r.key}`)}</h2>
+              <p>{t(`home.role.${r.key}.text`)}</p>
+            </a>
           ))}
-      </footer>
-    </main>
+        </section>
+        <p className="hint">{t('home.customerHint')}</p>
+        <footer aria-live="polite" className={health?.ready ? 'status ok' : 'status'}>
+          {health === null ? t('home.checking') : health.ready ? t('home.ready') : t('home.notReady')}
+          {health &&
+            Object.entries(health.checks).map(([name, c]) => (
+              <span key={name} className={c.ok ? 'check ok' : 'check'}>
+                {name}: {c.detail ?? (c.ok ? 'ok' : '—')}
+              </span>
+            ))}
+        </footer>
+      </main>
+    </div>
   );
 }

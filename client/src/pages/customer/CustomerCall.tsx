@@ -1,0 +1,107 @@
+// The customer's call screen: large video (the expert, or whatever the expert
+// is marking up), big buttons, network quality, and a clear message while the
+// connection is being restored. The accepted consent is sent into the call.
+import { useEffect, useMemo, useState } from 'react';
+import type { z } from 'zod';
+import type { RedeemInviteResponse } from '#protocol/api';
+import { CallLayout, stageFor } from '../../components/CallLayout.tsx';
+import { targetKey, type Target } from '../../lib/annotations/model.ts';
+import { deviceKind, directRoom } from '../../lib/joinCall.ts';
+import { useCallSession } from '../../hooks/useCallSession.ts';
+import { useAnnotations } from '../../hooks/useAnnotations.ts';
+import { setSourceMuted } from '../../hooks/useMedia.ts';
+import { useRoom } from '../../hooks/useRoom.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
+import type { ConsentRecord } from './ConsentStep.tsx';
+
+export function CustomerCall({ redeemed, consent, stream, onEnded }: { redeemed: z.infer<typeof RedeemInviteResponse>; consent: ConsentRecord; stream: MediaStream; onEnded: () => void }) {
+  const { t } = useI18n();
+  const { room, store, error } = useCallSession(
+    () => directRoom(redeemed.callId, async () => redeemed.token, { displayName: redeemed.displayName, device: deviceKind() }),
+    redeemed.callId,
+    stream,
+  );
+  const view = useRoom(room);
+  const annotations = useAnnotations(store);
+  const [micMuted, setMicMuted] = useState(false);
+  const [camOff, setCamOff] = useState(false);
+
+  // The consent goes into the call (chat channel → the call's recording) once, when first joined.
+  const [consentSent, setConsentSent] = useState(false);
+  useEffect(() => {
+    if (!room || view.state !== 'joined' || consentSent) return;
+    setConsentSent(true);
+    void room.sendData('chat', consent).catch(() => setConsentSent(false));
+  }, [room, view.state, consent, consentSent]);
+
+  useEffect(() => {
+    if (view.state === 'ended') onEnded();
+  }, [view.state, onEnded]);
+
+  const marked = useMemo<Target | undefined>(() => {
+    const key = Object.keys(annotations.frozen)[0] ?? (annotations.items[annotations.items.length - 1] && targetKey(annotations.items[annotations.items.length - 1]!.target));
+    if (!key) return undefined;
+    const [peerId, source] = key.split('/') as [string, 'camera' | 'screen'];
+    return { peerId, source };
+  }, [annotations]);
+
+  if (!room) return <p className="centered big-text">{t('state.connecting')}</p>;
+  const expert = view.peers.find((p) => p.role === 'expert');
+  const manager = view.peers.find((p) => p.role === 'manager');
+  const main = marked ?? (expert ? { peerId: expert.peerId, source: 'camera' as const } : manager ? { peerId: manager.peerId, source: 'camera' as const } : undefined);
+  const stage = main ? stageFor(main, room, view.peers, view.tracks, t('call.yourCamera')) : undefined;
+
+  return (
+    <div className="call-page customer-call">
+      {error && (
+        <p className="error big-text" role="alert">
+          {t('customer.connectError')}
+        </p>
+      )}
+      <CallLayout
+        className="simple"
+        room={room}
+        {...view}
+        stage={stage}
+        store={store}
+        self={{ name: redeemed.displayName, video: stream.getVideoTracks()[0] }}
+        banner={
+          view.state === 'reconnecting' ? (
+            <p className="reconnect-banner" role="alert">
+              {t('customer.reconnecting')}
+            </p>
+          ) : undefined
+        }
+        controls={
+          <>
+            <button
+              type="button"
+              className="big secondary"
+              aria-pressed={micMuted}
+              onClick={() => {
+                void setSourceMuted(room, stream, 'mic', !micMuted);
+                setMicMuted(!micMuted);
+              }}
+            >
+              {micMuted ? t('call.unmute') : t('call.mute')}
+            </button>
+            <button
+              type="button"
+              className="big secondary"
+              aria-pressed={camOff}
+              onClick={() => {
+                void setSourceMuted(room, stream, 'camera', !camOff);
+                setCamOff(!camOff);
+              }}
+            >
+              {camOff ? t('call.cameraOn') : t('call.cameraOff')}
+            </button>
+            <button type="button" className="big leave" onClick={() => void room.leave()}>
+              {t('call.leave')}
+            </button>
+          </>
+        }
+      />
+    </div>
+  );
+}

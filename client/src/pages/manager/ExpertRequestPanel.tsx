@@ -1,0 +1,123 @@
+// Asking for an expert: skill, urgency, the customer's risk level and a note;
+// then the live state of the request — place in the queue, ETA, who accepted.
+import { useEffect, useState } from 'react';
+import type { DispatchStatus, Urgency } from '#protocol/api';
+import type { CloudClient } from '../../lib/CloudClient.ts';
+import { DEFAULT_SKILL, SKILLS, isProduct } from '../../lib/products.ts';
+import { RISK_LEVELS, formatNote } from '../../lib/requestContext.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
+
+const URGENCIES: Urgency[] = ['low', 'normal', 'high', 'critical'];
+
+export function ExpertRequestPanel({ cloud, callId, product }: { cloud: CloudClient | undefined; callId: string; product: string | undefined }) {
+  const { t } = useI18n();
+  const [skill, setSkill] = useState<string>(isProduct(product) ? DEFAULT_SKILL[product] : 'wealth');
+  const [urgency, setUrgency] = useState<Urgency>('normal');
+  const [risk, setRisk] = useState<string>('R3');
+  const [note, setNote] = useState('');
+  const [status, setStatus] = useState<DispatchStatus>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    if (isProduct(product)) setSkill(DEFAULT_SKILL[product]);
+  }, [product]);
+
+  useEffect(() => {
+    if (!cloud) return;
+    return cloud.listen('dispatch:update', (s) => {
+      if (s.callId === callId) setStatus((cur) => (!cur || cur.requestId === s.requestId ? s : cur));
+    });
+  }, [cloud, callId]);
+
+  const request = async () => {
+    if (!cloud) return;
+    setError(undefined);
+    try {
+      setStatus(await cloud.request('dispatch:request', { callId, skill, urgency, note: formatNote({ ...(product ? { product } : {}), risk, text: note }) }));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const cancel = async () => {
+    if (!cloud || !status) return;
+    await cloud.request('dispatch:cancel', { requestId: status.requestId }).then(setStatus, (err: Error) => setError(err.message));
+  };
+
+  const live = status && status.status !== 'cancelled';
+  return (
+    <section className="panel expert-panel" aria-labelledby="expert-h">
+      <h2 id="expert-h">{t('dispatch.title')}</h2>
+      {live ? (
+        <div className={`dispatch-status st-${status.status}`} role="status" aria-live="polite">
+          <strong>{t(`dispatch.${status.status}`)}</strong>
+          {status.status === 'queued' && (
+            <p>
+              {status.position !== undefined && <span className="queue-pos">{t('dispatch.position', { n: status.position })}</span>}{' '}
+              <span className="eta">{status.etaS === null || status.etaS === undefined ? t('dispatch.noEta') : t('dispatch.eta', { m: Math.max(1, Math.round(status.etaS / 60)) })}</span>
+            </p>
+          )}
+          {status.status === 'assigned' && <p>{t('dispatch.assignedTo', { name: status.expertName ?? status.expertId ?? '' })}</p>}
+          {status.status !== 'assigned' && (
+            <button type="button" className="secondary" onClick={() => void cancel()}>
+              {t('dispatch.cancel')}
+            </button>
+          )}
+        </div>
+      ) : (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void request();
+          }}
+        >
+          <div className="row">
+            <label>
+              {t('field.skill')}
+              <select value={skill} onChange={(e) => setSkill(e.target.value)}>
+                {SKILLS.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`skill.${s}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('field.urgency')}
+              <select value={urgency} onChange={(e) => setUrgency(e.target.value as Urgency)}>
+                {URGENCIES.map((u) => (
+                  <option key={u} value={u}>
+                    {t(`urgency.${u}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('field.risk')}
+              <select value={risk} onChange={(e) => setRisk(e.target.value)}>
+                {RISK_LEVELS.map((r) => (
+                  <option key={r} value={r}>
+                    {r} · {t(`risk.${r}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <label>
+            {t('dispatch.note')}
+            <input value={note} maxLength={300} onChange={(e) => setNote(e.target.value)} />
+          </label>
+          <button type="submit" disabled={!cloud}>
+            {t('dispatch.request')}
+          </button>
+          {status?.status === 'cancelled' && <p className="muted">{t('dispatch.cancelled')}</p>}
+        </form>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
