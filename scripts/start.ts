@@ -23,13 +23,25 @@ interface Service {
   name: string;
   child?: ChildProcess;
   restarts: number;
+  /** Set once the service answered its health check; until then a crash aborts the start. */
+  ready: boolean;
 }
 
 /** Runs a process with prefixed output; restarts it (with back-off) if it dies unexpectedly. */
-function supervise(name: string, script: string, env: NodeJS.ProcessEnv, stopping: () => boolean): Service {
-  const service: Service = { name, restarts: 0 };
+function supervise(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  stopping: () => boolean,
+  onFatal: (why: string) => void,
+): Service {
+  const service: Service = { name, restarts: 0, ready: false };
   const launch = () => {
-    const child = spawn(tsx, [script], { cwd: repoRoot, env: { ...process.env, LOG_PRETTY: process.env.LOG_PRETTY ?? '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tsx, [script], {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_PRETTY: process.env.LOG_PRETTY ?? '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     service.child = child;
     const prefix = `\x1b[36m[${name}]\x1b[0m `;
     for (const stream of [child.stdout!, child.stderr!]) {
@@ -42,6 +54,7 @@ function supervise(name: string, script: string, env: NodeJS.ProcessEnv, stoppin
     }
     child.on('exit', (code, signal) => {
       if (stopping()) return;
+      if (!service.ready) return onFatal(`${name} failed to start (${signal ?? code}); see its log above`);
       service.restarts++;
       const delay = Math.min(10_000, 500 * 2 ** Math.min(service.restarts, 5));
       say(`${name} exited (${signal ?? code}); restarting in ${delay} ms`);
@@ -72,7 +85,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const services: Service[] = [];
   let redis: RedisHandle | undefined;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     say(`${signal}: stopping`);
@@ -91,54 +104,78 @@ async function main(): Promise<void> {
     }
     await redis?.stop();
     say('redis stopped; bye');
-    process.exit(0);
+    process.exit(exitCode);
   };
+  const fatal = (why: string) => void stop(why, 1);
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const redisUrl = process.env.REDIS_URL ?? (redis = await startRedis(path.join(varDir, 'redis'), REDIS_PORT)).url;
-  say(`redis ready at ${redisUrl}${redis ? ` (data in var/redis, append-only file on)` : ' (external)'}`);
+  try {
+    const redisUrl =
+      process.env.REDIS_URL ?? (redis = await startRedis(path.join(varDir, 'redis'), REDIS_PORT)).url;
+    say(`redis ready at ${redisUrl}${redis ? ` (data in var/redis, append-only file on)` : ' (external)'}`);
 
-  const demo = await seedDemo({ redisUrl });
-  const keyFile = path.join(varDir, 'demo', `${demo.edgeId}.key`);
-  mkdirSync(path.dirname(keyFile), { recursive: true });
-  writeFileSync(keyFile, demo.edgeKey, { mode: 0o600 });
-  chmodSync(keyFile, 0o600);
-  say(`demo branch ${demo.branchId} with edge ${demo.edgeId} seeded`);
+    const demo = await seedDemo({ redisUrl });
+    const keyFile = path.join(varDir, 'demo', `${demo.edgeId}.key`);
+    mkdirSync(path.dirname(keyFile), { recursive: true });
+    writeFileSync(keyFile, demo.edgeKey, { mode: 0o600 });
+    chmodSync(keyFile, 0o600);
+    say(`demo branch ${demo.branchId} with edge ${demo.edgeId} seeded`);
 
-  const cloudUrl = `http://localhost:${CLOUD_PORT}`;
-  const edgeUrl = `http://localhost:${EDGE_PORT}`;
-  services.push(supervise('cloud', 'server/src/main.ts', { CLOUD_PORT: String(CLOUD_PORT), REDIS_URL: redisUrl }, () => stopping));
-  await waitReady('cloud', `${cloudUrl}/readyz`);
-  services.push(
-    supervise(
-      'edge',
-      'edge-node/src/main.ts',
-      { EDGE_ID: demo.edgeId, BRANCH_ID: demo.branchId, EDGE_KEY_FILE: keyFile, CLOUD_URL: cloudUrl, EDGE_PORT: String(EDGE_PORT), EDGE_PUBLIC_URL: edgeUrl },
-      () => stopping,
-    ),
-  );
-  await waitReady('edge', `${edgeUrl}/healthz`);
+    const cloudUrl = `http://localhost:${CLOUD_PORT}`;
+    const edgeUrl = `http://localhost:${EDGE_PORT}`;
+    services.push(
+      supervise(
+        'cloud',
+        'server/src/main.ts',
+        { CLOUD_PORT: String(CLOUD_PORT), REDIS_URL: redisUrl },
+        () => stopping,
+        fatal,
+      ),
+    );
+    await waitReady('cloud', `${cloudUrl}/readyz`);
+    services[0]!.ready = true;
+    services.push(
+      supervise(
+        'edge',
+        'edge-node/src/main.ts',
+        {
+          EDGE_ID: demo.edgeId,
+          BRANCH_ID: demo.branchId,
+          EDGE_KEY_FILE: keyFile,
+          CLOUD_URL: cloudUrl,
+          EDGE_PORT: String(EDGE_PORT),
+          EDGE_PUBLIC_URL: edgeUrl,
+        },
+        () => stopping,
+        fatal,
+      ),
+    );
+    await waitReady('edge', `${edgeUrl}/healthz`);
+    services[1]!.ready = true;
 
-  const lines = [
-    '',
-    'BranchEdge is running. Open:',
-    `  Start page ............ ${cloudUrl}/`,
-    `  Account manager ....... ${cloudUrl}/manager`,
-    `  Remote expert ......... ${cloudUrl}/expert`,
-    `  Compliance officer .... ${cloudUrl}/compliance`,
-    `  Operations ............ ${cloudUrl}/ops`,
-    `  In-branch devices ..... ${edgeUrl}/  (the edge serves the client too)`,
-    `  Health ................ ${cloudUrl}/readyz  ${edgeUrl}/readyz  ${edgeUrl}/metrics`,
-    '',
-    'Demo logins (username / password):',
-    ...demo.accounts.map((a) => `  ${a.role.padEnd(11)} ${a.username} / ${a.password}`),
-    '',
-    'Customers join from the invite link or QR code the manager creates. Ctrl-C stops everything.',
-    '',
-  ];
-  writeFileSync(path.join(varDir, 'demo', 'urls.txt'), lines.join('\n'));
-  for (const line of lines) say(line);
+    const lines = [
+      '',
+      'BranchEdge is running. Open:',
+      `  Start page ............ ${cloudUrl}/`,
+      `  Account manager ....... ${cloudUrl}/manager`,
+      `  Remote expert ......... ${cloudUrl}/expert`,
+      `  Compliance officer .... ${cloudUrl}/compliance`,
+      `  Operations ............ ${cloudUrl}/ops`,
+      `  In-branch devices ..... ${edgeUrl}/  (the edge serves the client too)`,
+      `  Health ................ ${cloudUrl}/readyz  ${edgeUrl}/readyz  ${edgeUrl}/metrics`,
+      '',
+      'Demo logins (username / password):',
+      ...demo.accounts.map((a) => `  ${a.role.padEnd(11)} ${a.username} / ${a.password}`),
+      '',
+      'Customers join from the invite link or QR code the manager creates. Ctrl-C stops everything.',
+      '',
+    ];
+    writeFileSync(path.join(varDir, 'demo', 'urls.txt'), lines.join('\n'));
+    for (const line of lines) say(line);
+  } catch (err) {
+    await stop(`start failed: ${(err as Error).message}`, 1);
+  }
 }
 
 main().catch((err: Error) => {

@@ -9,7 +9,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** Machine-local state written by scripts/setup and by running processes (gitignored). */
 export const varDir = process.env.BRANCHEDGE_VAR_DIR ?? path.join(repoRoot, 'var');
 
-export const setupStatePath = path.join(varDir, 'setup.json');
+/** Written by setup for this clone; not moved by BRANCHEDGE_VAR_DIR (which relocates run-time state only). */
+export const setupStatePath = path.join(repoRoot, 'var', 'setup.json');
 
 export interface SetupState {
   mediasoupWorkerBin?: string;
