@@ -1,0 +1,13 @@
+// Lobby analytics on the edge: cameras → people → zones, dwell, heat maps,
+// busyness. See docs/lobby.md.
+export { busynessScore, DEFAULT_BUSYNESS, type BusynessParams } from './busyness.ts';
+export { loadLobbyConfigFile, parseLobbyConfig, type CameraConfig, type LobbyFile } from './config.ts';
+export { CenterNetDetector, type Detection } from './detector/centernet.ts';
+export { DetectorPool, type PersonDetector } from './detector/DetectorPool.ts';
+export { FrameSource, type Frame } from './FrameSource.ts';
+export { HeatMap } from './heatmap.ts';
+export { lobbyRouter } from './http.ts';
+export { LobbyCamera, type FrameResult } from './LobbyCamera.ts';
+export { LobbyService } from './LobbyService.ts';
+export { Tracker, type Track } from './tracker.ts';
+export { ZoneCounter } from './zones.ts';

@@ -1,0 +1,102 @@
+// Lobby analytics: what the edge's lobby cameras tell the bank. Cameras are
+// analysed on the edge; only the aggregates below ever leave it (counts, dwell
+// histograms, heat-map images). Raw lobby video and frames never do.
+//
+// Coordinates in zone polygons are normalised to the camera image (0…1, origin
+// top-left), so a zone drawn once survives a change of stream resolution.
+import { z } from 'zod';
+
+export const ZoneKind = z.enum(['waiting', 'counter', 'self-service', 'entrance', 'other']);
+export type ZoneKind = z.infer<typeof ZoneKind>;
+
+export const Point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
+export type Point = z.infer<typeof Point>;
+
+export const LobbyZone = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _ (≤ 40)'),
+  name: z.string().max(80).optional(),
+  kind: ZoneKind,
+  /** Floor polygon in normalised image coordinates; a person is in the zone when their feet are. */
+  polygon: z.array(Point).min(3, 'a polygon needs at least 3 points').max(64),
+});
+export type LobbyZone = z.infer<typeof LobbyZone>;
+
+/** Upper bounds (seconds) of the dwell histogram buckets; the last bucket is open-ended. */
+export const DWELL_BUCKETS_S = [30, 60, 120, 300, 600, 900, 1800] as const;
+
+export const DwellHistogram = z.object({
+  /** Upper bounds in seconds; `counts` has one more entry (≥ the last bound). */
+  boundsS: z.array(z.number().positive()),
+  counts: z.array(z.number().int().nonnegative()),
+  /** Completed visits (people who left the zone). */
+  visits: z.number().int().nonnegative(),
+  meanS: z.number().nonnegative().nullable(),
+  p50S: z.number().nonnegative().nullable(),
+  p90S: z.number().nonnegative().nullable(),
+});
+export type DwellHistogram = z.infer<typeof DwellHistogram>;
+
+export const ZoneStats = z.object({
+  zoneId: z.string(),
+  kind: ZoneKind,
+  /** People in the zone now. */
+  count: z.number().int().nonnegative(),
+  entries: z.number().int().nonnegative(),
+  exits: z.number().int().nonnegative(),
+  /** Mean time the people now in the zone have been there (null when empty). */
+  currentWaitS: z.number().nonnegative().nullable(),
+  /** Longest current stay. */
+  maxWaitS: z.number().nonnegative().nullable(),
+  dwell: DwellHistogram,
+});
+export type ZoneStats = z.infer<typeof ZoneStats>;
+
+export const CameraStats = z.object({
+  cameraId: z.string(),
+  state: z.enum(['starting', 'running', 'reconnecting', 'ended', 'failed']),
+  /** Media time of the last analysed frame (seconds since the camera started). */
+  mediaTimeS: z.number().nonnegative(),
+  framesAnalysed: z.number().int().nonnegative(),
+  /** Frames decoded but skipped because the detector was still busy. */
+  framesDropped: z.number().int().nonnegative(),
+  /** Confirmed people in the whole image now (in a zone or not). */
+  people: z.number().int().nonnegative(),
+  zones: z.array(ZoneStats),
+  detectorMsP50: z.number().nonnegative().nullable(),
+  lastError: z.string().optional(),
+});
+export type CameraStats = z.infer<typeof CameraStats>;
+
+export const BusynessInputs = z.object({
+  /** People now in waiting zones (all cameras). */
+  lobbyCount: z.number().int().nonnegative(),
+  /** Mean current wait in waiting zones, seconds (0 when nobody waits). */
+  waitS: z.number().nonnegative(),
+  activeCalls: z.number().int().nonnegative(),
+  maxCalls: z.number().int().positive(),
+  staffOnDuty: z.number().int().nonnegative(),
+});
+export type BusynessInputs = z.infer<typeof BusynessInputs>;
+
+export const BusynessBreakdown = z.object({
+  score: z.number().min(0).max(1),
+  lobby: z.number().min(0).max(1),
+  wait: z.number().min(0).max(1),
+  calls: z.number().min(0).max(1),
+  inputs: BusynessInputs,
+});
+export type BusynessBreakdown = z.infer<typeof BusynessBreakdown>;
+
+/** The branch's lobby as the edge serves it on `GET /lobby` (and what the cloud may store). */
+export const LobbySnapshot = z.object({
+  branchId: z.string(),
+  edgeId: z.string(),
+  at: z.number(),
+  lobbyCount: z.number().int().nonnegative(),
+  busyness: BusynessBreakdown,
+  cameras: z.array(CameraStats),
+});
+export type LobbySnapshot = z.infer<typeof LobbySnapshot>;
+
+/** `PUT /lobby/staff` body: how many staff serve customers now (feeds the busyness score). */
+export const StaffOnDuty = z.object({ staffOnDuty: z.number().int().min(0).max(1000) });
