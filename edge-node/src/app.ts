@@ -17,6 +17,7 @@ import { CloudLink } from './cloud-link/CloudLink.ts';
 import type { EdgeConfig } from './config.ts';
 import { mountHealth, type ReadinessCheck } from './http/health.ts';
 import { createMetrics } from './http/metrics.ts';
+import { DEFAULT_BUSYNESS, LobbyService, loadLobbyConfigFile, lobbyRouter } from './lobby/index.ts';
 import { RelaySessions } from './signaling/RelaySessions.ts';
 import { attachSfuNamespace } from './signaling/SfuNamespace.ts';
 
@@ -30,6 +31,8 @@ export interface Edge {
   calls: CallRegistry;
   verifier: JoinTokenVerifier;
   cloudLink?: CloudLink;
+  /** Lobby camera analytics, when LOBBY_CONFIG_FILE is set. */
+  lobby?: LobbyService;
   /** Port actually bound (EDGE_PORT=0 picks a free one). */
   port: number;
   running: RunningConfig;
@@ -55,6 +58,18 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
   const publicKey = config.callTokenPublicKeyFile ? readFileSync(config.callTokenPublicKeyFile, 'utf8') : undefined;
   const verifier = new JoinTokenVerifier(config.edgeId, publicKey);
   const running: RunningConfig = { revision: 0, rulePacks: {}, models: {}, settings: {} };
+  // ---- lobby analytics: cameras analysed here, only aggregates leave (docs/lobby.md) ----
+  const lobby = config.lobby.configFile
+    ? await LobbyService.start({
+        file: loadLobbyConfigFile(config.lobby.configFile),
+        branchId: config.branchId,
+        edgeId: config.edgeId,
+        staffOnDuty: config.lobby.staffOnDuty,
+        detectorWorkers: config.lobby.detectorWorkers,
+        busyness: { ...DEFAULT_BUSYNESS, customersPerStaff: config.lobby.customersPerStaff, targetWaitS: config.lobby.targetWaitS },
+        logger,
+      })
+    : undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -92,6 +107,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.use(router);
+  if (lobby) app.use(lobbyRouter({ lobby, activeCalls: () => calls.size, maxCalls: config.maxCalls, adminToken: config.lobby.adminToken }));
   if (existsSync(path.join(config.clientDist, 'index.html'))) {
     app.use(express.static(config.clientDist, { index: 'index.html' }));
     app.get(/^\/(?!api|socket\.io).*/, (_req, res) => res.sendFile(path.join(config.clientDist, 'index.html')));
@@ -129,7 +145,9 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
           cpuPercent,
           workers: pool.workers.map((w) => ({ pid: w.worker.pid ?? 0, routers: w.routers, cpuPercent: 0 })),
         },
-        busyness: { score: Math.min(1, activeCalls / config.maxCalls), activeCalls, queueLength: 0 },
+        busyness: lobby
+          ? (({ score, inputs }) => ({ score, activeCalls, queueLength: 0, lobbyCount: inputs.lobbyCount }))(lobby.busyness(activeCalls, config.maxCalls))
+          : { score: Math.min(1, activeCalls / config.maxCalls), activeCalls, queueLength: 0 },
       };
     };
     cloudLink = new CloudLink({ cloudUrl: config.cloudUrl, edgeId: config.edgeId, key, heartbeatIntervalMs: config.heartbeatIntervalMs, hello, heartbeat, logger });
@@ -160,10 +178,12 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     calls,
     verifier,
     cloudLink,
+    lobby,
     port,
     running,
     async close() {
       cloudLink?.close();
+      await lobby?.close();
       calls.closeAll('edge shutting down');
       io.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -32,6 +32,17 @@ const EdgeEnv = z.object({
   EDGE_DATA_DIR: z.string().optional(),
   CLIENT_DIST: z.string().default(path.join(repoRoot, 'client', 'dist')),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  // ---- lobby analytics (edge-node/src/lobby, docs/lobby.md) ----
+  /** Cameras and zones (JSON or YAML). Unset = no lobby analytics. */
+  LOBBY_CONFIG_FILE: z.string().optional(),
+  /** Staff serving customers at the start of the day (then PUT /lobby/staff). */
+  LOBBY_STAFF_ON_DUTY: z.coerce.number().int().min(0).max(1000).default(2),
+  /** Detector worker threads; each keeps one core busy while frames queue. */
+  LOBBY_DETECTOR_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  LOBBY_CUSTOMERS_PER_STAFF: z.coerce.number().positive().default(3),
+  LOBBY_TARGET_WAIT_S: z.coerce.number().positive().default(600),
+  /** Bearer token for PUT /lobby/staff; unset = staff count fixed by LOBBY_STAFF_ON_DUTY. */
+  LOBBY_ADMIN_TOKEN: z.string().min(16).optional(),
 });
 
 export type EdgeConfig = ReturnType<typeof loadEdgeConfig>;
@@ -55,5 +66,13 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir: e.EDGE_DATA_DIR ?? path.join(varDir, 'edges', e.EDGE_ID),
     clientDist: e.CLIENT_DIST,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    lobby: {
+      configFile: e.LOBBY_CONFIG_FILE || undefined,
+      staffOnDuty: e.LOBBY_STAFF_ON_DUTY,
+      detectorWorkers: e.LOBBY_DETECTOR_WORKERS,
+      customersPerStaff: e.LOBBY_CUSTOMERS_PER_STAFF,
+      targetWaitS: e.LOBBY_TARGET_WAIT_S,
+      adminToken: e.LOBBY_ADMIN_TOKEN,
+    },
   };
 }
