@@ -98,7 +98,9 @@ export class Tracker {
       const track = this.#tracks[t]!;
       track.misses++;
       track.box = predict(track, dt);
-      if (track.misses > this.options.maxMisses || !track.confirmed) {
+      const [cx, cy] = centre(track.box);
+      const gone = cx < 0 || cx > 1 || cy < 0 || cy > 1; // walked out of the picture
+      if (track.misses > this.options.maxMisses || !track.confirmed || gone) {
         this.#tracks.splice(t, 1);
         if (track.confirmed) ended.push(track);
       }
