@@ -16,6 +16,10 @@ import { CallRegistry } from './calls/CallRegistry.ts';
 import { CloudLink } from './cloud-link/CloudLink.ts';
 import type { EdgeConfig } from './config.ts';
 import { mountHealth, type ReadinessCheck } from './http/health.ts';
+import { LiveCallAnalysis } from './live/LiveCallAnalysis.ts';
+import { loadSpeechEngine } from './live/speechEngine.ts';
+import { loadRulePack, packHints } from './compliance/index.ts';
+import { TranscriptionService } from './transcription/index.ts';
 import { createMetrics } from './http/metrics.ts';
 import { DEFAULT_BUSYNESS, LobbyService, loadLobbyConfigFile, lobbyRouter } from './lobby/index.ts';
 import { RelaySessions } from './signaling/RelaySessions.ts';
@@ -29,6 +33,8 @@ export interface Edge {
   io: IoServer;
   pool: WorkerPool;
   calls: CallRegistry;
+  analysis: LiveCallAnalysis;
+  transcription?: TranscriptionService;
   verifier: JoinTokenVerifier;
   cloudLink?: CloudLink;
   /** Lobby camera analytics, when LOBBY_CONFIG_FILE is set. */
@@ -54,7 +60,22 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     portBase: config.rtc.portBase,
     logger,
   });
-  const calls = new CallRegistry(pool, logger, config.maxCalls);
+  const calls = new CallRegistry(pool, logger, config.maxCalls, config.emptyCallEndMs);
+  // One speech engine per edge process, resident, shared by all calls.
+  const defaultHints = packHints(loadRulePack(config.compliance.defaultPack));
+  const speech = await loadSpeechEngine(config.transcription.engine, config.transcription.whisperModel, defaultHints, logger);
+  const transcription = speech.engine ? await TranscriptionService.create({ engine: speech.engine, hints: defaultHints, logger }) : undefined;
+  let cloudLink: CloudLink | undefined;
+  const analysis = new LiveCallAnalysis({
+    calls,
+    ...(transcription ? { transcription } : {}),
+    defaultPack: config.compliance.defaultPack,
+    dataDir: config.dataDir,
+    logger,
+    onAlert: (callId, alert) => cloudLink?.send('call:event', { callId, type: 'alert.raised', data: alert }),
+    onReport: (callId, report) =>
+      cloudLink?.send('call:event', { callId, type: 'report.ready', data: { verdict: report.verdict, score: report.score, pack: report.pack } }),
+  });
   const publicKey = config.callTokenPublicKeyFile ? readFileSync(config.callTokenPublicKeyFile, 'utf8') : undefined;
   const verifier = new JoinTokenVerifier(config.edgeId, publicKey);
   const running: RunningConfig = { revision: 0, rulePacks: {}, models: {}, settings: {} };
@@ -78,7 +99,6 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
   const io = new IoServer(httpServer, { maxHttpBufferSize: 256 * 1024, cors: { origin: true, credentials: true } });
   attachSfuNamespace(io, { calls, verifier, logger });
 
-  let cloudLink: CloudLink | undefined;
   const key = readKey(config);
   const checks = (): ReadinessCheck[] => [
     {
@@ -93,6 +113,11 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       name: 'joinTokens',
       required: true,
       run: async () => ({ ok: verifier.ready, detail: verifier.ready ? 'public key loaded' : 'waiting for the cloud key' }),
+    },
+    {
+      name: 'transcription',
+      required: true,
+      run: async () => ({ ok: speech.ok, detail: speech.detail }),
     },
     {
       name: 'cloudLink',
@@ -127,7 +152,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       publicUrl,
       capacity: { maxCalls: config.maxCalls, workers: pool.workers.length },
       running,
-      transcriptionEngine: 'none',
+      transcriptionEngine: transcription?.engine.name ?? 'none',
     });
     const heartbeat = async (): Promise<EdgeHeartbeat> => {
       const usage = process.cpuUsage();
@@ -159,6 +184,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     const link = cloudLink;
     new RelaySessions(calls, link, logger).attach();
     link.socket!.on('call:ended', ({ callId, reason }) => calls.endCall(callId, reason));
+    link.socket!.on('call:assigned', ({ callId, topic }) => analysis.setPack(callId, topic));
     // Participants coming and going are part of the call's event log in the cloud
     // (the cloud logs relayed participants itself).
     calls.onRoom((call, room) => {
@@ -176,6 +202,8 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     io,
     pool,
     calls,
+    analysis,
+    ...(transcription ? { transcription } : {}),
     verifier,
     cloudLink,
     lobby,
@@ -185,6 +213,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       cloudLink?.close();
       await lobby?.close();
       calls.closeAll('edge shutting down');
+      await transcription?.close();
       io.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await pool.close();

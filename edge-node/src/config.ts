@@ -32,6 +32,14 @@ const EdgeEnv = z.object({
   EDGE_DATA_DIR: z.string().optional(),
   CLIENT_DIST: z.string().default(path.join(repoRoot, 'client', 'dist')),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  /** Speech engine: `auto` = Whisper when real weights are present, else offline pocketsphinx. */
+  TRANSCRIPTION_ENGINE: z.enum(['auto', 'whisper', 'pocketsphinx', 'none']).default('auto'),
+  /** Whisper model id (tiny.en, base.en, base…) or a path to a ggml .bin file. */
+  WHISPER_MODEL: z.string().optional(),
+  /** Rule pack for calls whose product the cloud did not name. */
+  COMPLIANCE_DEFAULT_PACK: z.string().default('wealth-sale'),
+  /** A call whose room stays empty this long has ended: its report is written (0 = only when the cloud ends it). */
+  CALL_EMPTY_END_MS: z.coerce.number().int().min(0).default(60_000),
   // ---- lobby analytics (edge-node/src/lobby, docs/lobby.md) ----
   /** Cameras and zones (JSON or YAML). Unset = no lobby analytics. */
   LOBBY_CONFIG_FILE: z.string().optional(),
@@ -66,6 +74,9 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir: e.EDGE_DATA_DIR ?? path.join(varDir, 'edges', e.EDGE_ID),
     clientDist: e.CLIENT_DIST,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    transcription: { engine: e.TRANSCRIPTION_ENGINE, whisperModel: e.WHISPER_MODEL },
+    compliance: { defaultPack: e.COMPLIANCE_DEFAULT_PACK },
+    emptyCallEndMs: e.CALL_EMPTY_END_MS,
     lobby: {
       configFile: e.LOBBY_CONFIG_FILE || undefined,
       staffOnDuty: e.LOBBY_STAFF_ON_DUTY,

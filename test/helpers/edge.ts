@@ -27,6 +27,9 @@ export async function startTestEdge(env: Record<string, string> = {}): Promise<T
     EDGE_PORT: '0',
     RTC_PORT_BASE: '0',
     SFU_WORKERS: '1',
+    // Speech engines load in seconds; tests that need one ask for it.
+    TRANSCRIPTION_ENGINE: 'none',
+    CALL_EMPTY_END_MS: '0',
     CALL_TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile,
     EDGE_DATA_DIR: path.join(dir, 'data'),
     PATH: process.env.PATH ?? '',

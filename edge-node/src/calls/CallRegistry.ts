@@ -39,11 +39,15 @@ export class CallRegistry {
   readonly #calls = new Map<string, Call>();
   readonly #audioListeners = new Set<(track: CallAudioTrack) => void>();
   readonly #roomListeners = new Set<(call: Call, room: Room) => void>();
+  readonly #endingListeners = new Set<(call: Call, reason: string) => void>();
+  readonly #idleTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly pool: WorkerPool,
     private readonly logger: Logger,
     private readonly maxCalls: number,
+    /** A call whose room stays empty this long has ended (0 = only when told). */
+    private readonly emptyCallEndMs = 0,
   ) {}
 
   get size(): number {
@@ -70,6 +74,12 @@ export class CallRegistry {
     return () => this.#roomListeners.delete(listener);
   }
 
+  /** Called once per call as it ends, while its room is still open (final reports, last notifications). */
+  onCallEnding(listener: (call: Call, reason: string) => void): () => void {
+    this.#endingListeners.add(listener);
+    return () => this.#endingListeners.delete(listener);
+  }
+
   /** The live room of a call, creating the call and/or its room as needed. */
   async room(callId: string): Promise<Room> {
     let call = this.#calls.get(callId);
@@ -92,6 +102,10 @@ export class CallRegistry {
         this.logger.warn({ callId, reason }, 'call room closed');
       });
       for (const listener of this.#roomListeners) listener(target, room);
+      room.on('peerJoined', () => this.#cancelIdleEnd(callId));
+      room.on('peerLeft', () => {
+        if (room.joinedPeers().length === 0) this.#scheduleIdleEnd(callId);
+      });
       return room;
     });
   }
@@ -99,8 +113,32 @@ export class CallRegistry {
   endCall(callId: string, reason: string): void {
     const call = this.#calls.get(callId);
     if (!call) return;
+    this.#cancelIdleEnd(callId);
     this.#calls.delete(callId);
+    for (const listener of this.#endingListeners) {
+      try {
+        listener(call, reason);
+      } catch (err) {
+        this.logger.error({ err, callId }, 'call-ending listener failed');
+      }
+    }
     call.room?.close(reason);
+    this.logger.info({ callId, reason }, 'call ended');
+  }
+
+  #scheduleIdleEnd(callId: string): void {
+    if (this.emptyCallEndMs <= 0 || this.#idleTimers.has(callId)) return;
+    const timer = setTimeout(() => {
+      this.#idleTimers.delete(callId);
+      this.endCall(callId, 'everyone left');
+    }, this.emptyCallEndMs);
+    timer.unref();
+    this.#idleTimers.set(callId, timer);
+  }
+
+  #cancelIdleEnd(callId: string): void {
+    clearTimeout(this.#idleTimers.get(callId));
+    this.#idleTimers.delete(callId);
   }
 
   closeAll(reason: string): void {

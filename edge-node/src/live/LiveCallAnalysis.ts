@@ -1,0 +1,148 @@
+// The edge listening to its calls: every participant's audio goes to the
+// transcription service; final segments feed the call's compliance session;
+// transcript, checklist and alerts go to the people in the room who may see
+// them (never the customer); at call end the inspection report is written and
+// announced to the cloud.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '#common/logger';
+import type { TranscriptSegment } from '#protocol/events';
+import type { Report } from '#protocol/report';
+import type { SignalNotification } from '#protocol/signaling';
+import type { Room } from '#sfu/index';
+import type { CallRegistry } from '../calls/CallRegistry.ts';
+import { ComplianceSession, knownPackIds, loadRulePack, packHints, renderReportHtml, type RulePack } from '../compliance/index.ts';
+import type { TranscriptionService } from '../transcription/index.ts';
+
+/** Where a finished call's report goes: a sink the archive (recording issue) or a test provides. */
+export interface CallResultSink {
+  callFinished(result: { callId: string; report: Report; html: string; transcript: TranscriptSegment[] }): void | Promise<void>;
+}
+
+export interface LiveCallAnalysisOptions {
+  calls: CallRegistry;
+  transcription?: TranscriptionService;
+  defaultPack: string;
+  /** Reports are written here, per call, until the archive takes them. */
+  dataDir: string;
+  logger: Logger;
+  onAlert?: (callId: string, alert: { checkId: string; severity: string; message: string; atMs: number }) => void;
+  onReport?: (callId: string, report: Report) => void;
+  sink?: CallResultSink;
+}
+
+interface CallAnalysis {
+  compliance: ComplianceSession;
+  transcript: TranscriptSegment[];
+  hints: string[];
+}
+
+/** Staff see transcript and compliance state; the customer sees neither. */
+function notifyStaff(room: Room | undefined, notification: SignalNotification): void {
+  for (const peer of room?.joinedPeers() ?? []) if (peer.role !== 'customer') peer.notify(notification);
+}
+
+export class LiveCallAnalysis {
+  readonly #calls = new Map<string, CallAnalysis>();
+  readonly #packs = new Map<string, string>();
+  readonly #logger: Logger;
+
+  constructor(private readonly o: LiveCallAnalysisOptions) {
+    this.#logger = o.logger.child({ module: 'live-analysis' });
+    o.calls.onRoom((call, room) => {
+      const analysis = this.#analysis(call.callId);
+      // Late joiners (and everyone after a room rebuild) get the checklist as it stands.
+      room.on('peerJoined', (peer) => peer.role !== 'customer' && peer.notify({ type: 'checklist', items: analysis.compliance.checklist().items }));
+    });
+    o.calls.onAudioTrack((track) => {
+      if (!o.transcription) return;
+      const analysis = this.#analysis(track.callId);
+      void o.transcription
+        .attach(
+          {
+            callId: track.callId,
+            role: track.role,
+            participantId: track.participant.id,
+            callStartMs: track.callStartedAt,
+            payloadType: track.stream.codec.payloadType,
+            clockRate: track.stream.codec.clockRate,
+            hints: analysis.hints,
+          },
+          track.stream,
+        )
+        .catch((err) => this.#logger.error({ err, callId: track.callId }, 'could not transcribe a participant'));
+    });
+    o.transcription?.on('segment', (segment) => this.addSegment(segment));
+    o.calls.onCallEnding((call, reason) => this.finish(call.callId, reason));
+  }
+
+  /** The product (rule pack) of a call, from the cloud's call assignment; unknown ids fall back to the default. */
+  setPack(callId: string, packId: string | undefined): void {
+    if (!packId) return;
+    if (!knownPackIds().includes(packId)) {
+      this.#logger.warn({ callId, packId }, 'unknown rule pack for call; using the default');
+      return;
+    }
+    this.#packs.set(callId, packId);
+  }
+
+  addSegment(segment: TranscriptSegment): void {
+    const analysis = this.#analysis(segment.callId);
+    const room = this.o.calls.get(segment.callId)?.room;
+    notifyStaff(room, { type: 'transcript', segment });
+    if (!segment.final || analysis.compliance.finished) return;
+    analysis.transcript.push(segment);
+    analysis.compliance.addSegment(segment);
+  }
+
+  checklist(callId: string) {
+    return this.#calls.get(callId)?.compliance.checklist();
+  }
+
+  /** Ends a call's analysis: missing items fail, the report is written and announced. Idempotent. */
+  finish(callId: string, reason: string): Report | undefined {
+    const analysis = this.#calls.get(callId);
+    if (!analysis || analysis.compliance.finished) return undefined;
+    const call = this.o.calls.get(callId);
+    const report = analysis.compliance.finish({ durationMs: call ? Date.now() - call.startedAt : 0 });
+    const html = renderReportHtml(report);
+    this.#writeReport(callId, report, html, analysis.transcript);
+    this.#calls.delete(callId);
+    this.#packs.delete(callId);
+    this.#logger.info({ callId, reason, verdict: report.verdict }, 'call analysis finished');
+    this.o.onReport?.(callId, report);
+    void Promise.resolve(this.o.sink?.callFinished({ callId, report, html, transcript: analysis.transcript })).catch((err) =>
+      this.#logger.error({ err, callId }, 'storing the call result failed'),
+    );
+    return report;
+  }
+
+  #analysis(callId: string): CallAnalysis {
+    let analysis = this.#calls.get(callId);
+    if (analysis) return analysis;
+    const pack: RulePack = loadRulePack(this.#packs.get(callId) ?? this.o.defaultPack);
+    const compliance = new ComplianceSession(pack, callId, { logger: this.#logger });
+    analysis = { compliance, transcript: [], hints: packHints(pack) };
+    this.#calls.set(callId, analysis);
+    compliance.on('checklist', (checklist) => notifyStaff(this.o.calls.get(callId)?.room, { type: 'checklist', items: checklist.items }));
+    compliance.on('alert', (alert) => {
+      notifyStaff(this.o.calls.get(callId)?.room, { type: 'complianceAlert', alert });
+      this.o.onAlert?.(callId, alert);
+    });
+    return analysis;
+  }
+
+  #writeReport(callId: string, report: Report, html: string, transcript: TranscriptSegment[]): void {
+    const dir = path.join(this.o.dataDir, 'calls', callId);
+    mkdirSync(dir, { recursive: true });
+    for (const [name, content] of [
+      ['report.json', JSON.stringify(report, null, 2)],
+      ['report.html', html],
+      ['transcript.json', JSON.stringify(transcript, null, 2)],
+    ] as const) {
+      const tmp = path.join(dir, `.${name}.tmp`);
+      writeFileSync(tmp, content);
+      renameSync(tmp, path.join(dir, name)); // never half a report on disk
+    }
+  }
+}
