@@ -20,7 +20,6 @@ const MANAGER_SPEECH = 'This product is not a bank deposit. It is not covered by
 describe('live transcript and compliance in a real call', () => {
   let edge: TestEdge;
   let browser: Browser;
-  let managerPage: Page;
   let officerPage: Page;
 
   beforeAll(async () => {
@@ -51,7 +50,7 @@ describe('live transcript and compliance in a real call', () => {
         room.on('checklist', (c) => w.__seen.checklists.push(c));
       }, 20);
     });
-    managerPage = await openCallPage(browser, edge.url, mint('manager-1', 'manager', 'Li Na'), 'Li Na');
+    await openCallPage(browser, edge.url, mint('manager-1', 'manager', 'Li Na'), 'Li Na');
     const seen = () => officerPage.evaluate(() => (window as unknown as { __seen: { segments: TranscriptSegment[]; alerts: unknown[]; checklists: unknown[] } }).__seen);
     await expect.poll(async () => (await seen()).segments.filter((s) => s.final && /deposit/i.test(s.text)).length, { timeout: 60_000, interval: 500 }).toBeGreaterThan(0);
     const { segments, checklists } = await seen();
