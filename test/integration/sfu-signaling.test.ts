@@ -103,6 +103,40 @@ describe('edge signaling', () => {
     expect(await customer.client.waitFor('consumerClosed')).toHaveProperty('consumerId');
   });
 
+  test('pausing a producer pauses it for every viewer; resuming resumes; ICE restarts give fresh credentials', async () => {
+    const manager = await participant('mgr-p', 'manager', 'call-sig-pause');
+    const customer = await participant('cust-p', 'customer', 'call-sig-pause');
+    const { producerId } = await manager.client.request<{ producerId: string }>('produce', { transportId: manager.send!.id, kind: 'audio', source: 'mic', rtpParameters: OPUS_PARAMS(41) });
+    const consumer = await customer.client.waitFor('newConsumer');
+    await manager.client.request('pauseProducer', { producerId });
+    expect(await customer.client.waitFor('consumerPaused')).toMatchObject({ consumerId: consumer.consumerId });
+    await manager.client.request('resumeProducer', { producerId });
+    expect(await customer.client.waitFor('consumerResumed')).toMatchObject({ consumerId: consumer.consumerId });
+    const before = (await customer.client.request<{ iceParameters: { usernameFragment: string } }>('restartIce', { transportId: customer.recv.id })).iceParameters;
+    const after = (await customer.client.request<{ iceParameters: { usernameFragment: string } }>('restartIce', { transportId: customer.recv.id })).iceParameters;
+    expect(after.usernameFragment).not.toBe(before.usernameFragment);
+    expect(await customer.client.raw({ method: 'restartIce', data: { transportId: 'no-such-transport' } })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  test('a simulcast consumer follows the viewer’s viewport: a thumbnail gets the lowest layer', async () => {
+    const manager = await participant('mgr-s', 'manager', 'call-sig-simulcast');
+    const expert = await participant('exp-s', 'expert', 'call-sig-simulcast');
+    const simulcast = {
+      codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+      encodings: [{ rid: 'r0', scalabilityMode: 'L1T3' }, { rid: 'r1', scalabilityMode: 'L1T3' }, { rid: 'r2', scalabilityMode: 'L1T3' }],
+      headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', id: 10 }],
+      rtcp: { cname: 'sim' },
+    };
+    await manager.client.request('produce', { transportId: manager.send!.id, kind: 'video', source: 'camera', rtpParameters: simulcast });
+    const { consumerId } = await expert.client.waitFor('newConsumer');
+    expect(await expert.client.request('setConsumerViewport', { consumerId, width: 160, height: 90 })).toEqual({ spatialLayer: 0 });
+    expect(await expert.client.request('setConsumerViewport', { consumerId, width: 640, height: 360 })).toEqual({ spatialLayer: 1 });
+    expect(await expert.client.request('setConsumerViewport', { consumerId, width: 1920, height: 1080 })).toEqual({ spatialLayer: 2 });
+    const serverConsumer = edge.edge.calls.get('call-sig-simulcast')!.room!.peers.get('exp-s')!.consumers.get(consumerId)!;
+    expect(serverConsumer.type).toBe('simulcast');
+    expect(serverConsumer.preferredLayers?.spatialLayer).toBe(2);
+  });
+
   test('the edge taps every audio producer for transcription and recording', async () => {
     const tracks: Array<{ callId: string; role: string; participant: string }> = [];
     const off = edge.edge.calls.onAudioTrack((t) => tracks.push({ callId: t.callId, role: t.role, participant: t.participant.id }));
