@@ -60,7 +60,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     portBase: config.rtc.portBase,
     logger,
   });
-  const calls = new CallRegistry(pool, logger, config.maxCalls, config.emptyCallEndMs);
+  const calls = new CallRegistry(pool, logger, config.maxCalls, config.emptyCallEndMs, config.maxConsumersPerWorker);
   // One speech engine per edge process, resident, shared by all calls.
   const defaultHints = packHints(loadRulePack(config.compliance.defaultPack));
   const speech = await loadSpeechEngine(config.transcription.engine, config.transcription.whisperModel, defaultHints, logger);

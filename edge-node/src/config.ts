@@ -25,6 +25,8 @@ const EdgeEnv = z.object({
   RTC_PORT_BASE: z.coerce.number().int().min(0).max(65000).default(40000),
   /** One mediasoup worker per core unless told otherwise. */
   SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.cpus().length)),
+  /** A worker hosting this many consumers takes no new participants; a room then spans workers (pipeToRouter). */
+  SFU_MAX_CONSUMERS_PER_WORKER: z.coerce.number().int().min(1).default(400),
   /** Calls this edge accepts before refusing new ones (reported to the cloud as capacity). */
   EDGE_MAX_CALLS: z.coerce.number().int().positive().default(8),
   /** Public key (PEM, ES256) that verifies participants' join tokens; also received from the cloud. */
@@ -70,6 +72,7 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
     rtc: { listenIp: e.RTC_LISTEN_IP, announcedAddress: e.RTC_ANNOUNCED_ADDRESS, portBase: e.RTC_PORT_BASE },
     workers: e.SFU_WORKERS,
     maxCalls: e.EDGE_MAX_CALLS,
+    maxConsumersPerWorker: e.SFU_MAX_CONSUMERS_PER_WORKER,
     callTokenPublicKeyFile: e.CALL_TOKEN_PUBLIC_KEY_FILE || undefined,
     dataDir: e.EDGE_DATA_DIR ?? path.join(varDir, 'edges', e.EDGE_ID),
     clientDist: e.CLIENT_DIST,

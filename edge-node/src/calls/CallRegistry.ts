@@ -48,6 +48,7 @@ export class CallRegistry {
     private readonly maxCalls: number,
     /** A call whose room stays empty this long has ended (0 = only when told). */
     private readonly emptyCallEndMs = 0,
+    private readonly maxConsumersPerWorker = 400,
   ) {}
 
   get size(): number {
@@ -90,7 +91,7 @@ export class CallRegistry {
     }
     const target = call;
     return target.roomOnce(async () => {
-      const room = await Room.create({ callId, pool: this.pool, logger: this.logger, startedAt: target.startedAt });
+      const room = await Room.create({ callId, pool: this.pool, logger: this.logger, startedAt: target.startedAt, maxConsumersPerWorker: this.maxConsumersPerWorker });
       target.room = room;
       room.onAudioTrack((role, participant, stream) => {
         for (const listener of this.#audioListeners) {
