@@ -179,7 +179,7 @@ export class PocketsphinxCliEngine implements SpeechEngine {
     try {
       const wavFile = path.join(dir, 'in.wav');
       writeFileSync(wavFile, wav16(pcm16k));
-      const args = ['-infile', wavFile, '-time', 'yes', '-logfn', '/dev/null', '-hmm', path.join(MODEL_DIR, 'en-us')];
+      const args = ['-infile', wavFile, '-time', 'yes', '-logfn', '/dev/null', '-hmm', path.join(MODEL_DIR, 'en-us'), ...(process.env.POCKETSPHINX_ARGS ? process.env.POCKETSPHINX_ARGS.split(' ') : [])];
       if (options.hints && options.hints.length > 0) {
         const dict = cmudict();
         const sentences = sentencesOf(options.hints).map((s) => s.filter((w) => dict.has(w)));
