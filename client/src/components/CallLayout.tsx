@@ -109,7 +109,12 @@ export function CallLayout(p: Props) {
             })}
           </section>
         </div>
-        {p.side && <aside className="call-side">{p.side}</aside>}
+        {/* Scrollable, so keyboard users must be able to focus it. */}
+        {p.side && (
+          <aside className="call-side" tabIndex={0} aria-label={t('call.sidePanels')}>
+            {p.side}
+          </aside>
+        )}
       </div>
       <nav className="controls" aria-label={t('call.controls')}>
         {p.controls}

@@ -7,15 +7,18 @@ import { useI18n } from '../i18n/I18n.tsx';
 
 export function TranscriptPanel({ lines, names }: { lines: TranscriptSegment[]; names?: Record<string, string> }) {
   const { t } = useI18n();
-  const end = useRef<HTMLLIElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [lines.length]);
+  // Follow the newest line inside the list only (never scroll the page or the side column).
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [lines]);
   return (
     <section className="panel transcript-panel" aria-labelledby="transcript-h">
       <h2 id="transcript-h">{t('feed.transcript')}</h2>
       {lines.length === 0 ? (
         <p className="empty">{t('feed.transcriptEmpty')}</p>
       ) : (
-        <ol className="transcript-lines" aria-live="polite" aria-relevant="additions">
+        <ol ref={list} className="transcript-lines" aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={t('feed.transcript')}>
           {lines.map((s) => (
             <li key={s.utteranceId} className={s.final ? 'final' : 'partial'} data-role={s.role}>
               <span className="when">{clock(s.startMs)}</span>
@@ -23,7 +26,6 @@ export function TranscriptPanel({ lines, names }: { lines: TranscriptSegment[]; 
               <span className="what">{s.text}</span>
             </li>
           ))}
-          <li ref={end} aria-hidden="true" className="end" />
         </ol>
       )}
     </section>

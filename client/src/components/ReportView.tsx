@@ -79,7 +79,7 @@ export function ReportView({ report, mediaUrl }: { report: Report; mediaUrl?: st
         <section aria-labelledby="rt-h" className="report-transcript">
           <h3 id="rt-h">{t('feed.transcript')}</h3>
           {mediaUrl && <video ref={media} src={mediaUrl} controls className="playback" aria-label={t('report.playback')} />}
-          <ol className="transcript-lines">
+          <ol className="transcript-lines" tabIndex={0} aria-label={t('feed.transcript')}>
             {report.transcript.map((l, i) => (
               <li key={i} ref={i === active ? activeRef : undefined} className={i === active ? 'final current' : 'final'} aria-current={i === active ? 'true' : undefined}>
                 <button type="button" className="link when" onClick={() => seek(l.startMs)} disabled={!mediaUrl}>

@@ -53,8 +53,9 @@ export function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
   const other: Lang = lang === 'en' ? 'zh' : 'en';
   return (
-    <button type="button" className="lang-switch secondary" onClick={() => setLang(other)} lang={other === 'zh' ? 'zh-CN' : 'en'} aria-label={t('lang.switchLabel')}>
-      {other === 'zh' ? '中文' : 'English'}
+    <button type="button" className="lang-switch secondary" onClick={() => setLang(other)}>
+      <span lang={other === 'zh' ? 'zh-CN' : 'en'}>{other === 'zh' ? '中文' : 'English'}</span>
+      <span className="visually-hidden"> — {t('lang.switchLabel')}</span>
     </button>
   );
 }

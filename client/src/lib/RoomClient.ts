@@ -67,6 +67,7 @@ export class RoomClient extends Emitter<RoomEvents> {
   readonly #producers = new Map<MediaSource, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #dataProducers = new Map<DataChannelLabel, types.DataProducer>();
+  readonly #dataOpening = new Map<DataChannelLabel, Promise<types.DataProducer>>();
   #reconnectAttempt = 0;
   #leaving = false;
   /** AR glasses on a weak link: every video at the lowest simulcast layer, viewport hints ignored. */
@@ -188,16 +189,32 @@ export class RoomClient extends Emitter<RoomEvents> {
     return { ...(rttMs === undefined ? {} : { rttMs }), ...(availableKbps === undefined ? {} : { availableKbps }), packetsLost, packetsReceived };
   }
 
+  /**
+   * Opens a data channel ahead of its first message. Worth doing: a receiver's
+   * SCTP association comes up only with its first data consumer, and messages
+   * sent before that are lost.
+   */
+  async openData(label: DataChannelLabel): Promise<void> {
+    if (!this.#send) throw new SignalError('forbidden', 'this participant cannot send');
+    let opening = this.#dataOpening.get(label);
+    if (!opening) {
+      const send = this.#send;
+      opening = (async () => {
+        const dp = await send.produceData({ label, ordered: true });
+        this.#dataProducers.set(label, dp);
+        if (dp.readyState !== 'open') await new Promise<void>((resolve) => dp.on('open', () => resolve()));
+        return dp;
+      })();
+      this.#dataOpening.set(label, opening);
+      opening.catch(() => this.#dataOpening.delete(label));
+    }
+    await opening;
+  }
+
   /** Sends on a data channel (annotations, chat), opening it on first use. */
   async sendData(label: DataChannelLabel, payload: unknown): Promise<void> {
-    if (!this.#send) throw new SignalError('forbidden', 'this participant cannot send');
-    let dp = this.#dataProducers.get(label);
-    if (!dp) {
-      dp = await this.#send.produceData({ label, ordered: true });
-      this.#dataProducers.set(label, dp);
-      if (dp.readyState !== 'open') await new Promise<void>((resolve) => dp!.on('open', () => resolve()));
-    }
-    dp.send(JSON.stringify(payload));
+    await this.openData(label);
+    this.#dataProducers.get(label)?.send(JSON.stringify(payload));
   }
 
   /** Inbound stats per remote track, for the quality indicator and for tests. */
@@ -380,6 +397,7 @@ export class RoomClient extends Emitter<RoomEvents> {
     this.#send = this.#recv = undefined;
     this.#producers.clear();
     this.#dataProducers.clear();
+    this.#dataOpening.clear();
     this.#consumers.clear();
     this.#viewports.clear();
     this.remote.clear();

@@ -67,3 +67,11 @@ test('simplify keeps the ends and drops jitter', () => {
   const pts = [{ x: 0, y: 0 }, { x: 0.001, y: 0 }, { x: 0.002, y: 0 }, { x: 0.1, y: 0 }, { x: 0.1005, y: 0 }];
   expect(simplify(pts)).toEqual([{ x: 0, y: 0 }, { x: 0.1, y: 0 }, { x: 0.1005, y: 0 }]);
 });
+
+test('sync adds the marks a receiver missed, once, in drawing order', () => {
+  const later = { ...arrow, id: 'a9', at: 5 };
+  const s = reduce(reduce(EMPTY, { type: 'add', annotation: later }), { type: 'sync', items: [arrow, later] });
+  expect(s.items.map((a) => a.id)).toEqual(['a1', 'a9']);
+  expect(parseMessage({ type: 'sync', items: [arrow, { bad: true }] })).toBeNull();
+  expect(parseMessage({ type: 'sync', items: [arrow] })).toEqual({ type: 'sync', items: [arrow] });
+});

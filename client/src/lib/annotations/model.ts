@@ -43,7 +43,9 @@ export type AnnotationMessage =
   | { type: 'remove'; id: string }
   | { type: 'clear'; target: Target }
   | { type: 'freeze'; target: Target; frame: FrozenFrame }
-  | { type: 'unfreeze'; target: Target };
+  | { type: 'unfreeze'; target: Target }
+  /** The author's marks again, for whoever joined (or whose channel opened) after they were drawn. */
+  | { type: 'sync'; items: Annotation[] };
 
 export interface AnnotationState {
   items: Annotation[];
@@ -73,6 +75,11 @@ export function reduce(state: AnnotationState, msg: AnnotationMessage): Annotati
       return { ...state, items: state.items.filter((a) => !sameTarget(a.target, msg.target)) };
     case 'freeze':
       return { ...state, frozen: { ...state.frozen, [targetKey(msg.target)]: msg.frame } };
+    case 'sync': {
+      const known = new Set(state.items.map((a) => a.id));
+      const fresh = msg.items.filter((a) => !known.has(a.id));
+      return fresh.length ? { ...state, items: [...state.items, ...fresh].sort((a, b) => a.at - b.at).slice(-MAX_ITEMS) } : state;
+    }
     case 'unfreeze': {
       const key = targetKey(msg.target);
       const frame = state.frozen[key];
@@ -131,18 +138,27 @@ function shape(v: unknown): Shape | null {
   }
 }
 
+function annotation(a: unknown): Annotation | null {
+  if (!isObj(a) || !isStr(a.id, 64) || !isStr(a.author, 80) || typeof a.at !== 'number') return null;
+  const t = target(a.target);
+  const s = shape(a.shape);
+  const color = typeof a.color === 'string' && /^#[0-9a-f]{6}$/i.test(a.color) ? a.color : null;
+  if (!t || !s || !color) return null;
+  if (a.frameId !== undefined && !isStr(a.frameId, 64)) return null;
+  return { id: a.id, target: t, shape: s, color, author: a.author, at: a.at, ...(a.frameId ? { frameId: a.frameId as string } : {}) };
+}
+
 export function parseMessage(raw: unknown): AnnotationMessage | null {
   if (!isObj(raw)) return null;
   switch (raw.type) {
     case 'add': {
-      const a = raw.annotation;
-      if (!isObj(a) || !isStr(a.id, 64) || !isStr(a.author, 80) || typeof a.at !== 'number') return null;
-      const t = target(a.target);
-      const s = shape(a.shape);
-      const color = typeof a.color === 'string' && /^#[0-9a-f]{6}$/i.test(a.color) ? a.color : null;
-      if (!t || !s || !color) return null;
-      if (a.frameId !== undefined && !isStr(a.frameId, 64)) return null;
-      return { type: 'add', annotation: { id: a.id, target: t, shape: s, color, author: a.author, at: a.at, ...(a.frameId ? { frameId: a.frameId as string } : {}) } };
+      const a = annotation(raw.annotation);
+      return a ? { type: 'add', annotation: a } : null;
+    }
+    case 'sync': {
+      if (!Array.isArray(raw.items) || raw.items.length > MAX_ITEMS) return null;
+      const items = raw.items.map(annotation);
+      return items.every((a): a is Annotation => a !== null) ? { type: 'sync', items } : null;
     }
     case 'remove':
       return isStr(raw.id, 64) ? { type: 'remove', id: raw.id } : null;

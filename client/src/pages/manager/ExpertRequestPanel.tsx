@@ -51,10 +51,10 @@ export function ExpertRequestPanel({ cloud, callId, product }: { cloud: CloudCli
         <div className={`dispatch-status st-${status.status}`} role="status" aria-live="polite">
           <strong>{t(`dispatch.${status.status}`)}</strong>
           {status.status === 'queued' && (
-            <p>
-              {status.position !== undefined && <span className="queue-pos">{t('dispatch.position', { n: status.position })}</span>}{' '}
-              <span className="eta">{status.etaS === null || status.etaS === undefined ? t('dispatch.noEta') : t('dispatch.eta', { m: Math.max(1, Math.round(status.etaS / 60)) })}</span>
-            </p>
+            <>
+              {status.position !== undefined && <p className="queue-pos">{t('dispatch.position', { n: status.position })}</p>}
+              <p className="eta">{status.etaS === null || status.etaS === undefined ? t('dispatch.noEta') : t('dispatch.eta', { m: Math.max(1, Math.round(status.etaS / 60)) })}</p>
+            </>
           )}
           {status.status === 'assigned' && <p>{t('dispatch.assignedTo', { name: status.expertName ?? status.expertId ?? '' })}</p>}
           {status.status !== 'assigned' && (
