@@ -85,7 +85,9 @@ export class FrameSource {
   }
 
   async *frames(latestOnly: boolean): AsyncGenerator<Frame> {
-    const child = spawn(this.o.ffmpegBin ?? 'ffmpeg', ffmpegArgs(this.o), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.o.ffmpegBin ?? 'ffmpeg', ffmpegArgs(this.o), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.#child = child;
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -103,7 +105,13 @@ export class FrameSource {
     let index = this.startIndex;
     const make = (rgb: Buffer): Frame => {
       const local = index - this.startIndex;
-      return { index: index++, tS: this.startS + local / this.o.fps, width: this.o.width, height: this.o.height, rgb };
+      return {
+        index: index++,
+        tS: this.startS + local / this.o.fps,
+        width: this.o.width,
+        height: this.o.height,
+        rgb,
+      };
     };
     try {
       if (!latestOnly) {

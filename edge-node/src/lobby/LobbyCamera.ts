@@ -91,9 +91,25 @@ export class LobbyCamera {
     let nextIndex = 0;
     let startS = 0;
     const src = this.config.source;
-    this.#logger.info({ source: src.kind === 'rtsp' ? redactUrl(src.url) : src.kind === 'rtp' ? src.sdpFile : src.path, fps: this.config.fps }, 'lobby camera starting');
+    this.#logger.info(
+      {
+        source: src.kind === 'rtsp' ? redactUrl(src.url) : src.kind === 'rtp' ? src.sdpFile : src.path,
+        fps: this.config.fps,
+      },
+      'lobby camera starting',
+    );
     while (!this.#stopped) {
-      const source = new FrameSource({ source: src, fps: this.config.fps, width: CENTERNET_INPUT, height: CENTERNET_INPUT, ffmpegBin: this.#ffmpegBin }, nextIndex, startS);
+      const source = new FrameSource(
+        {
+          source: src,
+          fps: this.config.fps,
+          width: CENTERNET_INPUT,
+          height: CENTERNET_INPUT,
+          ffmpegBin: this.#ffmpegBin,
+        },
+        nextIndex,
+        startS,
+      );
       this.#source = source;
       let got = 0;
       try {
@@ -149,22 +165,39 @@ export class LobbyCamera {
       this.#lastStoredS = frame.tS;
       await this.#store(frame);
     }
-    const { detections: found, ms } = await this.#detector.detect(frame.rgb, frame.width, frame.height, this.config.minScore);
-    const detections = found.filter((d) => !this.config.ignore.some((poly) => pointInPolygon(footPoint(d.box), poly)));
+    const { detections: found, ms } = await this.#detector.detect(
+      frame.rgb,
+      frame.width,
+      frame.height,
+      this.config.minScore,
+    );
+    const detections = found.filter(
+      (d) => !this.config.ignore.some((poly) => pointInPolygon(footPoint(d.box), poly)),
+    );
     this.#detectMs.push(ms);
     if (this.#detectMs.length > 100) this.#detectMs.shift();
     const update = this.tracker.update(detections, frame.tS);
     this.zones.update(update, frame.tS);
     // Heat: each person present accrues the time since the previous analysed frame.
-    const dt = this.#lastTs === undefined ? 1 / this.config.fps : Math.min(frame.tS - this.#lastTs, 5 / this.config.fps);
+    const dt =
+      this.#lastTs === undefined
+        ? 1 / this.config.fps
+        : Math.min(frame.tS - this.#lastTs, 5 / this.config.fps);
     this.#lastTs = frame.tS;
     this.#mediaTimeS = frame.tS;
     const present = update.active.filter((t) => t.misses === 0);
-    this.heatmap.add(present.map((t) => footPoint(t.box)), dt);
+    this.heatmap.add(
+      present.map((t) => footPoint(t.box)),
+      dt,
+    );
     this.#people = update.active.length;
     this.framesAnalysed++;
     if (this.#listeners.size) {
-      const result: FrameResult = { frame: { index: frame.index, tS: frame.tS }, detections, tracks: update.active.map((t) => ({ ...t })) };
+      const result: FrameResult = {
+        frame: { index: frame.index, tS: frame.tS },
+        detections,
+        tracks: update.active.map((t) => ({ ...t })),
+      };
       for (const listener of this.#listeners) listener(result);
     }
   }
@@ -173,7 +206,9 @@ export class LobbyCamera {
     const dir = this.config.storeFrames!.dir;
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${this.config.id}-${String(frame.index).padStart(6, '0')}.jpg`);
-    await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 80 }).toFile(file);
+    await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+      .jpeg({ quality: 80 })
+      .toFile(file);
   }
 
   stats(): CameraStats {

@@ -23,7 +23,10 @@ export const DEFAULT_BUSYNESS: BusynessParams = {
   weights: { lobby: 0.5, wait: 0.3, calls: 0.2 },
 };
 
-export function busynessScore(inputs: BusynessInputs, params: BusynessParams = DEFAULT_BUSYNESS): BusynessBreakdown {
+export function busynessScore(
+  inputs: BusynessInputs,
+  params: BusynessParams = DEFAULT_BUSYNESS,
+): BusynessBreakdown {
   const { lobbyCount, waitS, activeCalls, maxCalls, staffOnDuty } = inputs;
   // Half a person when nobody is free: a queue with no free staff saturates fast but stays finite.
   const freeStaff = Math.max(0.5, staffOnDuty - activeCalls);

@@ -52,7 +52,10 @@ export const CameraConfig = z
      */
     ignore: z.array(z.array(Point).min(3, 'a polygon needs at least 3 points').max(64)).max(32).default([]),
     heatmap: z
-      .object({ cols: z.number().int().min(4).max(128).default(32), rows: z.number().int().min(4).max(128).default(24) })
+      .object({
+        cols: z.number().int().min(4).max(128).default(32),
+        rows: z.number().int().min(4).max(128).default(24),
+      })
       .default({ cols: 32, rows: 24 }),
     /**
      * Frames are never stored unless this is set: a directory on the edge's own
@@ -63,21 +66,25 @@ export const CameraConfig = z
   .superRefine((cam, ctx) => {
     const seen = new Set<string>();
     cam.zones.forEach((zone, i) => {
-      if (seen.has(zone.id)) ctx.addIssue({ code: 'custom', path: ['zones', i, 'id'], message: `duplicate zone id "${zone.id}"` });
+      if (seen.has(zone.id))
+        ctx.addIssue({ code: 'custom', path: ['zones', i, 'id'], message: `duplicate zone id "${zone.id}"` });
       seen.add(zone.id);
     });
   });
 export type CameraConfig = z.infer<typeof CameraConfig>;
 
-export const LobbyFile = z
-  .object({ cameras: z.array(CameraConfig).max(16) })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.cameras.forEach((cam, i) => {
-      if (seen.has(cam.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${cam.id}"` });
-      seen.add(cam.id);
-    });
+export const LobbyFile = z.object({ cameras: z.array(CameraConfig).max(16) }).superRefine((file, ctx) => {
+  const seen = new Set<string>();
+  file.cameras.forEach((cam, i) => {
+    if (seen.has(cam.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cameras', i, 'id'],
+        message: `duplicate camera id "${cam.id}"`,
+      });
+    seen.add(cam.id);
   });
+});
 export type LobbyFile = z.infer<typeof LobbyFile>;
 
 /** Parses an already-loaded object (tests, HTTP). Throws a bad_request AppError naming each bad field. */
@@ -95,7 +102,12 @@ export function loadLobbyConfigFile(file: string): LobbyFile {
     const text = readFileSync(file, 'utf8');
     raw = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
   } catch (err) {
-    throw new AppError('bad_request', `cannot read lobby configuration ${file}: ${(err as Error).message}`, undefined, { cause: err });
+    throw new AppError(
+      'bad_request',
+      `cannot read lobby configuration ${file}: ${(err as Error).message}`,
+      undefined,
+      { cause: err },
+    );
   }
   const parsed = parseLobbyConfig(raw, `lobby configuration ${file}`);
   const base = path.dirname(path.resolve(file));

@@ -42,7 +42,10 @@ export class HeatMap {
   /** Grid as rows of person-seconds rounded to 0.1 s (the JSON form of the map). */
   toGrid(): number[][] {
     const out: number[][] = [];
-    for (let r = 0; r < this.rows; r++) out.push(Array.from(this.cells.subarray(r * this.cols, (r + 1) * this.cols), (v) => Math.round(v * 10) / 10));
+    for (let r = 0; r < this.rows; r++)
+      out.push(
+        Array.from(this.cells.subarray(r * this.cols, (r + 1) * this.cols), (v) => Math.round(v * 10) / 10),
+      );
     return out;
   }
 
@@ -64,12 +67,16 @@ export class HeatMap {
     const height = this.rows * cellPx;
     const outline = zones
       .map((z) => {
-        const pts = z.polygon.map(([x, y]) => `${(x * width).toFixed(1)},${(y * height).toFixed(1)}`).join(' ');
+        const pts = z.polygon
+          .map(([x, y]) => `${(x * width).toFixed(1)},${(y * height).toFixed(1)}`)
+          .join(' ');
         const [lx, ly] = z.polygon[0]!;
         return `<polygon points="${pts}" fill="none" stroke="white" stroke-width="2" stroke-dasharray="6 3"/><text x="${(lx * width + 4).toFixed(1)}" y="${(ly * height + 14).toFixed(1)}" fill="white" font-family="sans-serif" font-size="12">${escapeXml(z.id)}</text>`;
       })
       .join('');
-    const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${outline}</svg>`);
+    const svg = Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${outline}</svg>`,
+    );
     return sharp(raw, { raw: { width: this.cols, height: this.rows, channels: 3 } })
       .resize(width, height, { kernel: 'cubic' })
       .composite([{ input: svg, top: 0, left: 0 }])

@@ -27,7 +27,10 @@ export function lobbyRouter(o: LobbyRouterOptions): Router {
   router.get('/lobby/cameras/:id/heatmap.png', async (req, res, next) => {
     try {
       const cam = o.lobby.camera(String(req.params.id));
-      res.type('image/png').set('cache-control', 'no-store').send(await cam.heatmap.png(cam.config.zones));
+      res
+        .type('image/png')
+        .set('cache-control', 'no-store')
+        .send(await cam.heatmap.png(cam.config.zones));
     } catch (err) {
       next(err);
     }
@@ -35,17 +38,25 @@ export function lobbyRouter(o: LobbyRouterOptions): Router {
   router.get('/lobby/cameras/:id/heatmap.json', (req, res, next) => {
     try {
       const cam = o.lobby.camera(String(req.params.id));
-      res.json({ cameraId: cam.config.id, cols: cam.heatmap.cols, rows: cam.heatmap.rows, totalS: cam.heatmap.totalS, personSeconds: cam.heatmap.toGrid() });
+      res.json({
+        cameraId: cam.config.id,
+        cols: cam.heatmap.cols,
+        rows: cam.heatmap.rows,
+        totalS: cam.heatmap.totalS,
+        personSeconds: cam.heatmap.toGrid(),
+      });
     } catch (err) {
       next(err);
     }
   });
   router.put('/lobby/staff', express.json({ limit: '1kb' }), (req, res, next) => {
     try {
-      if (!o.adminToken) throw new AppError('forbidden', 'staff updates are disabled (LOBBY_ADMIN_TOKEN unset)');
+      if (!o.adminToken)
+        throw new AppError('forbidden', 'staff updates are disabled (LOBBY_ADMIN_TOKEN unset)');
       const given = Buffer.from(req.get('authorization')?.replace(/^Bearer /i, '') ?? '');
       const want = Buffer.from(o.adminToken);
-      if (given.length !== want.length || !timingSafeEqual(given, want)) throw new AppError('unauthenticated', 'bad or missing lobby admin token');
+      if (given.length !== want.length || !timingSafeEqual(given, want))
+        throw new AppError('unauthenticated', 'bad or missing lobby admin token');
       const body = validate(StaffOnDuty, req.body, 'staff on duty');
       o.lobby.staffOnDuty = body.staffOnDuty;
       res.json(o.lobby.busyness(o.activeCalls(), o.maxCalls));

@@ -64,7 +64,9 @@ export class Tracker {
         const height = Math.max(trackH, det.box[3] - det.box[1], 1e-3);
         const jump = Math.hypot(dx - px, dy - py) / height;
         // Very different sizes are different people (one near the camera, one far).
-        const sizeRatio = Math.max(trackH, det.box[3] - det.box[1]) / Math.max(1e-3, Math.min(trackH, det.box[3] - det.box[1]));
+        const sizeRatio =
+          Math.max(trackH, det.box[3] - det.box[1]) /
+          Math.max(1e-3, Math.min(trackH, det.box[3] - det.box[1]));
         if (sizeRatio > 2) return;
         if (overlap >= 0.2) pairs.push({ t, d, cost: 1 - overlap });
         else if (jump <= this.options.maxJumpHeights) pairs.push({ t, d, cost: 1 + jump });
@@ -83,7 +85,8 @@ export class Tracker {
         const [ox, oy] = centre(track.box);
         const [nx, ny] = centre(det.box);
         const v: [number, number] = [(nx - ox) / dt, (ny - oy) / dt];
-        track.velocity = track.hits === 1 ? v : [0.5 * track.velocity[0] + 0.5 * v[0], 0.5 * track.velocity[1] + 0.5 * v[1]];
+        track.velocity =
+          track.hits === 1 ? v : [0.5 * track.velocity[0] + 0.5 * v[0], 0.5 * track.velocity[1] + 0.5 * v[1]];
       }
       track.box = det.box;
       track.score = det.score;

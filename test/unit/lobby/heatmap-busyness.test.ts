@@ -7,7 +7,14 @@ import { colour, HeatMap } from '../../../edge-node/src/lobby/heatmap.ts';
 describe('HeatMap', () => {
   it('accumulates person-seconds at the feet and finds the busiest cell', () => {
     const map = new HeatMap(10, 5);
-    for (let i = 0; i < 20; i++) map.add([[0.15, 0.5], [0.95, 0.99]], 0.5);
+    for (let i = 0; i < 20; i++)
+      map.add(
+        [
+          [0.15, 0.5],
+          [0.95, 0.99],
+        ],
+        0.5,
+      );
     map.add([[0.15, 0.5]], 3);
     expect(map.peak()).toEqual([1, 2, 13]);
     expect(map.toGrid()[4]![9]).toBe(10);
@@ -17,7 +24,21 @@ describe('HeatMap', () => {
   it('renders a PNG whose hottest pixels sit where people stood', async () => {
     const map = new HeatMap(8, 6);
     map.add([[0.8, 0.2]], 60);
-    const png = await map.png([{ id: 'waiting', kind: 'waiting', polygon: [[0, 0.5], [0.4, 0.5], [0.4, 1], [0, 1]] }], 10);
+    const png = await map.png(
+      [
+        {
+          id: 'waiting',
+          kind: 'waiting',
+          polygon: [
+            [0, 0.5],
+            [0.4, 0.5],
+            [0.4, 1],
+            [0, 1],
+          ],
+        },
+      ],
+      10,
+    );
     const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([80, 60]);
     const px = (x: number, y: number) => data[(y * info.width + x) * info.channels]!;
@@ -56,8 +77,12 @@ describe('busynessScore', () => {
         expect(s).toBeLessThanOrEqual(1);
         expect(busynessScore({ ...i, lobbyCount: i.lobbyCount + more }).score).toBeGreaterThanOrEqual(s);
         expect(busynessScore({ ...i, waitS: i.waitS + more * 60 }).score).toBeGreaterThanOrEqual(s);
-        expect(busynessScore({ ...i, activeCalls: Math.min(8, i.activeCalls + more) }).score).toBeGreaterThanOrEqual(s);
-        expect(busynessScore({ ...i, staffOnDuty: Math.max(0, i.staffOnDuty - more) }).score).toBeGreaterThanOrEqual(s);
+        expect(
+          busynessScore({ ...i, activeCalls: Math.min(8, i.activeCalls + more) }).score,
+        ).toBeGreaterThanOrEqual(s);
+        expect(
+          busynessScore({ ...i, staffOnDuty: Math.max(0, i.staffOnDuty - more) }).score,
+        ).toBeGreaterThanOrEqual(s);
       }),
     );
   });

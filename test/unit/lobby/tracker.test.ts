@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Box } from '../../../edge-node/src/lobby/geometry.ts';
 import { Tracker } from '../../../edge-node/src/lobby/tracker.ts';
 
-const person = (x: number, y = 0.3, w = 0.05, h = 0.2): { box: Box; score: number } => ({ box: [x, y, x + w, y + h], score: 0.8 });
+const person = (x: number, y = 0.3, w = 0.05, h = 0.2): { box: Box; score: number } => ({
+  box: [x, y, x + w, y + h],
+  score: 0.8,
+});
 
 describe('Tracker', () => {
   it('confirms a person after two detections and keeps one id while they walk (a body width per frame)', () => {

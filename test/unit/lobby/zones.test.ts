@@ -6,11 +6,32 @@ import { ZoneCounter } from '../../../edge-node/src/lobby/zones.ts';
 import { Dwell, percentile } from '../../../edge-node/src/lobby/dwell.ts';
 
 const zones: LobbyZone[] = [
-  { id: 'waiting', kind: 'waiting', polygon: [[0, 0.5], [0.5, 0.5], [0.5, 1], [0, 1]] },
-  { id: 'counter', kind: 'counter', polygon: [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]] },
+  {
+    id: 'waiting',
+    kind: 'waiting',
+    polygon: [
+      [0, 0.5],
+      [0.5, 0.5],
+      [0.5, 1],
+      [0, 1],
+    ],
+  },
+  {
+    id: 'counter',
+    kind: 'counter',
+    polygon: [
+      [0.5, 0.5],
+      [1, 0.5],
+      [1, 1],
+      [0.5, 1],
+    ],
+  },
 ];
 /** A person whose feet are at (x, y). */
-const at = (x: number, y: number): { box: Box; score: number } => ({ box: [x - 0.03, y - 0.2, x + 0.03, y], score: 0.9 });
+const at = (x: number, y: number): { box: Box; score: number } => ({
+  box: [x - 0.03, y - 0.2, x + 0.03, y],
+  score: 0.9,
+});
 
 describe('ZoneCounter', () => {
   it('counts entries, exits, current wait and dwell of a scripted visit', () => {

@@ -57,7 +57,10 @@ export class DetectorPool implements PersonDetector {
       await Promise.all(slots.map((s) => s.worker.terminate()));
       throw err;
     }
-    logger.info({ workers: slots.length, model: 'centernet (COCO person) on tfjs-wasm' }, 'lobby detector ready');
+    logger.info(
+      { workers: slots.length, model: 'centernet (COCO person) on tfjs-wasm' },
+      'lobby detector ready',
+    );
     return new DetectorPool(slots, logger);
   }
 
@@ -85,10 +88,14 @@ export class DetectorPool implements PersonDetector {
       if (!job) return;
       slot.job = job;
       // Transfer the frame's memory to the worker: no copy, and the main thread keeps no reference to it.
-      const rgb = job.rgb.byteOffset === 0 && job.rgb.byteLength === job.rgb.buffer.byteLength ? job.rgb : job.rgb.slice();
-      slot.worker.postMessage({ id: job.id, rgb, width: job.width, height: job.height, minScore: job.minScore }, [
-        rgb.buffer as ArrayBuffer,
-      ]);
+      const rgb =
+        job.rgb.byteOffset === 0 && job.rgb.byteLength === job.rgb.buffer.byteLength
+          ? job.rgb
+          : job.rgb.slice();
+      slot.worker.postMessage(
+        { id: job.id, rgb, width: job.width, height: job.height, minScore: job.minScore },
+        [rgb.buffer as ArrayBuffer],
+      );
     }
   }
 
@@ -113,7 +120,9 @@ export class DetectorPool implements PersonDetector {
           this.#listen(slot);
           this.#dispatch();
         })
-        .catch((e: Error) => this.#logger.error({ err: e.message }, 'lobby detector worker could not be restarted'));
+        .catch((e: Error) =>
+          this.#logger.error({ err: e.message }, 'lobby detector worker could not be restarted'),
+        );
     });
   }
 
@@ -138,9 +147,13 @@ function spawnWorker(): Promise<Worker> {
       worker.off('message', onMessage);
       worker.off('error', onError);
       if (msg.ready) resolve(worker);
-      else void worker.terminate().then(() => reject(new AppError('unavailable', `detector failed to load: ${msg.error}`)));
+      else
+        void worker
+          .terminate()
+          .then(() => reject(new AppError('unavailable', `detector failed to load: ${msg.error}`)));
     };
-    const onError = (err: Error) => reject(new AppError('unavailable', `detector worker failed: ${err.message}`));
+    const onError = (err: Error) =>
+      reject(new AppError('unavailable', `detector worker failed: ${err.message}`));
     worker.on('message', onMessage);
     worker.once('error', onError);
   });

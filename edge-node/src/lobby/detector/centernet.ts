@@ -54,13 +54,22 @@ export class CenterNetDetector {
       weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
     };
     const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-    const bins = json.weightsManifest.flatMap((g) => g.paths).map((p) => readFileSync(path.join(modelDir, p)));
+    const bins = json.weightsManifest
+      .flatMap((g) => g.paths)
+      .map((p) => readFileSync(path.join(modelDir, p)));
     const all = Buffer.concat(bins);
     const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-    const model = await loadGraphModel({ load: async () => ({ modelTopology: json.modelTopology, weightSpecs, weightData }) });
+    const model = await loadGraphModel({
+      load: async () => ({ modelTopology: json.modelTopology, weightSpecs, weightData }),
+    });
     const detector = new CenterNetDetector(model);
     // The first run compiles kernels and allocates; do it before real frames arrive.
-    await detector.detect(new Uint8Array(CENTERNET_INPUT * CENTERNET_INPUT * 3), CENTERNET_INPUT, CENTERNET_INPUT, 0.99);
+    await detector.detect(
+      new Uint8Array(CENTERNET_INPUT * CENTERNET_INPUT * 3),
+      CENTERNET_INPUT,
+      CENTERNET_INPUT,
+      0.99,
+    );
     return detector;
   }
 
@@ -84,7 +93,12 @@ export class CenterNetDetector {
       const score = rows[i + 4]!;
       if (rows[i + 5] !== PERSON_CLASS || !(score >= minScore)) continue;
       const s = CENTERNET_INPUT;
-      const box: Box = [clamp01(rows[i]! / s), clamp01(rows[i + 1]! / s), clamp01(rows[i + 2]! / s), clamp01(rows[i + 3]! / s)];
+      const box: Box = [
+        clamp01(rows[i]! / s),
+        clamp01(rows[i + 1]! / s),
+        clamp01(rows[i + 2]! / s),
+        clamp01(rows[i + 3]! / s),
+      ];
       if (box[2] > box[0] && box[3] > box[1]) people.push({ box, score });
     }
     // CenterNet's peak extraction leaves the odd double box on one person.
