@@ -5,7 +5,7 @@ import type { Report } from '#protocol/report';
 import { AppError } from '#protocol/errors';
 import type { Logger } from '#common/logger';
 import type { SpeechEngine } from '../../transcription/engine.ts';
-import { PocketsphinxCliEngine } from '../audio/pocketsphinx-adapter.ts';
+import { createSpeechEngine } from '../../transcription/index.ts';
 import { readPcm16k } from '../audio/wav.ts';
 import type { FrameObservation } from '../engine/call-state.ts';
 import { packHints } from '../pack/hints.ts';
@@ -31,7 +31,7 @@ export interface InspectInput {
   callDir: string;
   /** Ground-truth transcript: skips speech recognition. */
   transcriptFile?: string;
-  /** Engine for audio mode; default: the offline pocketsphinx engine. Not closed here. */
+  /** Engine for audio mode; default: the transcription pipeline's offline pocketsphinx engine with the pack's hints. Not closed here. */
   engine?: SpeechEngine;
   /** Analyses frames/ (faces, OCR) when present; default true. */
   frames?: boolean;
@@ -58,9 +58,9 @@ export async function inspectCall(input: InspectInput): Promise<InspectResult> {
     segments = transcript;
     source = 'transcript';
   } else {
-    const engine = input.engine ?? new PocketsphinxCliEngine();
-    source = engine.name;
     const hints = packHints(pack);
+    const engine = input.engine ?? (await createSpeechEngine({ engine: 'pocketsphinx', hints, ...(log ? { logger: log } : {}) }));
+    source = engine.name;
     segments = [];
     try {
       for (const track of call.tracks) {
