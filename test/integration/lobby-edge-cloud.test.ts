@@ -1,0 +1,221 @@
+// Lobby analytics in a real edge linked to a real cloud: the lobby count and
+// busyness ride the heartbeat, the cloud's branch routing sends walk-ins to
+// the quieter branch because of them, and nothing but small aggregates ever
+// crosses the edge link — no frame, no image, no binary.
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { LoginResponse } from '#protocol/api';
+import { LobbySnapshot } from '#protocol/lobby';
+import { renderScriptedLobby } from '../../scripts/lobby-assets.ts';
+import {
+  api,
+  login,
+  ScriptedEdge,
+  seedBranchWithEdge,
+  startCloud,
+  uniquePrefix,
+  waitFor,
+  withServices,
+  type CloudHandle,
+} from '../helpers/cloud.ts';
+import { startTestEdge, type TestEdge } from '../helpers/edge.ts';
+
+const ADMIN_TOKEN = 'lobby-admin-token-0123456789';
+
+interface Captured {
+  event: string;
+  bytes: number;
+  binary: boolean;
+}
+
+/** True when a payload holds raw bytes anywhere (what a frame or an image would travel as). */
+function hasBinary(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (Buffer.isBuffer(v) || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return true;
+  return Object.values(v as Record<string, unknown>).some(hasBinary);
+}
+
+describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
+  const redisUrl = inject('redisUrl');
+  const prefix = uniquePrefix('lobby');
+  const captured: Captured[] = [];
+  let cloud: CloudHandle;
+  let edge: TestEdge;
+  let quiet: ScriptedEdge;
+  let manager: LoginResponse;
+  let workDir: string;
+
+  beforeAll(async () => {
+    const clip = await renderScriptedLobby();
+    workDir = mkdtempSync(path.join(os.tmpdir(), 'lobby-edge-'));
+    // The whole picture is the waiting area: everyone the camera sees waits. Looped, so people stay.
+    const lobbyFile = path.join(workDir, 'lobby.json');
+    writeFileSync(
+      lobbyFile,
+      JSON.stringify({
+        cameras: [
+          {
+            id: 'hall',
+            source: { kind: 'file', path: clip, loop: true },
+            zones: [
+              {
+                id: 'hall',
+                kind: 'waiting',
+                polygon: [
+                  [0, 0],
+                  [1, 0],
+                  [1, 1],
+                  [0, 1],
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    // Two branches; the one with the lobby camera is 0.3 km nearer the customer.
+    const busyKey = await seedBranchWithEdge(redisUrl, prefix, 'br-lobby', 'edge-lobby', {
+      lat: 22.28,
+      lon: 114.16,
+    });
+    const quietKey = await seedBranchWithEdge(redisUrl, prefix, 'br-quiet', 'edge-quiet', {
+      lat: 22.28,
+      lon: 114.163,
+    });
+    await withServices(redisUrl, prefix, (s) =>
+      s.staff.create({
+        username: 'mgr-lobby',
+        password: 'manager-pass',
+        displayName: 'M',
+        role: 'manager',
+        branchId: 'br-lobby',
+      }),
+    );
+    cloud = await startCloud({ redisUrl, prefix });
+    // Everything the edge sends the cloud, as the cloud receives it.
+    cloud.cloud!.io.of('/edge').on('connection', (socket) => {
+      socket.onAny((event: string, ...args: unknown[]) => {
+        const data = args.filter((a) => typeof a !== 'function');
+        captured.push({ event, bytes: Buffer.byteLength(JSON.stringify(data)), binary: hasBinary(data) });
+      });
+    });
+    quiet = new ScriptedEdge({
+      cloudUrl: cloud.url,
+      edgeId: 'edge-quiet',
+      branchId: 'br-quiet',
+      key: quietKey,
+      busyness: 0,
+    });
+    await quiet.start();
+    edge = await startTestEdge({
+      EDGE_ID: 'edge-lobby',
+      BRANCH_ID: 'br-lobby',
+      EDGE_KEY: busyKey,
+      CLOUD_URL: cloud.url,
+      HEARTBEAT_INTERVAL_MS: '200',
+      LOBBY_CONFIG_FILE: lobbyFile,
+      LOBBY_STAFF_ON_DUTY: '1',
+      LOBBY_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
+    manager = await login(cloud.url, 'mgr-lobby', 'manager-pass');
+  }, 120_000);
+
+  afterAll(async () => {
+    await edge?.stop();
+    quiet?.stop();
+    await cloud?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('heartbeats carry the lobby count and the cloud routes walk-ins to the quieter branch', async () => {
+    type Rec = { branchId: string; busyness: number | null; cost: number };
+    const recommend = async () =>
+      (
+        await api<{ candidates: Rec[] }>(
+          cloud.url,
+          'GET',
+          '/api/v1/branches/recommend?lat=22.28&lon=114.159',
+          {
+            token: manager.accessToken,
+          },
+        )
+      ).body.candidates;
+    // Both edges report a busyness before we compare.
+    await waitFor(
+      async () => (await recommend()).length === 2 && (await recommend()).every((c) => c.busyness !== null),
+      20_000,
+      'both edges online',
+    );
+    let summary: { busyness?: { score: number; lobbyCount?: number } } = {};
+    await waitFor(
+      async () => {
+        summary = (
+          await api<typeof summary>(cloud.url, 'GET', '/api/v1/edges/edge-lobby', {
+            token: manager.accessToken,
+          })
+        ).body;
+        return (summary.busyness?.lobbyCount ?? 0) >= 1;
+      },
+      60_000,
+      'a lobby count in the heartbeat',
+    );
+    expect(summary.busyness!.score).toBeGreaterThan(0.1); // ≥ 1 waiting for 1 member of staff
+    const ranked = await recommend();
+    expect(ranked.map((c) => c.branchId)).toEqual(['br-quiet', 'br-lobby']);
+    expect(ranked[1]!.busyness!).toBeGreaterThan(0.1);
+  });
+
+  it('serves the lobby aggregates and a heat map on the edge, and takes the staff count from an authorised caller', async () => {
+    const snap = LobbySnapshot.parse(await (await fetch(`${edge.url}/lobby`)).json());
+    expect(snap.branchId).toBe('br-lobby');
+    expect(snap.cameras[0]!.framesAnalysed).toBeGreaterThan(0);
+    const png = await fetch(`${edge.url}/lobby/cameras/hall/heatmap.png`);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    const meta = await sharp(Buffer.from(await png.arrayBuffer())).metadata();
+    expect([meta.width, meta.height]).toEqual([512, 384]);
+    expect((await fetch(`${edge.url}/lobby/cameras/nope/heatmap.png`)).status).toBe(404);
+
+    const put = (auth: string | undefined, body: unknown) =>
+      fetch(`${edge.url}/lobby/staff`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    expect((await put(undefined, { staffOnDuty: 9 })).status).toBe(401);
+    const bad = await put(ADMIN_TOKEN, { staffOnDuty: -1 });
+    expect(bad.status).toBe(400);
+    expect(
+      ((await bad.json()) as { error: { details: { fields: { path: string }[] } } }).error.details.fields[0]!
+        .path,
+    ).toBe('staffOnDuty');
+    const before = edge.edge.lobby!.busyness(0, 8);
+    const ok = await put(ADMIN_TOKEN, { staffOnDuty: 9 });
+    expect(ok.status).toBe(200);
+    const after = (await ok.json()) as { lobby: number; inputs: { staffOnDuty: number; lobbyCount: number } };
+    expect(after.inputs.staffOnDuty).toBe(9);
+    // More staff, same crowd: the lobby weighs less.
+    if (after.inputs.lobbyCount === before.inputs.lobbyCount) expect(after.lobby).toBeLessThan(before.lobby);
+  });
+
+  it('sends the cloud no frame: only small JSON messages, nothing binary, nothing stored on disk', async () => {
+    await waitFor(() => edge.edge.lobby!.cameras[0]!.framesAnalysed >= 10, 90_000, 'ten analysed frames');
+    const heartbeats = captured.filter((c) => c.event === 'edge:heartbeat');
+    expect(heartbeats.length).toBeGreaterThan(3);
+    // Whatever else the edge tells the cloud (hello, heartbeats, other modules' links), none of it is binary.
+    expect(
+      captured.filter((c) => c.binary),
+      `events: ${[...new Set(captured.map((c) => c.event))].join(', ')}`,
+    ).toEqual([]);
+    // One analysed frame is 512×512×3 = 786 kB; the largest message is under 2 kB, everything sent together far less than one frame.
+    expect(Math.max(...captured.map((c) => c.bytes))).toBeLessThan(2048);
+    expect(captured.reduce((n, c) => n + c.bytes, 0)).toBeLessThan(512 * 512 * 3);
+    // No frame files: the camera has no storeFrames, so neither the edge's data dir nor the config dir gained any.
+    const dataDir = path.join(edge.dir, 'data');
+    const files = existsSync(dataDir) ? readdirSync(dataDir, { recursive: true }).map(String) : [];
+    expect(files.filter((f) => /\.(jpe?g|png|rgb|raw|yuv|mp4|avi)$/i.test(f))).toEqual([]);
+    expect(readdirSync(workDir)).toEqual(['lobby.json']);
+  });
+});
