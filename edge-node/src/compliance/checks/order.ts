@@ -17,16 +17,19 @@ export function compileOrder(def: z.infer<typeof OrderCheck>, ctx: CompileContex
     }
     const late: string[] = [];
     const evidence = [said(d)];
+    const add = (e: (typeof evidence)[number] | undefined) => {
+      if (e && !evidence.some((x) => x.startMs === e.startMs && x.role === e.role)) evidence.push(e);
+    };
     for (const id of def.disclosures) {
       const o = done.get(id);
       const first = o?.status === 'pass' ? o.evidence[0] : undefined;
       if (o?.status === 'pass' && o.passedAtMs !== undefined && o.passedAtMs <= d.startMs) {
-        if (first) evidence.push(first);
+        add(first);
         continue;
       }
       if (o?.status === 'pass' && o.passedAtMs !== undefined) {
         late.push(`${id} (only at ${clock(o.passedAtMs)})`);
-        if (first) evidence.push(first);
+        add(first);
       } else late.push(`${id} (never)`);
     }
     if (late.length === 0) return outcome('pass', `${def.disclosures.join(' and ')} were given before the decision by ${quote(d)}.`, evidence, { passedAtMs: d.startMs });
