@@ -125,9 +125,9 @@ export class TranscriptionService extends EventEmitter<TranscriptionServiceEvent
       logger,
     });
     stream.on('pcm', (samples, start) => transcriber.push(samples, start, stream.originMs ?? 0));
-    stream.on('error', (err) => this.emit('error', err, meta));
+    stream.on('error', (err) => this.#fail(err, meta));
     transcriber.on('segment', (s) => this.emit('segment', s));
-    transcriber.on('error', (err) => this.emit('error', err, meta));
+    transcriber.on('error', (err) => this.#fail(err, meta));
 
     const onRtp = (packet: Buffer) => stream.push(packet);
     let detaching: Promise<void> | undefined;
@@ -147,13 +147,19 @@ export class TranscriptionService extends EventEmitter<TranscriptionServiceEvent
       },
     };
     const onClose = () => {
-      void handle.detach().catch((err: unknown) => this.emit('error', err as Error, meta));
+      void handle.detach().catch((err: unknown) => this.#fail(err as Error, meta));
     };
     source.on('rtp', onRtp);
     source.on('close', onClose);
     this.#speakers.add(handle);
     logger.info('speaker attached');
     return handle;
+  }
+
+  /** A failure in one speaker's pipeline is logged and reported; it never takes the edge down. */
+  #fail(err: Error, meta: SpeakerMeta): void {
+    this.#logger.error({ err, ...meta }, 'transcription error');
+    if (this.listenerCount('error') > 0) this.emit('error', err, meta);
   }
 
   /** Detaches every speaker (their finals included), then releases the engine and VAD. */

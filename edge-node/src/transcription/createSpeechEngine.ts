@@ -16,7 +16,7 @@ export interface SpeechEngineOptions {
   model?: string;
   /** Whisper: whisper.cpp threads per recognition (default 1; see docs/transcription.md). */
   threads?: number;
-  /** Whisper: worker threads, each with its own copy of the weights (default 1). */
+  /** Whisper: worker threads, each with its own copy of the weights (default 2: one stays free for finals). */
   workers?: number;
   /** Whisper: `en`, `zh`, `auto`… (default `en` for .en models, `auto` otherwise). */
   language?: string;
@@ -41,7 +41,7 @@ export async function createSpeechEngine(opts: SpeechEngineOptions): Promise<Spe
       return WhisperEngine.create({
         model,
         threads: opts.threads ?? Number(process.env.BRANCHEDGE_WHISPER_THREADS ?? 1),
-        workers: opts.workers ?? Number(process.env.BRANCHEDGE_WHISPER_WORKERS ?? 1),
+        workers: opts.workers ?? Number(process.env.BRANCHEDGE_WHISPER_WORKERS ?? 2),
         ...(opts.language ? { language: opts.language } : {}),
         ...(opts.audioCtx ? { audioCtx: opts.audioCtx } : {}),
         logger,

@@ -118,3 +118,18 @@ describe('RecognitionScheduler', () => {
     await expect(s.submit(job('c', 'final', 2))).rejects.toBeInstanceOf(RecognitionDropped);
   });
 });
+
+describe('RecognitionScheduler with two workers', () => {
+  test('keeps one worker free of partials so a final starts at once', async () => {
+    const engine = new ControlledEngine(2);
+    const s = new RecognitionScheduler(engine, logger);
+    void s.submit(job('a', 'partial', 1)).catch(() => undefined);
+    void s.submit(job('b', 'partial', 2)).catch(() => undefined);
+    expect(engine.calls).toEqual(['1']); // the second partial waits: only one partial at a time
+    void s.submit(job('c', 'final', 3));
+    expect(engine.calls).toEqual(['1', '3']);
+    engine.finish();
+    await tick();
+    expect(engine.calls).toEqual(['1', '3', '2']);
+  });
+});

@@ -60,6 +60,7 @@ export function wavBytes(pcm: Float32Array, sampleRate = SAMPLE_RATE): Buffer {
   h.writeUInt32LE(sampleRate * 2, 28);
   h.writeUInt16LE(2, 32);
   h.writeUInt16LE(16, 34);
+  h.write('data', 36);
   h.writeUInt32LE(data.length, 40);
   return Buffer.concat([h, data]);
 }

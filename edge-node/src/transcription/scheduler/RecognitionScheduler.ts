@@ -1,5 +1,7 @@
 // Shared by every stream of every call on the edge: runs recognitions on the
-// engine (as many at once as it has workers), finals before partials, at most
+// engine (as many at once as it has workers), finals before partials — with
+// two or more workers one is kept free of partials, so a final never waits
+// behind a partial that cannot be interrupted — at most
 // one waiting partial per stream (a newer one replaces it), partials dropped
 // when stale, and a bounded queue of finals. When finals wait longer than
 // `overloadWaitMs` or the queue is full, it says so (`capacity` event) instead
@@ -70,6 +72,7 @@ export class RecognitionScheduler extends EventEmitter<SchedulerEvents> {
   readonly #finals: Queued[] = [];
   readonly #partials = new Map<string, Queued>();
   #running = 0;
+  #runningPartials = 0;
   #over = false;
   #closed = false;
   readonly stats: SchedulerStats = { finals: 0, partials: 0, droppedFinals: 0, droppedPartials: 0, busyMs: 0 };
@@ -142,6 +145,7 @@ export class RecognitionScheduler extends EventEmitter<SchedulerEvents> {
   #next(): Queued | undefined {
     const final = this.#finals.shift();
     if (final) return final;
+    if (this.#runningPartials >= Math.max(1, this.concurrency - 1)) return undefined;
     const now = this.now();
     for (const [key, q] of this.#partials) {
       this.#partials.delete(key);
@@ -160,12 +164,15 @@ export class RecognitionScheduler extends EventEmitter<SchedulerEvents> {
       const q = this.#next();
       if (!q) break;
       this.#running++;
+      const partial = q.job.priority === 'partial';
+      if (partial) this.#runningPartials++;
       const started = this.now();
       this.engine
         .recognize(q.job.pcm, q.job.options)
         .then(q.resolve, q.reject)
         .finally(() => {
           this.#running--;
+          if (partial) this.#runningPartials--;
           this.stats.busyMs += this.now() - started;
           if (q.job.priority === 'final') this.stats.finals++;
           else this.stats.partials++;
