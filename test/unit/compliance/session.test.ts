@@ -97,3 +97,19 @@ describe('ComplianceSession', () => {
     expect(html).toMatch(/non-compliant/);
   });
 });
+
+describe('saveReport', () => {
+  test('writes the JSON and the HTML page next to the recording, nothing else', async () => {
+    const { mkdtempSync, readdirSync, readFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { saveReport } = await import('../../../edge-node/src/compliance/index.ts');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'report-store-'));
+    const s = new ComplianceSession(pack, 'c9', { logger });
+    s.addSegment(seg('manager', 0, 'This product is not a bank deposit.'));
+    const files = saveReport(dir, s.finish());
+    expect(readdirSync(dir).sort()).toEqual(['compliance-report.html', 'compliance-report.json']);
+    expect(Report.parse(JSON.parse(readFileSync(files.json, 'utf8'))).callId).toBe('c9');
+    expect(readFileSync(files.html, 'utf8')).toContain('<!doctype html>');
+  });
+});

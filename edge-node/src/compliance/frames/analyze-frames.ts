@@ -47,6 +47,17 @@ export interface AnalyzeOptions {
   ocr?: boolean;
 }
 
+/**
+ * Live mode: one frame grabbed from a camera (the edge's sampler, 1 per 2 s per
+ * camera) → an observation for `ComplianceSession.addFrameObservation`. OCR only
+ * when asked (it costs ~0.7 s): e.g. every other frame until the title was seen.
+ */
+export async function observeFrame(file: string, at: { atMs: number; camera: string; ocr?: boolean }): Promise<FrameObservation> {
+  const obs: FrameObservation = { atMs: at.atMs, camera: at.camera, faces: await countFaces(file) };
+  if (at.ocr) obs.text = await readText(file);
+  return obs;
+}
+
 export async function analyzeFrames(files: FrameFile[], options: AnalyzeOptions = {}): Promise<FrameObservation[]> {
   const samples = sampleFrames(files);
   const out: FrameObservation[] = [];
