@@ -8,6 +8,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { artifactPath } from '../helpers/artifacts.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { fakeSpeechWav } from '../helpers/fake-media.ts';
+import { loadCorpus } from '../fixtures/compliance/corpus.ts';
+import { ComplianceSession, loadRulePack } from '../../edge-node/src/compliance/index.ts';
 import { waitForMediaFrom } from '../helpers/call-page.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { seedBranchWithEdge, startCloud, waitFor, withServices, type CloudHandle } from '../helpers/cloud.ts';
@@ -281,6 +284,32 @@ describe('role views in Chromium', () => {
     await m.locator('.manager-call').waitFor();
   });
 
+  test('when the edge’s media worker dies, everyone reconnects and the call goes on', async () => {
+    const who = ['customer', 'manager', 'expert'] as const;
+    for (const w of who) {
+      await pages[w]!.page.evaluate(() => {
+        const states: string[] = [];
+        (window as unknown as { __states: string[] }).__states = states;
+        window.__branchedge!.room.on('state', (s) => states.push(s));
+      });
+    }
+    const pid = edge.edge.pool.workers[0]!.worker.pid!;
+    process.kill(pid, 'SIGKILL');
+    for (const w of who) {
+      const page = pages[w]!.page;
+      await expect.poll(() => page.evaluate(() => (window as unknown as { __states: string[] }).__states), { timeout: 30_000 }).toEqual(expect.arrayContaining(['reconnecting', 'joined']));
+    }
+    const c = pages.customer!.page;
+    await c.locator('.call-status .badge.state-joined').waitFor({ timeout: 30_000 });
+    // Same call, fresh sessions: media flows again between all three.
+    await expect.poll(async () => (await Promise.all([peerIdOf(c, 'manager'), peerIdOf(c, 'expert')])).every(Boolean), { timeout: 30_000 }).toBe(true);
+    await waitForMediaFrom(c, [await peerIdOf(c, 'manager'), await peerIdOf(c, 'expert')]);
+    const m = pages.manager!.page;
+    await waitForMediaFrom(m, [await peerIdOf(m, 'customer'), await peerIdOf(m, 'expert')]);
+    expect(new URL(m.url()).searchParams.get('call')).toBe(callId);
+    await shot('customer', 'customer-after-reconnect');
+  });
+
   test('the compliance officer observes the call unseen and operations sees edges, experts and calls', async () => {
     pages.compliance = await openPage(browser, 'compliance', `${cloud.url}/compliance`);
     const o = pages.compliance.page;
@@ -293,6 +322,28 @@ describe('role views in Chromium', () => {
     await a11y('compliance', 'compliance-live');
     await o.getByRole('tab', { name: 'Reports' }).click();
     await o.getByText('No reports yet').waitFor();
+    // A report written by the compliance engine for a corpus call (the JSON `npm run inspect` prints), with a recording to play.
+    const sample = loadCorpus().find((x) => x.pack === 'wealth-sale' && x.expect.verdict === 'non-compliant')!;
+    const session = new ComplianceSession(loadRulePack(sample.pack), `call-${sample.id}`, { transcriptSource: 'transcript' });
+    for (const line of sample.transcript) session.addSegment({ ...line, final: true });
+    const report = session.finish({ durationMs: sample.transcript.at(-1)!.endMs + 1000 });
+    await o.getByLabel('Open a report file').setInputFiles({ name: 'report.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(report)) });
+    await o.getByRole('heading', { name: 'Inspection report' }).waitFor();
+    await o.locator('.report-head').getByText('Non-compliant').waitFor();
+    const failed = report.checks.find((ch) => ch.status === 'fail')!;
+    await o.locator('.report-checks li.check-fail').first().getByText(failed.title ?? failed.id).waitFor();
+    await o.getByLabel('Recording for playback').setInputFiles(fakeSpeechWav());
+    const line = o.locator('.report-transcript .transcript-lines li').nth(0);
+    await line.getByRole('button').click();
+    await expect.poll(() => line.getAttribute('aria-current'), { timeout: 10_000 }).toBe('true');
+    const at = await o.evaluate(() => document.querySelector<HTMLVideoElement>('.report video')!.currentTime);
+    expect(at).toBeGreaterThanOrEqual(report.transcript[0]!.startMs / 1000 - 0.05);
+    await a11y('compliance', 'compliance-report');
+    await shot('compliance', 'compliance-report');
+    await o.getByRole('button', { name: 'Back to reports' }).click();
+    await o.getByRole('row', { name: new RegExp(`call-${sample.id}`) }).waitFor();
+    await o.getByLabel('Verdict').selectOption('compliant');
+    await o.getByText('No report matches the filters.').waitFor();
     await a11y('compliance', 'compliance-reports');
     await o.getByRole('tab', { name: 'Live calls' }).click();
     await row.getByRole('button', { name: /Observe/ }).click();

@@ -10,13 +10,14 @@ export interface Bar {
 
 export function BarChart({ bars, max, title, unit = '' }: { bars: Bar[]; max: number; title: string; unit?: string }) {
   const row = 28;
-  const labelW = 140;
-  const width = 460;
-  const barW = width - labelW - 70;
+  // Drawn at 1:1 up to `width` px (CSS max-width), so text never grows with the panel.
+  const labelW = 150;
+  const width = 560;
+  const barW = width - labelW - 140;
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <svg role="img" aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.text ?? `${Math.round(b.value)}${unit}`}`).join(', ')}`} viewBox={`0 0 ${width} ${Math.max(1, bars.length) * row + 4}`} width="100%">
+      <svg role="img" aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.text ?? `${Math.round(b.value)}${unit}`}`).join(', ')}`} viewBox={`0 0 ${width} ${Math.max(1, bars.length) * row + 4}`} width="100%" style={{ maxWidth: width }}>
         {bars.map((b, i) => {
           const share = max > 0 ? Math.min(1, Math.max(0, b.value / max)) : 0;
           return (

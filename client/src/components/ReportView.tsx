@@ -18,7 +18,10 @@ export function ReportView({ report, mediaUrl }: { report: Report; mediaUrl?: st
     el.addEventListener('timeupdate', onTime);
     return () => el.removeEventListener('timeupdate', onTime);
   }, [mediaUrl]);
-  useEffect(() => activeRef.current?.scrollIntoView({ block: 'nearest' }), [nowMs]);
+  useEffect(() => {
+    // Braces matter: newer Chromium's scrollIntoView returns a promise, which React would take for a cleanup.
+    activeRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [nowMs]);
   const seek = (ms: number) => {
     if (media.current) {
       media.current.currentTime = ms / 1000;

@@ -31,7 +31,7 @@ export async function openPage(browser: Browser, name: string, url: string, view
   });
   const page = await context.newPage();
   const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.stack ?? err.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
     if (process.env.E2E_CONSOLE) console.error(`[${name}] ${m.type()}: ${m.text()}`);

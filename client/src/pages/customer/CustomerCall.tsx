@@ -39,11 +39,14 @@ export function CustomerCall({ redeemed, consent, stream, onEnded }: { redeemed:
   }, [view.state, onEnded]);
 
   const marked = useMemo<Target | undefined>(() => {
-    const key = Object.keys(annotations.frozen)[0] ?? (annotations.items[annotations.items.length - 1] && targetKey(annotations.items[annotations.items.length - 1]!.target));
+    // Only marks on videos that exist now (after a reconnection everyone has a new peer id).
+    const present = new Set([room?.peerId, ...view.peers.map((p) => p.peerId)]);
+    const keys = [...Object.keys(annotations.frozen), ...annotations.items.map((a) => targetKey(a.target)).reverse()].filter((k) => present.has(k.split('/')[0]));
+    const key = keys[0];
     if (!key) return undefined;
     const [peerId, source] = key.split('/') as [string, 'camera' | 'screen'];
     return { peerId, source };
-  }, [annotations]);
+  }, [annotations, room?.peerId, view.peers]);
 
   if (!room) return <p className="centered big-text">{t('state.connecting')}</p>;
   const expert = view.peers.find((p) => p.role === 'expert');

@@ -58,14 +58,16 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
   }, [cloud, connected, callId]);
 
   const annotated = useMemo<Target | undefined>(() => {
-    const keys = new Set([...Object.keys(annotations.frozen), ...annotations.items.map((a) => targetKey(a.target))]);
     if (!room?.peerId) return undefined;
+    // Only marks on videos that exist now (after a reconnection everyone has a new peer id).
+    const present = new Set([room.peerId, ...view.peers.map((p) => p.peerId)]);
+    const keys = new Set([...Object.keys(annotations.frozen), ...annotations.items.map((a) => targetKey(a.target))].filter((k) => present.has(k.split('/')[0]!)));
     for (const source of ['screen', 'camera'] as const) if (keys.has(`${room.peerId}/${source}`)) return { peerId: room.peerId, source };
     const any = [...keys][0];
     if (!any) return undefined;
     const [peerId, source] = any.split('/') as [string, 'camera' | 'screen'];
     return { peerId, source };
-  }, [annotations, room?.peerId]);
+  }, [annotations, room?.peerId, view.peers]);
 
   if (!room) return <p className="centered">{t('state.connecting')}</p>;
 
