@@ -11,6 +11,7 @@ import { Server as IoServer } from 'socket.io';
 import type { Logger } from '#common/logger';
 import type { EdgeHeartbeat, EdgeHello, RunningConfig } from '#protocol/edge-link';
 import { WorkerPool, resolveWorkerBin } from '#sfu/index';
+import { linkArchive, startArchive, type EdgeArchive } from './archive/startArchive.ts';
 import { JoinTokenVerifier } from './auth/JoinTokenVerifier.ts';
 import { CallRegistry } from './calls/CallRegistry.ts';
 import { CloudLink } from './cloud-link/CloudLink.ts';
@@ -37,6 +38,8 @@ export interface Edge {
   transcription?: TranscriptionService;
   verifier: JoinTokenVerifier;
   cloudLink?: CloudLink;
+  /** Recording, the encrypted call archive, the outbox to the cloud, retention (edge-node/src/archive). */
+  archive: EdgeArchive;
   /** Lobby camera analytics, when LOBBY_CONFIG_FILE is set. */
   lobby?: LobbyService;
   /** Port actually bound (EDGE_PORT=0 picks a free one). */
@@ -61,6 +64,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     logger,
   });
   const calls = new CallRegistry(pool, logger, config.maxCalls, config.emptyCallEndMs, config.maxConsumersPerWorker);
+  const archive = await startArchive({ edge: config, registry: calls, logger });
   // One speech engine per edge process, resident, shared by all calls.
   const defaultHints = packHints(loadRulePack(config.compliance.defaultPack));
   const speech = await loadSpeechEngine(config.transcription.engine, config.transcription.whisperModel, defaultHints, logger);
@@ -72,6 +76,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     defaultPack: config.compliance.defaultPack,
     dataDir: config.dataDir,
     logger,
+    sink: archive.archive,
     onAlert: (callId, alert) => cloudLink?.send('call:event', { callId, type: 'alert.raised', data: alert }),
     onReport: (callId, report) =>
       cloudLink?.send('call:event', { callId, type: 'report.ready', data: { verdict: report.verdict, score: report.score, pack: report.pack } }),
@@ -182,6 +187,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     });
     cloudLink.start();
     const link = cloudLink;
+    linkArchive(archive, link, logger);
     new RelaySessions(calls, link, logger).attach();
     link.socket!.on('call:ended', ({ callId, reason }) => calls.endCall(callId, reason));
     link.socket!.on('call:assigned', ({ callId, topic }) => analysis.setPack(callId, topic));
@@ -206,6 +212,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     ...(transcription ? { transcription } : {}),
     verifier,
     cloudLink,
+    archive,
     lobby,
     port,
     running,
@@ -213,6 +220,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       cloudLink?.close();
       await lobby?.close();
       calls.closeAll('edge shutting down');
+      await archive.close();
       await transcription?.close();
       io.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -8,6 +8,7 @@
 // notifications for a participant back through the cloud. The relay is
 // payload-agnostic — the signaling methods themselves live in `signaling.ts`.
 import { z } from 'zod';
+import type { ArchiveCloudToEdgeEvents, ArchiveEdgeToCloudEvents } from './archive.ts';
 import type { Ack } from './errors.ts';
 import { CallRole } from './roles.ts';
 
@@ -144,7 +145,8 @@ export const EdgeCallEvent = z.object({
 });
 export type EdgeCallEvent = z.infer<typeof EdgeCallEvent>;
 
-export interface EdgeToCloudEvents {
+/** Archive events (outbox delivery, commands, playback reads) are declared in archive.ts. */
+export interface EdgeToCloudEvents extends ArchiveEdgeToCloudEvents {
   'edge:hello': (hello: EdgeHello, ack: (res: EdgeHelloAck) => void) => void;
   'edge:heartbeat': (hb: EdgeHeartbeat) => void;
   'edge:config-applied': (msg: ConfigApplied) => void;
@@ -152,7 +154,7 @@ export interface EdgeToCloudEvents {
   'call:event': (msg: EdgeCallEvent, ack?: (res: Ack<null>) => void) => void;
 }
 
-export interface CloudToEdgeEvents {
+export interface CloudToEdgeEvents extends ArchiveCloudToEdgeEvents {
   'edge:config': (desired: RunningConfig) => void;
   'relay:open': (msg: RelayOpen, ack: (res: Ack<unknown>) => void) => void;
   'relay:request': (msg: RelayRequest, ack: (res: Ack<unknown>) => void) => void;

@@ -1,0 +1,73 @@
+// Recording of one call across its rooms: a TrackRecorder per producer, a gap
+// when the room had to be rebuilt (its worker died), and an orderly stop when
+// the call ends so the last segments reach the archive before it is sealed.
+import type { types } from 'mediasoup';
+import type { Logger } from '#common/logger';
+import type { Peer, Room } from '#sfu/index';
+import type { PortAllocator } from './ports.ts';
+import type { RecordingSink } from './RecordingSink.ts';
+import type { SenderClocks } from './SenderClocks.ts';
+import { TrackRecorder, type RecorderSettings } from './TrackRecorder.ts';
+
+export class CallRecorder {
+  readonly recorders = new Set<TrackRecorder>();
+  readonly #serials = new Map<string, number>();
+  #roomLostAt?: number;
+
+  constructor(
+    readonly callId: string,
+    readonly startedAt: number,
+    private readonly deps: { sink: RecordingSink; ports: PortAllocator; clocks: SenderClocks; settings: RecorderSettings; logger: Logger },
+  ) {}
+
+  /** A room (first, or rebuilt) for this call. */
+  attach(room: Room): void {
+    if (this.#roomLostAt !== undefined) {
+      const fromMs = this.#roomLostAt - this.startedAt;
+      this.#roomLostAt = undefined;
+      void this.deps.sink
+        .addGap(this.callId, { fromMs, toMs: Date.now() - this.startedAt, reason: 'room-rebuilt', detail: 'mediasoup worker died; room rebuilt' })
+        .catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'could not log room gap'));
+    }
+    room.on('producer', (peer, producer, source) => void this.record(room, peer, producer, source));
+  }
+
+  /** The room closed under the call (worker died): everything stops until the rebuilt room's producers arrive. */
+  roomLost(): void {
+    this.#roomLostAt = Date.now();
+    this.deps.sink.alert({ callId: this.callId, type: 'recording.gap', reason: 'room-rebuilt', atMs: this.#roomLostAt - this.startedAt });
+  }
+
+  async record(room: Room, peer: Peer, producer: types.Producer, source: string): Promise<void> {
+    const key = `${peer.id}/${source}`;
+    const serial = this.#serials.get(key) ?? 0;
+    this.#serials.set(key, serial + 1);
+    const recorder = new TrackRecorder({
+      callId: this.callId,
+      callStartedAt: this.startedAt,
+      router: room.primaryRouter,
+      producer,
+      participant: { id: peer.id, role: peer.role },
+      source,
+      sink: this.deps.sink,
+      ports: this.deps.ports,
+      clocks: this.deps.clocks,
+      settings: this.deps.settings,
+      logger: this.deps.logger.child({ callId: this.callId }),
+      serial,
+    });
+    this.recorders.add(recorder);
+    producer.observer.once('close', () => setTimeout(() => this.recorders.delete(recorder), 10_000).unref());
+    try {
+      await recorder.start();
+    } catch (err) {
+      this.deps.logger.error({ err, callId: this.callId, producerId: producer.id }, 'could not start recording a track');
+      this.deps.sink.alert({ callId: this.callId, type: 'recording.failed', reason: 'recorder-start', atMs: Date.now() - this.startedAt, detail: (err as Error).message });
+    }
+  }
+
+  /** Stops every recorder, letting ffmpeg finish its segment. */
+  async stop(reason: string): Promise<void> {
+    await Promise.all([...this.recorders].map((r) => r.stop(reason)));
+  }
+}

@@ -1,0 +1,397 @@
+// Records one producer: a PlainTransport consumer on the room's primary router
+// sends its RTP to an ffmpeg that copies it (no transcoding) into segment files
+// in the spool; each finished segment is handed to the archive (encrypted,
+// hashed, listed in the manifest) and deleted from the spool.
+//
+// Every file starts decodable: mediasoup forwards a paused-then-resumed video
+// consumer from a key frame, ffmpeg's segment muxer cuts only on key frames,
+// and a key frame is requested every segment length. If ffmpeg dies, what it
+// finished is kept, the segment in progress is salvaged when it can be, a gap is
+// logged and alerted, and a new ffmpeg (a new track) takes over after a back-off.
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import type { Logger } from '#common/logger';
+import type { TrackTiming } from '#protocol/archive';
+import type { CallRole } from '#protocol/roles';
+import { isDiskFull } from '../archive/DiskGuard.ts';
+import { fileSafe } from '../archive/paths.ts';
+import { probe, run } from './ffmpeg.ts';
+import type { PortAllocator } from './ports.ts';
+import { isUdpPortBound } from './ports.ts';
+import type { RecordingSink } from './RecordingSink.ts';
+import { codecOf, containerFor, recorderSdp, type RecorderCodec } from './sdp.ts';
+import type { SenderClocks } from './SenderClocks.ts';
+
+export interface RecorderSettings {
+  segmentSeconds: number;
+  spoolDir: string;
+  restartDelayMs: number;
+  srWaitMs: number;
+  ffmpeg: string;
+  ffprobe: string;
+}
+
+export interface TrackRecorderOptions {
+  callId: string;
+  /** Epoch ms of the call's time 0. */
+  callStartedAt: number;
+  router: types.Router;
+  producer: types.Producer;
+  participant: { id: string; role: CallRole };
+  source: string;
+  sink: RecordingSink;
+  ports: PortAllocator;
+  clocks: SenderClocks;
+  settings: RecorderSettings;
+  logger: Logger;
+  /** Distinguishes this producer's tracks from earlier ones of the same participant and source. */
+  serial: number;
+}
+
+interface Incarnation {
+  track: string;
+  transport: types.PlainTransport;
+  consumer: types.Consumer;
+  port: number;
+  process: ChildProcess;
+  dir: string;
+  listFile: string;
+  listOffset: number;
+  codec: RecorderCodec;
+  ext: string;
+  segments: number;
+  /** Call time (ms) of the track's first packet, once seen. */
+  startMs?: number;
+  stopping: boolean;
+  /** Set before we close its transport ourselves (so that close is not taken for the room closing). */
+  tornDown: boolean;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  timers: NodeJS.Timeout[];
+  /** Segment hand-offs run one at a time, in order. */
+  chain: Promise<void>;
+}
+
+type Gap = { fromMs: number; track?: string; reason: 'recorder-crashed' | 'disk-full' | 'write-failed'; detail?: string };
+
+export class TrackRecorder {
+  #current?: Incarnation;
+  #count = 0;
+  #stopped = false;
+  #gap?: Gap;
+  #restartDelay: number;
+  #restartTimer?: NodeJS.Timeout;
+  readonly #log: Logger;
+
+  constructor(private readonly o: TrackRecorderOptions) {
+    this.#restartDelay = o.settings.restartDelayMs;
+    this.#log = o.logger.child({ module: 'recorder', producerId: o.producer.id, kind: o.producer.kind });
+  }
+
+  get producerId(): string {
+    return this.o.producer.id;
+  }
+
+  /** Pid of the running ffmpeg (tests kill it to check crash handling). */
+  get pid(): number | undefined {
+    return this.#current?.process.pid;
+  }
+
+  get track(): string | undefined {
+    return this.#current?.track;
+  }
+
+  get kind(): 'audio' | 'video' {
+    return this.o.producer.kind;
+  }
+
+  async start(): Promise<void> {
+    this.o.producer.observer.once('close', () => void this.stop('producer closed'));
+    await this.o.clocks.watch(this.o.producer);
+    await this.#startIncarnation();
+  }
+
+  /** Stops gracefully: ffmpeg finishes the segment in progress, which is archived. */
+  async stop(reason: string): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearTimeout(this.#restartTimer);
+    const inc = this.#current;
+    if (!inc) {
+      if (this.#gap) await this.#closeGap(Date.now() - this.o.callStartedAt);
+      return;
+    }
+    this.#log.debug({ track: inc.track, reason }, 'stopping recorder');
+    inc.stopping = true;
+    // An RTCP BYE ends ffmpeg's RTP input like the end of a file: it closes the segment
+    // in progress and its list at once. Signals only act between packets, which may never come.
+    await sendRtcpBye(inc.port + 1, inc.consumer.rtpParameters.encodings?.[0]?.ssrc ?? 0);
+    const interrupt = setTimeout(() => inc.process.kill('SIGINT'), 3000);
+    const killer = setTimeout(() => inc.process.kill('SIGKILL'), 6000);
+    const { code } = await inc.exited;
+    clearTimeout(interrupt);
+    clearTimeout(killer);
+    await this.#drain(inc, true);
+    if (code !== 0) await this.#salvage(inc);
+    this.#teardown(inc);
+    if (this.#gap) await this.#closeGap(Date.now() - this.o.callStartedAt);
+  }
+
+  async #startIncarnation(): Promise<void> {
+    if (this.#stopped || this.o.producer.closed || this.o.router.closed) return;
+    const { producer, router, participant, source, settings, callId } = this.o;
+    const n = this.#count++;
+    const track = `${fileSafe(participant.id).slice(0, 40)}-${source}-${this.o.serial}${n ? `-r${n}` : ''}`;
+    const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+    let port = 0;
+    try {
+      port = this.o.ports.take();
+      await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true, enableRtx: false });
+      const codec = codecOf(producer.kind, consumer.rtpParameters);
+      const container = containerFor(codec);
+      const dir = path.join(settings.spoolDir, fileSafe(callId), track);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const sdpFile = path.join(dir, 'in.sdp');
+      await writeFile(sdpFile, recorderSdp(codec, port));
+      const listFile = path.join(dir, 'segments.csv');
+      await this.o.sink.addTrack(callId, { track, participantId: participant.id, role: participant.role, kind: producer.kind, source, codec: codec.mimeType });
+      const child = spawn(
+        settings.ffmpeg,
+        [
+          '-hide_banner', '-loglevel', 'warning', '-nostdin', '-nostats',
+          '-protocol_whitelist', 'file,udp,rtp',
+          '-buffer_size', String(4 * 1024 * 1024),
+          '-analyzeduration', '3000000',
+          // Without packets for this long (a stalled sender, an orphaned recorder) ffmpeg ends by itself.
+          '-listen_timeout', String(INPUT_TIMEOUT_S),
+          '-i', sdpFile,
+          '-map', '0', '-c', 'copy',
+          '-f', 'segment', '-segment_time', String(settings.segmentSeconds), '-segment_format', container.format,
+          '-segment_list', listFile, '-segment_list_type', 'csv', '-reset_timestamps', '0',
+          path.join(dir, `seg-%05d.${container.ext}`),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-4000);
+      });
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      child.once('error', (err) => this.#log.error({ err }, 'ffmpeg could not start'));
+      const inc: Incarnation = { track, transport, consumer, port, process: child, dir, listFile, listOffset: 0, codec, ext: container.ext, segments: 0, stopping: false, tornDown: false, exited, timers: [], chain: Promise.resolve() };
+      this.#current = inc;
+      void exited.then(({ code, signal }) => this.#onExit(inc, code, signal, stderr));
+      consumer.on('transportclose', () => {
+        if (!inc.tornDown) void this.stop('room closed');
+      });
+
+      await this.#waitForListener(inc);
+      await this.#captureTiming(inc);
+      await consumer.resume();
+      if (producer.kind === 'video') {
+        await consumer.requestKeyFrame();
+        inc.timers.push(setInterval(() => void consumer.requestKeyFrame().catch(() => undefined), settings.segmentSeconds * 1000));
+      }
+      inc.timers.push(setInterval(() => void this.#drain(inc, false), 500));
+      this.#log.info({ track, port, codec: codec.mimeType }, 'recording track');
+    } catch (err) {
+      // ffmpeg's exit handler (if it ran) retries; otherwise this start failed before ffmpeg existed.
+      if (this.#current?.transport === transport) {
+        this.#current.tornDown = true;
+        this.#current.process.kill('SIGKILL');
+      } else if (port) this.o.ports.release(port);
+      transport.close();
+      throw err;
+    }
+  }
+
+  /** ffmpeg binds its RTP socket when it opens the SDP; only then may packets flow (they would be lost). */
+  async #waitForListener(inc: Incarnation): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!isUdpPortBound(inc.port)) {
+      if (inc.process.exitCode !== null || Date.now() > deadline) throw new Error(`ffmpeg did not listen on ${inc.port}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Notes the first packet's RTP timestamp and arrival, then the sender's SR, as the track's timing. */
+  async #captureTiming(inc: Incarnation): Promise<void> {
+    const { consumer } = inc;
+    const simple = consumer.type === 'simple';
+    const onTrace = (trace: types.ConsumerTraceEventData) => {
+      if (trace.type !== 'rtp' || trace.direction !== 'out') return;
+      consumer.off('trace', onTrace);
+      void consumer.enableTraceEvent([]).catch(() => undefined);
+      const packet = (trace.info as { rtpPacket?: { timestamp?: number } }).rtpPacket;
+      const firstArrivalMs = Date.now();
+      inc.startMs = firstArrivalMs - this.o.callStartedAt;
+      void this.#onFirstPacket(inc, Number(packet?.timestamp ?? 0), firstArrivalMs, simple);
+    };
+    consumer.on('trace', onTrace);
+    await consumer.enableTraceEvent(['rtp']);
+  }
+
+  async #onFirstPacket(inc: Incarnation, firstRtpTs: number, firstArrivalMs: number, simple: boolean): Promise<void> {
+    try {
+      if (this.#gap && this.#gap.reason === 'recorder-crashed') await this.#closeGap(inc.startMs!);
+      // Simulcast consumers rewrite timestamps per layer: their SR mapping is not the sender's; place them by arrival.
+      const sr = simple ? await this.o.clocks.get(this.o.producer.id, this.o.settings.srWaitMs) : undefined;
+      const timing: TrackTiming = {
+        firstRtpTs: firstRtpTs >>> 0,
+        clockRate: inc.codec.clockRate,
+        firstArrivalMs,
+        ...(sr ? { sr: { ntpMs: sr.ntpMs, rtpTs: sr.rtpTs >>> 0, arrivalMs: sr.arrivalMs } } : {}),
+      };
+      await this.o.sink.addTiming(this.o.callId, inc.track, timing);
+    } catch (err) {
+      this.#log.error({ err, track: inc.track }, 'could not record track timing');
+    }
+  }
+
+  /** Hands every segment ffmpeg has finished (listed in its CSV) to the archive. */
+  #drain(inc: Incarnation, final: boolean): Promise<void> {
+    inc.chain = inc.chain.then(async () => {
+      if (!existsSync(inc.listFile)) return;
+      const fh = await open(inc.listFile, 'r');
+      let text: string;
+      try {
+        const buf = Buffer.alloc(64 * 1024);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, inc.listOffset);
+        text = buf.subarray(0, bytesRead).toString();
+      } finally {
+        await fh.close();
+      }
+      const complete = final ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+      inc.listOffset += Buffer.byteLength(complete);
+      for (const line of complete.split('\n').filter((l) => l.trim())) {
+        const [name, start, end] = line.split(',');
+        if (!name) continue;
+        await this.#handSegment(inc, path.join(inc.dir, name), Number(start), Number(end), false);
+      }
+    });
+    return inc.chain.catch((err: unknown) => this.#log.error({ err, track: inc.track }, 'segment hand-off failed'));
+  }
+
+  async #handSegment(inc: Incarnation, file: string, startS: number, endS: number, salvaged: boolean): Promise<void> {
+    const index = inc.segments++;
+    const atMs = (inc.startMs ?? Date.now() - this.o.callStartedAt) + startS * 1000;
+    try {
+      await this.o.sink.addSegment(this.o.callId, { track: inc.track, index, spoolFile: file, startS, endS, ...(salvaged ? { salvaged } : {}) });
+      if (this.#gap && this.#gap.reason !== 'recorder-crashed') await this.#closeGap(atMs);
+    } catch (err) {
+      const reason = isDiskFull(err) ? 'disk-full' : 'write-failed';
+      if (!this.#gap) this.#openGap({ fromMs: atMs, reason, detail: (err as Error).message });
+      this.#log.error({ err, track: inc.track, index }, 'segment not archived');
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  #openGap(gap: Gap): void {
+    this.#gap = { ...gap, track: gap.track ?? this.#current?.track };
+    this.o.sink.alert({ callId: this.o.callId, type: 'recording.gap', reason: gap.reason, track: this.#gap.track, atMs: gap.fromMs, detail: gap.detail });
+  }
+
+  async #closeGap(toMs: number): Promise<void> {
+    const gap = this.#gap;
+    if (!gap) return;
+    this.#gap = undefined;
+    await this.o.sink
+      .addGap(this.o.callId, { track: gap.track, fromMs: Math.round(gap.fromMs), toMs: Math.round(toMs), reason: gap.reason, ...(gap.detail ? { detail: gap.detail.slice(0, 200) } : {}) })
+      .catch((err: unknown) => {
+        this.#gap = gap; // keep it open: written with the next success
+        this.#log.error({ err }, 'could not log recording gap');
+      });
+  }
+
+  async #onExit(inc: Incarnation, code: number | null, signal: NodeJS.Signals | null, stderr: string): Promise<void> {
+    if (inc.stopping) return;
+    if (code === 0 && inc.consumer.producerPaused) {
+      // The participant paused this track for longer than the input timeout: not a failure.
+      await this.#drain(inc, true);
+      this.#teardown(inc);
+      this.#log.info({ track: inc.track }, 'track paused; recorder resumes with it');
+      this.o.producer.observer.once('resume', () => void this.#startIncarnation().catch((err: unknown) => this.#log.error({ err }, 'recorder restart failed')));
+      return;
+    }
+    const crashedAtMs = Date.now() - this.o.callStartedAt;
+    this.#log.error({ track: inc.track, code, signal, stderr: stderr.split('\n').slice(-3).join(' | ') }, 'recorder ffmpeg died');
+    await this.#drain(inc, true);
+    await this.#salvage(inc);
+    this.#teardown(inc);
+    if (!this.#gap) this.#openGap({ fromMs: crashedAtMs, reason: 'recorder-crashed', detail: `ffmpeg exited with ${code ?? signal}` });
+    if (this.#stopped || this.o.producer.closed) {
+      await this.#closeGap(crashedAtMs);
+      return;
+    }
+    this.#restartTimer = setTimeout(() => {
+      this.#startIncarnation().catch((err: unknown) => {
+        this.#log.error({ err }, 'recorder restart failed');
+        this.#restartDelay = Math.min(30_000, this.#restartDelay * 2 || 500);
+      });
+    }, this.#restartDelay);
+    this.#restartDelay = Math.min(30_000, this.#restartDelay * 2 || 500);
+  }
+
+  /** The segment a dead ffmpeg was writing: remuxed up to its last whole frame and kept if anything is left. */
+  async #salvage(inc: Incarnation): Promise<void> {
+    const partial = path.join(inc.dir, `seg-${String(inc.segments).padStart(5, '0')}.${inc.ext}`);
+    if (!existsSync(partial)) return;
+    const fixed = path.join(inc.dir, `salvaged.${inc.ext}`);
+    try {
+      await run(this.o.settings.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', partial, '-map', '0', '-c', 'copy', fixed], { timeoutMs: 30_000 });
+      const info = await probe(this.o.settings.ffprobe, fixed);
+      if (info.duration > 0) await this.#handSegment(inc, fixed, info.start, info.start + info.duration, true);
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message, track: inc.track }, 'segment in progress could not be salvaged');
+    } finally {
+      await rm(partial, { force: true });
+      await rm(fixed, { force: true });
+    }
+  }
+
+  #teardown(inc: Incarnation): void {
+    inc.tornDown = true;
+    for (const t of inc.timers) clearInterval(t);
+    inc.timers = [];
+    inc.transport.close();
+    this.o.ports.release(inc.port);
+    void rm(inc.dir, { recursive: true, force: true }).catch(() => undefined);
+    if (this.#current === inc) this.#current = undefined;
+  }
+}
+
+const INPUT_TIMEOUT_S = 600;
+
+/** RTCP RR (empty) + BYE: ffmpeg's RTP demuxer ignores RTCP shorter than 12 bytes, hence the compound packet. */
+function sendRtcpBye(port: number, ssrc: number): Promise<void> {
+  const packet = Buffer.alloc(16);
+  packet.writeUInt8(0x80, 0);
+  packet.writeUInt8(201, 1);
+  packet.writeUInt16BE(1, 2);
+  packet.writeUInt32BE(1, 4);
+  packet.writeUInt8(0x81, 8);
+  packet.writeUInt8(203, 9);
+  packet.writeUInt16BE(1, 10);
+  packet.writeUInt32BE(ssrc >>> 0, 12);
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.send(packet, port, '127.0.0.1', () => socket.close(() => resolve()));
+  });
+}
+
+/** Reads a recorder's CSV segment list (tests and tools). */
+export async function readSegmentList(file: string): Promise<{ name: string; startS: number; endS: number }[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const [name, s, e] = l.split(',');
+      return { name: name!, startS: Number(s), endS: Number(e) };
+    });
+}
