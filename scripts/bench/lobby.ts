@@ -206,6 +206,8 @@ interface CallsResult {
   edgeCores: number;
   /** Of which in the edge's Node process (the rest: mediasoup worker processes). */
   nodeCores: number;
+  /** What the edge transcribed the calls with (its default configuration). */
+  transcriptionEngine?: string;
   note?: string;
 }
 let calls: CallsResult = { measured: false, participants: 0, seconds: 0, edgeCores: 0, nodeCores: 0 };
@@ -257,6 +259,8 @@ if (
       seconds,
       edgeCores: r3((edgeCpu() - c0) / ms),
       nodeCores: r3((cpuMs() - n0) / ms),
+      transcriptionEngine:
+        (edge.edge as { transcription?: { engine: { name: string } } }).transcription?.engine.name ?? 'none',
     };
     stopCalls = async () => {
       await browser.close();
