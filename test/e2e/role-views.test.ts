@@ -81,6 +81,13 @@ describe('role views in Chromium', () => {
     await page.getByRole('heading', { name: 'Start a call' }).waitFor();
     await a11y('manager', 'manager-lobby');
     await shot('manager', 'manager-lobby');
+
+    // In-branch devices load the same build from the edge.
+    const fromEdge = await openPage(browser, 'edge-home', `${edge.url}/`);
+    await fromEdge.page.getByRole('heading', { name: 'BranchEdge', level: 1 }).waitFor();
+    await expect.poll(() => fromEdge.page.getByText('System ready').count(), { timeout: 10_000 }).toBe(1);
+    expect(fromEdge.errors).toEqual([]);
+    await fromEdge.close();
   });
 
   test('the manager starts a call for a product and invites the customer, who consents before any media', async () => {

@@ -46,7 +46,7 @@ export function ReportView({ report, mediaUrl }: { report: Report; mediaUrl?: st
             {report.checks.map((c) => (
               <li key={c.id} className={`check-${c.status}`}>
                 <div className="check-head">
-                  <span className={`status status-${c.status}`}>{t(`check.${c.status}`)}</span>
+                  <span className={`check-status status-${c.status}`}>{t(`check.${c.status}`)}</span>
                   <strong>{c.title ?? c.id}</strong>
                   <span className={`sev sev-${c.severity}`}>{t(`severity.${c.severity}`)}</span>
                 </div>
@@ -80,7 +80,7 @@ export function ReportView({ report, mediaUrl }: { report: Report; mediaUrl?: st
           )}
         </section>
         <section aria-labelledby="rt-h" className="report-transcript">
-          <h3 id="rt-h">{t('feed.transcript')}</h3>
+          <h3 id="rt-h">{t('report.transcript')}</h3>
           {mediaUrl && <video ref={media} src={mediaUrl} controls className="playback" aria-label={t('report.playback')} />}
           <ol className="transcript-lines" tabIndex={0} aria-label={t('feed.transcript')}>
             {report.transcript.map((l, i) => (

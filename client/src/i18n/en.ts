@@ -269,6 +269,7 @@ export const en = {
   'report.score': 'score {score}%',
   'report.meta': 'Call {call} · rule pack {pack} · duration {duration}',
   'report.checks': 'Checks',
+  'report.transcript': 'Transcript',
   'report.playback': 'Call recording',
   'verdict.compliant': 'Compliant',
   'verdict.non-compliant': 'Non-compliant',

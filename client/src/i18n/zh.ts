@@ -271,6 +271,7 @@ export const zh: Record<MessageKey, string> = {
   'report.score': '得分 {score}%',
   'report.meta': '通话 {call} · 规则包 {pack} · 时长 {duration}',
   'report.checks': '检查项',
+  'report.transcript': '通话记录',
   'report.playback': '通话录像',
   'verdict.compliant': '合规',
   'verdict.non-compliant': '不合规',

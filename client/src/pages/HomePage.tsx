@@ -39,11 +39,11 @@ export function HomePage() {
           ))}
         </section>
         <p className="hint">{t('home.customerHint')}</p>
-        <footer aria-live="polite" className={health?.ready ? 'status ok' : 'status'}>
+        <footer aria-live="polite" className={health?.ready ? 'health ok' : 'health'}>
           {health === null ? t('home.checking') : health.ready ? t('home.ready') : t('home.notReady')}
           {health &&
             Object.entries(health.checks).map(([name, c]) => (
-              <span key={name} className={c.ok ? 'check ok' : 'check'}>
+              <span key={name} className={c.ok ? 'health-check ok' : 'health-check'}>
                 {name}: {c.detail ?? (c.ok ? 'ok' : '—')}
               </span>
             ))}

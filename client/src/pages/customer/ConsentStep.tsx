@@ -9,6 +9,8 @@ export const CONSENT_VERSION = '2024-1';
 
 export interface ConsentRecord {
   type: 'consent';
+  /** One id per acceptance: the same record may arrive more than once. */
+  id: string;
   version: string;
   lang: string;
   acceptedAt: number;
@@ -33,7 +35,7 @@ export function ConsentStep({ name, onAccept, onDecline }: { name: string; onAcc
         {t('consent.agreeLabel')}
       </label>
       <div className="actions">
-        <button type="button" className="big" disabled={!agreed} onClick={() => onAccept({ type: 'consent', version: CONSENT_VERSION, lang, acceptedAt: Date.now(), recording: true })}>
+        <button type="button" className="big" disabled={!agreed} onClick={() => onAccept({ type: 'consent', id: `consent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, version: CONSENT_VERSION, lang, acceptedAt: Date.now(), recording: true })}>
           {t('consent.accept')}
         </button>
         <button type="button" className="secondary big" onClick={onDecline}>

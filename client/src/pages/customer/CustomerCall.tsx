@@ -14,6 +14,8 @@ import { useRoom } from '../../hooks/useRoom.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { ConsentRecord } from './ConsentStep.tsx';
 
+const CONSENT_RESEND_MS = [1500, 5000];
+
 export function CustomerCall({ redeemed, consent, stream, onEnded }: { redeemed: z.infer<typeof RedeemInviteResponse>; consent: ConsentRecord; stream: MediaStream; onEnded: () => void }) {
   const { t } = useI18n();
   const { room, store, error } = useCallSession(
@@ -26,13 +28,18 @@ export function CustomerCall({ redeemed, consent, stream, onEnded }: { redeemed:
   const [micMuted, setMicMuted] = useState(false);
   const [camOff, setCamOff] = useState(false);
 
-  // The consent goes into the call (chat channel → the call's recording) once, when first joined.
-  const [consentSent, setConsentSent] = useState(false);
+  // The consent goes into the call (chat channel → the call's recording) on every (re)join. A data
+  // channel reaches a receiver only once its SCTP association is up, which its first data consumer
+  // starts, so the record is sent twice after opening the channel (receivers keep one per id).
   useEffect(() => {
-    if (!room || view.state !== 'joined' || consentSent) return;
-    setConsentSent(true);
-    void room.sendData('chat', consent).catch(() => setConsentSent(false));
-  }, [room, view.state, consent, consentSent]);
+    if (!room || view.state !== 'joined') return;
+    const timers: Array<ReturnType<typeof setTimeout>> = [];
+    void room.openData('chat').then(
+      () => CONSENT_RESEND_MS.forEach((ms) => timers.push(setTimeout(() => void room.sendData('chat', consent).catch(() => undefined), ms))),
+      () => undefined,
+    );
+    return () => timers.forEach(clearTimeout);
+  }, [room, view.state, consent]);
 
   useEffect(() => {
     if (view.state === 'ended') onEnded();
