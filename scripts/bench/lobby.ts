@@ -302,7 +302,7 @@ console.table(capacity);
 const nCams = Math.max(1, Math.min(8, capacity['1080p25 H.264 4 Mb/s']!.cameras));
 const checkS = quick ? 15 : 40;
 console.log(`\nE. ${nCams} live-paced 1080p25 camera(s) at ${FPS} fps beside the calls for ${checkS} s`);
-const workers = Math.max(1, Math.min(CORES, Math.ceil(nCams * detCores)));
+const workers = Math.max(1, Math.min(CORES, Math.ceil((nCams * detCores) / 0.8)));
 const lobby = await LobbyService.start({
   file: parseLobbyConfig({
     cameras: Array.from({ length: nCams }, (_, i) => ({

@@ -106,6 +106,7 @@ describe('lobby pipeline on real footage', () => {
     }
     console.table(rows);
     const detectedTotal = rows.reduce((n, r) => n + r.detected, 0);
+    console.log(`recall ${truePositives}/${labelled}, false positives ${falsePositives}/${detectedTotal}`);
     expect(truePositives / labelled).toBeGreaterThanOrEqual(0.9); // recall on hand-labelled people
     expect(1 - falsePositives / detectedTotal).toBeGreaterThanOrEqual(0.9); // precision
     for (const r of rows) {
