@@ -24,8 +24,12 @@ export interface FrameSourceOptions {
   fps: number;
   width: number;
   height: number;
-  /** Extra ffmpeg input options (tests). */
   ffmpegBin?: string;
+  /**
+   * A live stream that stops sending leaves ffmpeg waiting forever (UDP has no
+   * end): with no bytes for this long, ffmpeg is stopped so the camera reconnects.
+   */
+  stallTimeoutMs?: number;
 }
 
 /** ffmpeg's command line for a source. Exported for tests and the docs. */
@@ -102,6 +106,17 @@ export class FrameSource {
     child.once('error', (err) => {
       this.#stderr += `\n${err.message}`;
     });
+    let stallTimer: NodeJS.Timeout | undefined;
+    const armWatchdog = () => {
+      if (!this.o.stallTimeoutMs) return;
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(() => {
+        this.#stderr += `\nno data from the source for ${this.o.stallTimeoutMs} ms`;
+        child.kill('SIGKILL');
+      }, this.o.stallTimeoutMs);
+    };
+    armWatchdog();
+    child.stdout.on('data', armWatchdog);
     let index = this.startIndex;
     const make = (rgb: Buffer): Frame => {
       const local = index - this.startIndex;
@@ -120,6 +135,7 @@ export class FrameSource {
         yield* this.#latest(child.stdout, make);
       }
     } finally {
+      clearTimeout(stallTimer);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     }

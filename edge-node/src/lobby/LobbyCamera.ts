@@ -98,7 +98,10 @@ export class LobbyCamera {
       },
       'lobby camera starting',
     );
+    const startedAt = Date.now();
     while (!this.#stopped) {
+      // A live camera's clock is the wall clock: time lost while reconnecting still passes for the people waiting.
+      if (this.live) startS = Math.max(startS, (Date.now() - startedAt) / 1000);
       const source = new FrameSource(
         {
           source: src,
@@ -106,6 +109,8 @@ export class LobbyCamera {
           width: CENTERNET_INPUT,
           height: CENTERNET_INPUT,
           ffmpegBin: this.#ffmpegBin,
+          // A live camera sends a frame every 1/fps s; ten times that (≥ 10 s) without one is a dead stream.
+          ...(this.live ? { stallTimeoutMs: Math.max(10_000, 10_000 / this.config.fps) } : {}),
         },
         nextIndex,
         startS,
