@@ -365,8 +365,7 @@ describe('role views in Chromium', () => {
     await a11y('compliance', 'compliance-observing');
     await shot('compliance', 'compliance-observing');
     await o.getByRole('button', { name: 'Stop observing' }).click();
-    await pages.compliance.close();
-    delete pages.compliance;
+    await o.getByRole('tab', { name: 'Reports' }).click();
 
     pages.ops = await openPage(browser, 'ops', `${cloud.url}/ops`, { width: 1440, height: 1000 });
     const p = pages.ops.page;
@@ -388,7 +387,14 @@ describe('role views in Chromium', () => {
     const m = pages.manager!.page;
     await m.getByRole('button', { name: 'End call' }).click();
     await m.getByRole('heading', { name: 'Call ended' }).waitFor({ timeout: 15_000 });
+    // The edge writes the inspection report as the call ends and announces its verdict through the cloud.
+    await m.getByText(/Inspection report written by the branch edge: (Compliant|Non-compliant|Needs review), score \d+%/).waitFor({ timeout: 20_000 });
     await pages.customer!.page.getByRole('heading', { name: 'Thank you' }).waitFor({ timeout: 15_000 });
+    // …and the compliance officer's report list gets it live.
+    const reportRow = pages.compliance!.page.locator(`tr[data-report="${callId}"]`);
+    await reportRow.waitFor({ timeout: 20_000 });
+    await reportRow.getByText('wealth-sale@').waitFor();
+    await a11y('compliance', 'compliance-reports-live');
     await a11y('manager', 'manager-ended');
     await shot('manager', 'manager-ended');
     await shot('customer', 'customer-ended');

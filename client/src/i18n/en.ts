@@ -152,6 +152,7 @@ export const en = {
   'manager.endCall': 'End call',
   'manager.callEnded': 'Call ended',
   'manager.backToConsole': 'Back to the console',
+  'manager.reportReady': 'Inspection report written by the branch edge: {verdict}, score {score}%.',
   'manager.reportPending': 'The inspection report is being written by the branch edge. Here is the call as it stood when it ended.',
 
   'invite.title': 'Invite the customer',
@@ -262,6 +263,7 @@ export const en = {
   'reports.pack': 'Rule pack',
   'reports.scoreCol': 'Score',
   'reports.open': 'Open',
+  'reports.onEdge': 'Full report kept on the branch edge',
   'reports.openReport': 'Open the report of call {call}',
   'reports.back': 'Back to reports',
   'reports.recording': 'Recording for playback',

@@ -154,6 +154,7 @@ export const zh: Record<MessageKey, string> = {
   'manager.endCall': '结束通话',
   'manager.callEnded': '通话已结束',
   'manager.backToConsole': '返回工作台',
+  'manager.reportReady': '网点边缘节点已生成质检报告：{verdict}，得分 {score}%。',
   'manager.reportPending': '网点边缘节点正在生成质检报告。以下是通话结束时的情况。',
 
   'invite.title': '邀请客户',
@@ -264,6 +265,7 @@ export const zh: Record<MessageKey, string> = {
   'reports.pack': '规则包',
   'reports.scoreCol': '得分',
   'reports.open': '打开',
+  'reports.onEdge': '完整报告保存在网点边缘节点',
   'reports.openReport': '打开通话 {call} 的报告',
   'reports.back': '返回报告列表',
   'reports.recording': '用于回放的录像',

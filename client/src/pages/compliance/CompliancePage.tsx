@@ -12,7 +12,7 @@ import { useI18n } from '../../i18n/I18n.tsx';
 import { AlertStream, type StreamAlert } from './AlertStream.tsx';
 import { LiveCalls } from './LiveCalls.tsx';
 import { ObserverCall } from './ObserverCall.tsx';
-import { ReportsList, type ReportEntry } from './ReportsList.tsx';
+import { ReportsList, entryOf, type ReportEntry } from './ReportsList.tsx';
 
 type Tab = 'live' | 'alerts' | 'reports';
 const TABS: Tab[] = ['live', 'alerts', 'reports'];
@@ -43,8 +43,16 @@ function ComplianceConsole() {
     if (e.type === 'alert.raised') {
       setAlerts((a) => (a.some((x) => x.id === e.id) ? a : [{ id: e.id, callId: e.callId, at: e.at, branchId, data: e.data }, ...a].slice(0, 500)));
     }
-    const report = e.type === 'report.ready' ? asReport(e.data) : undefined;
-    if (report) setReports((rs) => [{ report, at: e.at, ...(branchId ? { branchId } : {}), source: 'cloud' as const }, ...rs.filter((r) => r.report.callId !== report.callId)]);
+    if (e.type !== 'report.ready') return;
+    // The edge announces each report with its verdict and score; the full report, when the event carries it.
+    const report = asReport(e.data);
+    const d = e.data as { verdict?: ReportEntry['verdict']; score?: number; pack?: ReportEntry['pack'] };
+    const entry: ReportEntry | undefined = report
+      ? entryOf(report, e.at, 'cloud', branchId)
+      : d.verdict && typeof d.score === 'number' && d.pack
+        ? { callId: e.callId, verdict: d.verdict, score: d.score, pack: d.pack, at: e.at, source: 'cloud', ...(branchId ? { branchId } : {}) }
+        : undefined;
+    if (entry) setReports((rs) => [entry, ...rs.filter((r) => r.callId !== entry.callId)]);
   }, []);
 
   useEffect(() => {
@@ -91,7 +99,7 @@ function ComplianceConsole() {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
         {tab === 'live' && <LiveCalls calls={calls} onObserve={go} />}
         {tab === 'alerts' && <AlertStream alerts={alerts} />}
-        {tab === 'reports' && <ReportsList reports={reports} onOpened={(entry) => setReports((rs) => [entry, ...rs.filter((r) => r.report.callId !== entry.report.callId)])} />}
+        {tab === 'reports' && <ReportsList reports={reports} onOpened={(entry) => setReports((rs) => [entry, ...rs.filter((r) => r.callId !== entry.callId)])} />}
       </div>
       {!connected && <p className="warning">{t('cloud.offline')}</p>}
     </AppShell>

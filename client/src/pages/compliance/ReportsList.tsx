@@ -6,11 +6,20 @@ import type { Report, Verdict } from '#protocol/report';
 import { ReportView } from '../../components/ReportView.tsx';
 import { useI18n } from '../../i18n/I18n.tsx';
 
+/** A report as the list knows it: the edge's `report.ready` summary, and the full report when at hand. */
 export interface ReportEntry {
-  report: Report;
+  callId: string;
+  verdict: Verdict;
+  score: number;
+  pack: { id: string; version: string };
   at: number;
   branchId?: string;
+  report?: Report;
   source: 'cloud' | 'file';
+}
+
+export function entryOf(report: Report, at: number, source: ReportEntry['source'], branchId?: string): ReportEntry {
+  return { callId: report.callId, verdict: report.verdict, score: report.score, pack: report.pack, at, source, report, ...(branchId ? { branchId } : {}) };
 }
 
 const VERDICTS: Verdict[] = ['compliant', 'needs-review', 'non-compliant'];
@@ -34,11 +43,11 @@ export function ReportsList({ reports, onOpened }: { reports: ReportEntry[]; onO
   const branches = useMemo(() => [...new Set(reports.map((r) => r.branchId).filter((b): b is string => Boolean(b)))].sort(), [reports]);
   const shown = reports.filter(
     (r) =>
-      (!verdict || r.report.verdict === verdict) &&
+      (!verdict || r.verdict === verdict) &&
       (!branch || r.branchId === branch) &&
-      (!text || `${r.report.callId} ${r.report.pack.id} ${r.report.checks.map((c) => c.title ?? c.id).join(' ')}`.toLowerCase().includes(text.toLowerCase())),
+      (!text || `${r.callId} ${r.pack.id} ${r.report?.checks.map((c) => c.title ?? c.id).join(' ') ?? ''}`.toLowerCase().includes(text.toLowerCase())),
   );
-  const current = reports.find((r) => r.report.callId === open);
+  const current = reports.find((r) => r.callId === open && r.report);
 
   const loadFile = async (file: File | undefined) => {
     if (!file) return;
@@ -46,14 +55,14 @@ export function ReportsList({ reports, onOpened }: { reports: ReportEntry[]; onO
     try {
       const parsed = JSON.parse(await file.text()) as unknown;
       if (!looksLikeReport(parsed)) throw new Error('not a report');
-      onOpened({ report: parsed, at: file.lastModified, source: 'file' });
+      onOpened(entryOf(parsed, file.lastModified, 'file'));
       setOpen(parsed.callId);
     } catch {
       setError(t('reports.badFile'));
     }
   };
 
-  if (current) {
+  if (current?.report) {
     return (
       <div className="report-page">
         <div className="row">
@@ -136,21 +145,25 @@ export function ReportsList({ reports, onOpened }: { reports: ReportEntry[]; onO
           </thead>
           <tbody>
             {shown.map((r) => (
-              <tr key={r.report.callId}>
-                <td>{r.report.callId}</td>
+              <tr key={r.callId} data-report={r.callId}>
+                <td>{r.callId}</td>
                 <td>{r.branchId ?? '—'}</td>
                 <td>
-                  {r.report.pack.id}@{r.report.pack.version}
+                  {r.pack.id}@{r.pack.version}
                 </td>
                 <td>
-                  <span className={`verdict-chip verdict-${r.report.verdict}`}>{t(`verdict.${r.report.verdict}`)}</span>
+                  <span className={`verdict-chip verdict-${r.verdict}`}>{t(`verdict.${r.verdict}`)}</span>
                 </td>
-                <td>{Math.round(r.report.score * 100)}%</td>
-                <td>{r.report.alerts.length}</td>
+                <td>{Math.round(r.score * 100)}%</td>
+                <td>{r.report ? r.report.alerts.length : '—'}</td>
                 <td>
-                  <button type="button" onClick={() => setOpen(r.report.callId)} aria-label={t('reports.openReport', { call: r.report.callId })}>
-                    {t('reports.open')}
-                  </button>
+                  {r.report ? (
+                    <button type="button" onClick={() => setOpen(r.callId)} aria-label={t('reports.openReport', { call: r.callId })}>
+                      {t('reports.open')}
+                    </button>
+                  ) : (
+                    <span className="muted">{t('reports.onEdge')}</span>
+                  )}
                 </td>
               </tr>
             ))}

@@ -35,6 +35,7 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
   const { cloud, connected } = useCloud();
   const [call, setCall] = useState<Call>();
   const [report, setReport] = useState<Report>();
+  const [verdict, setVerdict] = useState<{ verdict: Report['verdict']; score: number }>();
   const [chosen, setChosen] = useState<Target>();
   const [micMuted, setMicMuted] = useState(false);
   const [camOff, setCamOff] = useState(false);
@@ -49,8 +50,10 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
   useEffect(() => {
     if (!cloud || !connected) return;
     const onEvent = (e: CallEvent) => {
-      const r = (e.data as { report?: Report }).report;
-      if (e.type === 'report.ready' && r && Array.isArray(r.checks)) setReport(r);
+      if (e.type !== 'report.ready') return;
+      const d = e.data as { report?: Report; verdict?: Report['verdict']; score?: number };
+      if (d.report && Array.isArray(d.report.checks)) setReport(d.report);
+      if (d.verdict && typeof d.score === 'number') setVerdict({ verdict: d.verdict, score: d.score });
     };
     void cloud.request('dashboard:subscribe', { scope: 'call', id: callId }).then((snap) => snap.events.forEach(onEvent), () => undefined);
     const offs = [cloud.listen('call:event', (e) => e.callId === callId && onEvent(e)), cloud.listen('call:updated', (c) => c.id === callId && setCall(c))];
@@ -109,7 +112,7 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
   if (view.state === 'ended') {
     return (
       <AppShell title={t('manager.callEnded')}>
-        {report ? <ReportView report={report} /> : <CallSummary feed={view.feed} />}
+        {report ? <ReportView report={report} /> : <CallSummary feed={view.feed} verdict={verdict} />}
         <button type="button" className="big" onClick={onExit}>
           {t('manager.backToConsole')}
         </button>
