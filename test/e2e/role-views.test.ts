@@ -168,7 +168,7 @@ describe('role views in Chromium', () => {
     await offer.getByRole('button', { name: 'Accept' }).click();
     await e.waitForURL(/\/expert\?call=/);
     await e.locator('.call-status .badge.state-joined').waitFor({ timeout: 30_000 });
-    await m.getByText('Dr Zhang accepted and is joining.').waitFor({ timeout: 15_000 });
+    await m.getByText('Dr Zhang is in the call').waitFor({ timeout: 15_000 });
 
     const [managerId, customerId] = [await peerIdOf(e, 'manager'), await peerIdOf(e, 'customer')];
     await waitForMediaFrom(e, [managerId, customerId]);

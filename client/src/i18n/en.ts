@@ -171,6 +171,7 @@ export const en = {
   'dispatch.queued': 'Waiting for an expert',
   'dispatch.offered': 'An expert is being asked',
   'dispatch.assigned': 'Expert on the way',
+  'dispatch.inCall': '{name} is in the call',
   'dispatch.cancelled': 'Request cancelled.',
   'dispatch.position': 'Position in queue: {n}',
   'dispatch.eta': 'Expected wait: about {m} min',

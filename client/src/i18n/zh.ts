@@ -173,6 +173,7 @@ export const zh: Record<MessageKey, string> = {
   'dispatch.queued': '正在等待专家',
   'dispatch.offered': '正在询问专家',
   'dispatch.assigned': '专家即将加入',
+  'dispatch.inCall': '{name} 已在通话中',
   'dispatch.cancelled': '请求已取消。',
   'dispatch.position': '排队位置：第 {n} 位',
   'dispatch.eta': '预计等待约 {m} 分钟',

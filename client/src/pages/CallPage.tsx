@@ -4,7 +4,7 @@
 // support, and by the end-to-end tests, which read `window.__branchedge.room`.
 import { useMemo, useState } from 'react';
 import { CallLayout, stageFor } from '../components/CallLayout.tsx';
-import { TranscriptPanel } from '../components/FeedPanels.tsx';
+import { AlertsPanel, ChecklistPanel, TranscriptPanel } from '../components/FeedPanels.tsx';
 import { RoomClient } from '../lib/RoomClient.ts';
 import { EdgeSocketChannel } from '../lib/SignalChannel.ts';
 import type { Target } from '../lib/annotations/model.ts';
@@ -45,7 +45,15 @@ export function CallPage() {
         onStage={setChosen}
         store={store}
         self={receiveOnly ? undefined : { name, video: media.stream?.getVideoTracks()[0] }}
-        side={view.feed.transcript.length > 0 ? <TranscriptPanel lines={view.feed.transcript} /> : undefined}
+        side={
+          view.feed.transcript.length + view.feed.checklist.length + view.feed.alerts.length > 0 ? (
+            <>
+              {view.feed.checklist.length > 0 && <ChecklistPanel items={view.feed.checklist} />}
+              {view.feed.alerts.length > 0 && <AlertsPanel alerts={view.feed.alerts} />}
+              <TranscriptPanel lines={view.feed.transcript} />
+            </>
+          ) : undefined
+        }
         controls={
           <>
             {!receiveOnly && (

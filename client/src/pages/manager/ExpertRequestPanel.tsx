@@ -9,7 +9,7 @@ import { useI18n } from '../../i18n/I18n.tsx';
 
 const URGENCIES: Urgency[] = ['low', 'normal', 'high', 'critical'];
 
-export function ExpertRequestPanel({ cloud, callId, product }: { cloud: CloudClient | undefined; callId: string; product: string | undefined }) {
+export function ExpertRequestPanel({ cloud, callId, product, expertInCall }: { cloud: CloudClient | undefined; callId: string; product: string | undefined; expertInCall?: string }) {
   const { t } = useI18n();
   const [skill, setSkill] = useState<string>(isProduct(product) ? DEFAULT_SKILL[product] : 'wealth');
   const [urgency, setUrgency] = useState<Urgency>('normal');
@@ -49,14 +49,14 @@ export function ExpertRequestPanel({ cloud, callId, product }: { cloud: CloudCli
       <h2 id="expert-h">{t('dispatch.title')}</h2>
       {live ? (
         <div className={`dispatch-status st-${status.status}`} role="status" aria-live="polite">
-          <strong>{t(`dispatch.${status.status}`)}</strong>
+          <strong>{status.status === 'assigned' && expertInCall ? t('dispatch.inCall', { name: expertInCall }) : t(`dispatch.${status.status}`)}</strong>
           {status.status === 'queued' && (
             <>
               {status.position !== undefined && <p className="queue-pos">{t('dispatch.position', { n: status.position })}</p>}
               <p className="eta">{status.etaS === null || status.etaS === undefined ? t('dispatch.noEta') : t('dispatch.eta', { m: Math.max(1, Math.round(status.etaS / 60)) })}</p>
             </>
           )}
-          {status.status === 'assigned' && <p>{t('dispatch.assignedTo', { name: status.expertName ?? status.expertId ?? '' })}</p>}
+          {status.status === 'assigned' && !expertInCall && <p>{t('dispatch.assignedTo', { name: status.expertName ?? status.expertId ?? '' })}</p>}
           {status.status !== 'assigned' && (
             <button type="button" className="secondary" onClick={() => void cancel()}>
               {t('dispatch.cancel')}

@@ -165,7 +165,7 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
             <ChecklistPanel items={view.feed.checklist} />
             <AlertsPanel alerts={view.feed.alerts} />
             {!customer && call?.allowRemoteCustomer !== false && <InvitePanel callId={callId} />}
-            <ExpertRequestPanel cloud={cloud} callId={callId} product={call?.topic} />
+            <ExpertRequestPanel cloud={cloud} callId={callId} product={call?.topic} expertInCall={expert?.displayName} />
             <TranscriptPanel lines={view.feed.transcript} names={names} />
           </>
         }
