@@ -28,6 +28,7 @@ import { Keys } from './redis/keys.ts';
 import { registerClientNamespace } from './realtime/client.handlers.ts';
 import { SocketEdgeRelay } from './realtime/edge-relay.ts';
 import { pushEdgeStatus, registerEdgeNamespace } from './realtime/edge.handlers.ts';
+import { lobbyRoutes, registerLobbyEdgeHandlers } from './lobby/lobby.ts';
 import { SocketNotifier } from './realtime/socket-notifier.ts';
 import { buildServices, type Services } from './services.ts';
 
@@ -90,6 +91,7 @@ export async function createCloud({
   authRoutes(api, services);
   edgeRoutes(api, services);
   callRoutes(api, services);
+  lobbyRoutes(api, services);
   dispatchRoutes(api, services);
   const openapi = buildOpenApi(api.docs, { title: 'BranchEdge cloud API', version: '1' });
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => void res.json(openapi));
@@ -104,6 +106,7 @@ export async function createCloud({
   app.use(errorHandler(log.child({ module: 'http' })));
 
   // ---- realtime ----
+  registerLobbyEdgeHandlers(edgeNsp, services, log.child({ module: 'lobby' }));
   registerEdgeNamespace(edgeNsp, services, log.child({ module: 'edge-link' }));
   registerClientNamespace(clientNsp, services, log.child({ module: 'client-link' }));
   services.edges.on('offline', (edgeId, reason) => {
