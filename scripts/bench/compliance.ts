@@ -1,11 +1,10 @@
-// npm run bench:compliance [-- --modes transcript,audio,audio-adapter,whisper] [--only id,id]
+// npm run bench:compliance [-- --modes transcript,audio,whisper] [--only id,id]
 //
 // The labelled corpus (test/fixtures/compliance/calls, rendered by
 // scripts/render-call-audio.ts into var/compliance-corpus) inspected in each mode,
 // side by side:
 //   transcript  ground-truth transcript (+ frames: Haar faces, PaddleOCR)
 //   audio       espeak-ng audio through the transcription pipeline's offline engine (pocketsphinx)
-//   audio-adapter  the same through the compliance-local temporary pocketsphinx adapter (for comparison)
 //   whisper     the same audio through Whisper, only where real weights exist
 // Prints per-check accuracy and precision/recall of failure detection, verdict
 // accuracy, the time from call end to report and the live alert latency, and
@@ -18,7 +17,6 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '#common/logger';
 import { repoRoot } from '#common/paths';
 import { ComplianceSession, inspectCall, loadRulePack } from '../../edge-node/src/compliance/index.ts';
-import { PocketsphinxCliEngine } from '../../edge-node/src/compliance/audio/pocketsphinx-adapter.ts';
 import { analyzeFrames } from '../../edge-node/src/compliance/frames/analyze-frames.ts';
 import { documentTitleSeen } from '../../edge-node/src/compliance/inspect/inspect-call.ts';
 import { listFrames } from '../../edge-node/src/compliance/inspect/call-dir.ts';
@@ -149,12 +147,6 @@ async function main(): Promise<void> {
     // The transcription pipeline's offline engine, with the pack's phrases as hints (what `inspect` uses).
     const engine = await createSpeechEngine({ engine: 'pocketsphinx', hints: packHints(loadRulePack('wealth-sale')), logger });
     results.push(await runMode('audio', calls, engine));
-    await engine.close();
-  }
-  if (modes.includes('audio-adapter')) {
-    // The compliance-local temporary adapter, kept to compare before it is deleted.
-    const engine = new PocketsphinxCliEngine();
-    results.push(await runMode('audio-adapter', calls, engine));
     await engine.close();
   }
   if (modes.includes('whisper')) {

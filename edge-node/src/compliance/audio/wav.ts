@@ -1,11 +1,9 @@
-// Audio tracks of a stored call: any WAV (rate, channels, sample format) read
-// through ffmpeg as 16 kHz mono Float32, the form every SpeechEngine takes.
-// TEMPORARY: to be replaced by the WAV reader exported from
-// edge-node/src/transcription/index.ts once that exists.
+// Audio tracks of a stored call: probed with ffprobe before any work (so bad
+// input is one line), read as 16 kHz mono Float32 by the transcription
+// pipeline's reader, with the track's name in the error.
 import { spawn } from 'node:child_process';
 import { AppError } from '#protocol/errors';
-
-export const SAMPLE_RATE = 16_000;
+import { readWavAs16kMono } from '../../transcription/index.ts';
 
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -36,13 +34,12 @@ export async function probeDurationMs(file: string, label = file): Promise<numbe
   return Math.round(seconds * 1000);
 }
 
-/** Whole file as 16 kHz mono Float32 PCM in [-1, 1]. */
+/** Whole file as 16 kHz mono Float32 PCM in [-1, 1]; errors name the track (`manager.wav`), not the temp path. */
 export async function readPcm16k(file: string, label = file): Promise<Float32Array> {
-  const r = await run('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-f', 'f32le', '-ac', '1', '-ar', String(SAMPLE_RATE), '-']);
-  if (r.code !== 0) throw new AppError('bad_request', `unreadable audio ${label}: ${firstLine(r.stderr)}`);
-  const buf = r.stdout;
-  // Copy into an aligned buffer: Buffer pools are not 4-byte aligned.
-  const pcm = new Float32Array(buf.length / 4);
-  new Uint8Array(pcm.buffer).set(buf.subarray(0, pcm.length * 4));
-  return pcm;
+  try {
+    return await readWavAs16kMono(file);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'bad_request') throw new AppError('bad_request', err.message.replace(file, label));
+    throw err;
+  }
 }
