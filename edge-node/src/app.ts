@@ -22,7 +22,8 @@ import { loadSpeechEngine } from './live/speechEngine.ts';
 import { loadRulePack, packHints } from './compliance/index.ts';
 import { TranscriptionService } from './transcription/index.ts';
 import { createMetrics } from './http/metrics.ts';
-import { DEFAULT_BUSYNESS, LobbyService, loadLobbyConfigFile, lobbyRouter } from './lobby/index.ts';
+import { DEFAULT_BUSYNESS, LobbyReporter, LobbyService, loadLobbyConfigFile, lobbyRouter } from './lobby/index.ts';
+import { LOBBY_REPORT_EVENT } from '#protocol/lobby';
 import { RelaySessions } from './signaling/RelaySessions.ts';
 import { attachSfuNamespace } from './signaling/SfuNamespace.ts';
 
@@ -70,6 +71,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
   const speech = await loadSpeechEngine(config.transcription.engine, config.transcription.whisperModel, defaultHints, logger);
   const transcription = speech.engine ? await TranscriptionService.create({ engine: speech.engine, hints: defaultHints, logger }) : undefined;
   let cloudLink: CloudLink | undefined;
+  let lobbyReporter: LobbyReporter | undefined;
   const analysis = new LiveCallAnalysis({
     calls,
     ...(transcription ? { transcription } : {}),
@@ -187,6 +189,9 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     });
     cloudLink.start();
     const link = cloudLink;
+    // Lobby aggregates and heat maps for the cloud's ops view (an event the edge-link contract leaves to protocol/src/lobby.ts).
+    lobbyReporter = lobby && new LobbyReporter({ lobby, activeCalls: () => calls.size, maxCalls: config.maxCalls, intervalMs: config.lobby.reportIntervalMs, logger, send: (r) => link.state === 'online' && (link.socket as unknown as { emit(e: string, p: unknown): boolean }).emit(LOBBY_REPORT_EVENT, r) });
+    lobbyReporter?.start();
     linkArchive(archive, link, logger);
     new RelaySessions(calls, link, logger).attach();
     link.socket!.on('call:ended', ({ callId, reason }) => calls.endCall(callId, reason));
@@ -218,6 +223,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     running,
     async close() {
       cloudLink?.close();
+      lobbyReporter?.stop();
       await lobby?.close();
       calls.closeAll('edge shutting down');
       await archive.close();

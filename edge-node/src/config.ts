@@ -53,6 +53,8 @@ const EdgeEnv = z.object({
   LOBBY_TARGET_WAIT_S: z.coerce.number().positive().default(600),
   /** Bearer token for PUT /lobby/staff; unset = staff count fixed by LOBBY_STAFF_ON_DUTY. */
   LOBBY_ADMIN_TOKEN: z.string().min(16).optional(),
+  /** How often the lobby's aggregates and heat maps are pushed to the cloud (ops view). */
+  LOBBY_REPORT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
 });
 
 export type EdgeConfig = ReturnType<typeof loadEdgeConfig>;
@@ -87,6 +89,7 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
       customersPerStaff: e.LOBBY_CUSTOMERS_PER_STAFF,
       targetWaitS: e.LOBBY_TARGET_WAIT_S,
       adminToken: e.LOBBY_ADMIN_TOKEN,
+      reportIntervalMs: e.LOBBY_REPORT_INTERVAL_MS,
     },
   };
 }

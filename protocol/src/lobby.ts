@@ -100,3 +100,33 @@ export type LobbySnapshot = z.infer<typeof LobbySnapshot>;
 
 /** `PUT /lobby/staff` body: how many staff serve customers now (feeds the busyness score). */
 export const StaffOnDuty = z.object({ staffOnDuty: z.number().int().min(0).max(1000) });
+
+// ---- Edge → cloud: periodic lobby report for the ops view ---------------------------
+
+/** socket.io event on the `/edge` namespace (fire-and-forget, latest report wins). */
+export const LOBBY_REPORT_EVENT = 'lobby:report';
+
+/** A heat map as it leaves the edge: a PNG drawn from the occupancy grid only (no camera pixels). */
+export const HeatmapImage = z.object({
+  cameraId: z.string(),
+  cols: z.number().int().positive(),
+  rows: z.number().int().positive(),
+  /** Seconds of analysed video the map covers. */
+  totalS: z.number().nonnegative(),
+  /** Base64 PNG; small by construction (a grid upscaled, ≲ 60 kB). */
+  pngBase64: z.string().max(200_000),
+});
+export type HeatmapImage = z.infer<typeof HeatmapImage>;
+
+export const LobbyReport = z.object({
+  snapshot: LobbySnapshot,
+  heatmaps: z.array(HeatmapImage).max(16),
+});
+export type LobbyReport = z.infer<typeof LobbyReport>;
+
+/** `GET /api/v1/branches/:branchId/lobby`: the latest report of each of the branch's edges. */
+export const BranchLobby = z.object({
+  branchId: z.string(),
+  edges: z.array(LobbyReport.extend({ edgeId: z.string(), receivedAt: z.number() })),
+});
+export type BranchLobby = z.infer<typeof BranchLobby>;

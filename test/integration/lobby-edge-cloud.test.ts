@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LoginResponse } from '#protocol/api';
-import { LobbySnapshot } from '#protocol/lobby';
+import { BranchLobby, LOBBY_REPORT_EVENT, LobbyReport, LobbySnapshot } from '#protocol/lobby';
 import { renderScriptedLobby } from '../../scripts/lobby-assets.ts';
 import {
   api,
@@ -29,6 +29,7 @@ interface Captured {
   event: string;
   bytes: number;
   binary: boolean;
+  data: unknown[];
 }
 
 /** True when a payload holds raw bytes anywhere (what a frame or an image would travel as). */
@@ -99,7 +100,12 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
     cloud.cloud!.io.of('/edge').on('connection', (socket) => {
       socket.onAny((event: string, ...args: unknown[]) => {
         const data = args.filter((a) => typeof a !== 'function');
-        captured.push({ event, bytes: Buffer.byteLength(JSON.stringify(data)), binary: hasBinary(data) });
+        captured.push({
+          event,
+          bytes: Buffer.byteLength(JSON.stringify(data)),
+          binary: hasBinary(data),
+          data,
+        });
       });
     });
     quiet = new ScriptedEdge({
@@ -119,6 +125,7 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
       LOBBY_CONFIG_FILE: lobbyFile,
       LOBBY_STAFF_ON_DUTY: '1',
       LOBBY_ADMIN_TOKEN: ADMIN_TOKEN,
+      LOBBY_REPORT_INTERVAL_MS: '1000',
     });
     manager = await login(cloud.url, 'mgr-lobby', 'manager-pass');
   }, 120_000);
@@ -200,6 +207,30 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
     if (after.inputs.lobbyCount === before.inputs.lobbyCount) expect(after.lobby).toBeLessThan(before.lobby);
   });
 
+  it('the cloud keeps the latest lobby report for the ops view, per branch, managers only for their own', async () => {
+    let lobby: BranchLobby | undefined;
+    await waitFor(
+      async () => {
+        const res = await api<BranchLobby>(cloud.url, 'GET', '/api/v1/branches/br-lobby/lobby', {
+          token: manager.accessToken,
+        });
+        lobby = res.body;
+        return res.status === 200 && lobby.edges.length === 1;
+      },
+      30_000,
+      'a stored lobby report',
+    );
+    const report = BranchLobby.parse(lobby).edges[0]!;
+    expect(report.edgeId).toBe('edge-lobby');
+    expect(report.snapshot.cameras[0]!.zones[0]!.dwell.boundsS.length).toBeGreaterThan(0);
+    const png = Buffer.from(report.heatmaps[0]!.pngBase64, 'base64');
+    expect((await sharp(png).metadata()).format).toBe('png');
+    const other = await api(cloud.url, 'GET', '/api/v1/branches/br-quiet/lobby', {
+      token: manager.accessToken,
+    });
+    expect(other.status).toBe(403);
+  });
+
   it('sends the cloud no frame: only small JSON messages, nothing binary, nothing stored on disk', async () => {
     await waitFor(() => edge.edge.lobby!.cameras[0]!.framesAnalysed >= 10, 90_000, 'ten analysed frames');
     const heartbeats = captured.filter((c) => c.event === 'edge:heartbeat');
@@ -209,9 +240,20 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
       captured.filter((c) => c.binary),
       `events: ${[...new Set(captured.map((c) => c.event))].join(', ')}`,
     ).toEqual([]);
-    // One analysed frame is 512×512×3 = 786 kB; the largest message is under 2 kB, everything sent together far less than one frame.
-    expect(Math.max(...captured.map((c) => c.bytes))).toBeLessThan(2048);
-    expect(captured.reduce((n, c) => n + c.bytes, 0)).toBeLessThan(512 * 512 * 3);
+    // One analysed frame is 512×512×3 = 786 kB. Heartbeats and the rest stay under 2 kB; a lobby report
+    // (aggregates + heat maps) under 64 kB, and its only image is the heat map: grid-sized, not frame-sized.
+    const reports = captured.filter((c) => c.event === LOBBY_REPORT_EVENT);
+    expect(reports.length).toBeGreaterThan(0);
+    expect(
+      Math.max(...captured.filter((c) => c.event !== LOBBY_REPORT_EVENT).map((c) => c.bytes)),
+    ).toBeLessThan(2048);
+    expect(Math.max(...reports.map((c) => c.bytes))).toBeLessThan(64 * 1024);
+    for (const r of reports.slice(-3)) {
+      const report = LobbyReport.parse(r.data[0]);
+      expect(report.heatmaps.map((h) => h.cameraId)).toEqual(['hall']);
+      const meta = await sharp(Buffer.from(report.heatmaps[0]!.pngBase64, 'base64')).metadata();
+      expect([meta.width, meta.height]).toEqual([32 * 8, 24 * 8]);
+    }
     // No frame files: the camera has no storeFrames, so neither the edge's data dir nor the config dir gained any.
     const dataDir = path.join(edge.dir, 'data');
     const files = existsSync(dataDir) ? readdirSync(dataDir, { recursive: true }).map(String) : [];

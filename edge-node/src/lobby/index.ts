@@ -9,5 +9,6 @@ export { HeatMap } from './heatmap.ts';
 export { lobbyRouter } from './http.ts';
 export { LobbyCamera, type FrameResult } from './LobbyCamera.ts';
 export { LobbyService } from './LobbyService.ts';
+export { LobbyReporter } from './reporter.ts';
 export { Tracker, type Track } from './tracker.ts';
 export { ZoneCounter } from './zones.ts';

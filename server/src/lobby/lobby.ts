@@ -1,0 +1,61 @@
+// Lobby reports from the edges, for the ops view: each edge pushes its latest
+// lobby aggregates (counts, dwell histograms, busyness) and heat-map images on
+// the `/edge` namespace; the cloud keeps the latest per edge in Redis (a day)
+// and serves them per branch. The busyness that drives routing still comes
+// from heartbeats — this is the picture behind it. No video ever arrives here:
+// the edge has none to send (docs/lobby.md).
+import type { Namespace, Socket } from 'socket.io';
+import type { Logger } from '#common/logger';
+import { BranchLobby, LOBBY_REPORT_EVENT, LobbyReport } from '#protocol/lobby';
+import type { EdgePrincipal } from '../auth/tokens.ts';
+import { forbidden } from '../errors.ts';
+import type { ApiRouter } from '../http/api-router.ts';
+import { staffOf } from '../http/principals.ts';
+import { onNotice } from '../realtime/handle.ts';
+import type { Services } from '../services.ts';
+
+const TTL_S = 24 * 3600;
+const key = (s: Services, edgeId: string) => `${s.keys.prefix}lobby:edge:${edgeId}`;
+
+export function registerLobbyEdgeHandlers(nsp: Namespace, s: Services, logger: Logger): void {
+  nsp.on('connection', (socket: Socket) => {
+    const edge = (socket.data as { edge: EdgePrincipal }).edge;
+    const log = logger.child({ edgeId: edge.edgeId, module: 'lobby' });
+    onNotice(socket, LOBBY_REPORT_EVENT, LobbyReport, log, async (report) => {
+      // An edge reports for itself only: the token names it and its branch.
+      if (report.snapshot.edgeId !== edge.edgeId || report.snapshot.branchId !== edge.branchId)
+        throw forbidden('wrong_edge', `token is for ${edge.edgeId}@${edge.branchId}`);
+      await s.redis.set(
+        key(s, edge.edgeId),
+        JSON.stringify({ ...report, edgeId: edge.edgeId, receivedAt: Date.now() }),
+        {
+          EX: TTL_S,
+        },
+      );
+    });
+  });
+}
+
+export function lobbyRoutes(api: ApiRouter, s: Services): void {
+  api.add({
+    method: 'get',
+    path: '/branches/:branchId/lobby',
+    tag: 'branches',
+    summary:
+      'Latest lobby report of each of the branch’s edges: people waiting, per-zone counts and dwell histograms, busyness, heat maps (PNG, base64). Managers: own branch.',
+    auth: { kinds: ['staff'], permission: 'branch:read' },
+    response: BranchLobby,
+    handler: async ({ params, principal }) => {
+      const branchId = params.branchId ?? '';
+      const p = staffOf(principal);
+      if (p.role === 'manager' && p.branchId !== branchId)
+        throw forbidden('wrong_branch', 'lobby of another branch');
+      const edges = [];
+      for (const edgeId of await s.branches.edgeIds(branchId)) {
+        const raw = await s.redis.get(key(s, edgeId));
+        if (raw) edges.push(JSON.parse(raw) as BranchLobby['edges'][number]);
+      }
+      return { branchId, edges };
+    },
+  });
+}
