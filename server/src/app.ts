@@ -13,7 +13,9 @@ import { EDGE_NAMESPACE } from '#protocol/edge-link';
 import type { Logger } from '#common/logger';
 import type { CloudConfig } from './config.ts';
 import { isRedisDown } from './errors.ts';
+import { registerArchiveEdgeHandlers } from './archive/edge-handlers.ts';
 import { ApiRouter } from './http/api-router.ts';
+import { archiveRoutes } from './http/archive.routes.ts';
 import { authRoutes } from './http/auth.routes.ts';
 import { callRoutes } from './http/calls.routes.ts';
 import { dispatchRoutes } from './http/dispatch.routes.ts';
@@ -93,6 +95,7 @@ export async function createCloud({
   callRoutes(api, services);
   lobbyRoutes(api, services);
   dispatchRoutes(api, services);
+  archiveRoutes(api, services.archive);
   const openapi = buildOpenApi(api.docs, { title: 'BranchEdge cloud API', version: '1' });
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => void res.json(openapi));
   app.use(API_PREFIX, api.router);
@@ -108,6 +111,7 @@ export async function createCloud({
   // ---- realtime ----
   registerLobbyEdgeHandlers(edgeNsp, services, log.child({ module: 'lobby' }));
   registerEdgeNamespace(edgeNsp, services, log.child({ module: 'edge-link' }));
+  registerArchiveEdgeHandlers(edgeNsp, services.archive, log.child({ module: 'archive' }));
   registerClientNamespace(clientNsp, services, log.child({ module: 'client-link' }));
   services.edges.on('offline', (edgeId, reason) => {
     log.warn({ edgeId, reason }, 'edge offline');

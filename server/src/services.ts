@@ -3,6 +3,8 @@
 // (with null ones). No service holds cross-request state in memory except the
 // dispatcher's presence registry of locally connected experts.
 import type { Logger } from '#common/logger';
+import { ArchiveService } from './archive/archive-service.ts';
+import { loadCloudArchiveConfig } from './archive/config.ts';
 import { CallTokenSigner } from './auth/call-tokens.ts';
 import { InviteService } from './auth/invites.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
@@ -47,6 +49,8 @@ export interface Services {
   requests: RequestStore;
   dispatcher: Dispatcher;
   notifier: Notifier;
+  /** Stored calls: outbox receiver, audited access, audit log (server/src/archive). */
+  archive: ArchiveService;
 }
 
 const noRelay: EdgeRelay = {
@@ -127,5 +131,14 @@ export function buildServices(opts: {
     requests,
     dispatcher,
     notifier,
+    archive: new ArchiveService({
+      redis,
+      prefix: config.redisPrefix,
+      config: loadCloudArchiveConfig(process.env, config.redisPrefix),
+      jwtSecret: config.jwtSecret,
+      callStore,
+      callEvents,
+      logger: logger.child({ module: 'archive' }),
+    }),
   };
 }

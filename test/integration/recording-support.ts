@@ -10,10 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
+import { createLogger } from '#common/logger';
 import type { CallRole } from '#protocol/roles';
 import type { CallRecord } from '../../edge-node/src/archive/ArchiveStore.ts';
 import { decryptToFile } from '../../edge-node/src/archive/crypto/blob.ts';
+import { createEdge } from '../../edge-node/src/app.ts';
+import { loadEdgeConfig } from '../../edge-node/src/config.ts';
 import type { TestEdge } from '../helpers/edge.ts';
+import { createCallKeys, type TestCallKeys } from '../helpers/tokens.ts';
 import { SignalClient } from '../helpers/signal-client.ts';
 
 const exec = promisify(execFile);
@@ -38,7 +42,7 @@ let nextSsrc = 100_000 + Math.floor(Math.random() * 1_000_000);
 
 /** Joins `id` to `callId` on the edge and publishes mic and camera from PlainTransports. */
 export async function joinWithMedia(edge: TestEdge, callId: string, id: string, role: CallRole, kinds: ('audio' | 'video')[] = ['audio', 'video']): Promise<MediaParticipant> {
-  const token = edge.keys.mint('edge-test', { sub: id, callId, role, branchId: 'branch-test', name: id });
+  const token = edge.keys.mint(edge.edge.config.edgeId, { sub: id, callId, role, branchId: edge.edge.config.branchId, name: id });
   const client = await SignalClient.connect(edge.url, token);
   const { rtpCapabilities } = await client.request<{ rtpCapabilities: unknown }>('getRouterRtpCapabilities');
   await client.request('join', { displayName: id, rtpCapabilities });
@@ -185,4 +189,36 @@ export async function flashOnsets(file: string, from?: number, to?: number): Pro
     }
   }
   return onsets;
+}
+
+/** A real edge on a data directory that outlives it (restart tests): `stop()` leaves the directory. */
+export async function startEdgeAt(dir: string, env: Record<string, string>, keys?: TestCallKeys): Promise<TestEdge> {
+  const callKeys = keys ?? createCallKeys(dir);
+  const config = loadEdgeConfig({
+    EDGE_ID: 'edge-test',
+    BRANCH_ID: 'branch-test',
+    CLOUD_URL: '',
+    EDGE_HOST: '127.0.0.1',
+    EDGE_PORT: '0',
+    RTC_PORT_BASE: '0',
+    SFU_WORKERS: '1',
+    CALL_TOKEN_PUBLIC_KEY_FILE: callKeys.publicKeyFile,
+    EDGE_DATA_DIR: path.join(dir, 'data'),
+    PATH: process.env.PATH ?? '',
+    ...env,
+  });
+  const edge = await createEdge(config, createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' }));
+  return { edge, url: `http://127.0.0.1:${edge.port}`, keys: callKeys, dir, stop: () => edge.close() };
+}
+
+/** Sets environment variables for the duration of a test file; returns the restore function. */
+export function withEnv(vars: Record<string, string>): () => void {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
 }

@@ -62,12 +62,15 @@ export class ManifestWriter {
     return this.#serial(() => this.#flushUnwritten());
   }
 
-  /** Signs the current last entry and stores the head next to the manifest. */
+  /** Signs the current last entry (unless already signed) and stores the head next to the manifest. */
   sign(): Promise<ManifestHead> {
     return this.#serial(async () => {
       await this.#flushUnwritten();
       const last = this.last;
       if (!last) throw new Error('cannot sign an empty manifest');
+      // One head per entry: signing the same state again would only change signedAt.
+      const current = this.head();
+      if (current && current.seq === last.seq && current.hash === last.hash) return current;
       const unsigned = { ...this.ids, seq: last.seq, hash: last.hash, signedAt: Date.now() };
       const head: ManifestHead = {
         ...unsigned,
