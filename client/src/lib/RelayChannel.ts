@@ -59,6 +59,10 @@ export class RelayChannel implements SignalChannel {
     this.#socket.close();
   }
 
+  async iceServers(): Promise<RTCIceServer[] | undefined> {
+    return (await this.#joined).edge.iceServers;
+  }
+
   async #ack<T>(event: string, msg: unknown): Promise<T> {
     const res = (await this.#socket.timeout(15_000).emitWithAck(event, msg)) as Ack<T>;
     if (!res.ok) throw new SignalError(res.error.code, res.error.message);
@@ -100,5 +104,9 @@ export class DeferredChannel implements SignalChannel {
   close(): void {
     this.#closed = true;
     void this.#inner.then((ch) => ch.close(), () => undefined);
+  }
+
+  async iceServers(): Promise<RTCIceServer[] | undefined> {
+    return (await this.#inner).iceServers?.();
   }
 }

@@ -265,6 +265,9 @@ export class RoomClient extends Emitter<RoomEvents> {
       dtlsParameters: options.dtlsParameters as types.DtlsParameters,
       ...(options.sctpParameters ? { sctpParameters: options.sctpParameters as types.SctpParameters } : {}),
     };
+    // TURN from the cloud, for participants who cannot reach the edge's UDP/TCP ports directly.
+    const iceServers = await channel.iceServers?.().catch(() => undefined);
+    if (iceServers?.length) Object.assign(params, { iceServers });
     const transport = direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
       channel.request('connectWebRtcTransport', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);

@@ -20,13 +20,19 @@ export interface SignalChannel {
   onNotify(listener: (n: SignalNotification) => void): void;
   onConnectionChange(listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void): void;
   close(): void;
+  /** STUN/TURN servers the cloud handed out with this session's credentials (time-limited TURN), if any. */
+  iceServers?(): Promise<RTCIceServer[] | undefined>;
 }
 
 /** Direct connection to the edge's signaling, authenticated by a join token. */
 export class EdgeSocketChannel implements SignalChannel {
   readonly #socket: Socket;
 
-  constructor(edgeUrl: string, token: string) {
+  constructor(
+    edgeUrl: string,
+    token: string,
+    private readonly ice?: RTCIceServer[],
+  ) {
     this.#socket = io(new URL(SFU_NAMESPACE, edgeUrl).toString(), {
       auth: { token },
       transports: ['websocket'],
@@ -52,5 +58,9 @@ export class EdgeSocketChannel implements SignalChannel {
 
   close(): void {
     this.#socket.close();
+  }
+
+  async iceServers(): Promise<RTCIceServer[] | undefined> {
+    return this.ice;
   }
 }
