@@ -5,7 +5,7 @@
 // `producer` event exactly like a browser's. Plus: decrypting stored files and
 // probing them with ffprobe.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -193,6 +193,7 @@ export async function flashOnsets(file: string, from?: number, to?: number): Pro
 
 /** A real edge on a data directory that outlives it (restart tests): `stop()` leaves the directory. */
 export async function startEdgeAt(dir: string, env: Record<string, string>, keys?: TestCallKeys): Promise<TestEdge> {
+  mkdirSync(dir, { recursive: true });
   const callKeys = keys ?? createCallKeys(dir);
   const config = loadEdgeConfig({
     EDGE_ID: 'edge-test',

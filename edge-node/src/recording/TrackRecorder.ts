@@ -284,8 +284,10 @@ export class TrackRecorder {
       if (this.#gap && this.#gap.reason !== 'recorder-crashed') await this.#closeGap(atMs);
     } catch (err) {
       const reason = isDiskFull(err) ? 'disk-full' : 'write-failed';
-      if (!this.#gap) this.#openGap({ fromMs: atMs, reason, detail: (err as Error).message });
-      this.#log.error({ err, track: inc.track, index }, 'segment not archived');
+      if (!this.#gap) {
+        this.#openGap({ fromMs: atMs, reason, detail: (err as Error).message });
+        this.#log.error({ err, track: inc.track, index }, 'segment not archived; recording has a gap until the archive accepts segments again');
+      } else this.#log.debug({ track: inc.track, index, reason }, 'segment not archived (gap continues)');
     } finally {
       await rm(file, { force: true });
     }
