@@ -13,7 +13,16 @@
 //   npx tsx scripts/lobby-assets.ts      → prints the paths of both clips
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,24 +44,41 @@ export function ensureVtest(): string {
   const target = path.join(lobbyAssetDir, 'vtest.avi');
   if (existsSync(target) && sha256(target) === VTEST_SHA256) return target;
   mkdirSync(lobbyAssetDir, { recursive: true });
+  // Test files may ask for the clip at the same time: each writes its own copy, then renames it into place (atomic).
+  const staged = `${target}.${process.pid}.tmp`;
   if (existsSync(INSTALLED) && sha256(INSTALLED) === VTEST_SHA256) {
-    copyFileSync(INSTALLED, target);
-    return target;
+    copyFileSync(INSTALLED, staged);
+  } else {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'lobby-assets-'));
+    try {
+      // apt drops privileges to _apt for downloads: give it a folder it may write.
+      execFileSync('chmod', ['777', tmp]);
+      const download = () =>
+        execFileSync('apt-get', ['download', 'opencv-doc'], {
+          cwd: tmp,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+      try {
+        download();
+      } catch {
+        // A fresh machine may have no package lists yet.
+        execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        download();
+      }
+      const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
+      if (!deb) throw new Error('apt-get download opencv-doc produced no .deb');
+      execFileSync('dpkg-deb', ['-x', path.join(tmp, deb), path.join(tmp, 'x')]);
+      copyFileSync(path.join(tmp, 'x', IN_DEB), staged);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lobby-assets-'));
-  try {
-    // apt drops privileges to _apt for downloads: give it a folder it may write.
-    execFileSync('chmod', ['777', tmp]);
-    execFileSync('apt-get', ['download', 'opencv-doc'], { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] });
-    const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
-    if (!deb) throw new Error('apt-get download opencv-doc produced no .deb');
-    execFileSync('dpkg-deb', ['-x', path.join(tmp, deb), path.join(tmp, 'x')]);
-    copyFileSync(path.join(tmp, 'x', IN_DEB), target);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  const got = sha256(staged);
+  if (got !== VTEST_SHA256) {
+    rmSync(staged, { force: true });
+    throw new Error(`vtest.avi checksum mismatch: ${got}`);
   }
-  const got = sha256(target);
-  if (got !== VTEST_SHA256) throw new Error(`vtest.avi checksum mismatch: ${got}`);
+  renameSync(staged, target);
   return target;
 }
 
@@ -166,7 +192,7 @@ export async function renderScriptedLobby(): Promise<string> {
       .toBuffer();
     sprites.set(name, { png, w: width, h: height });
   }
-  const tmp = `${target}.tmp.mp4`;
+  const tmp = `${target}.${process.pid}.tmp.mp4`;
   const ff = spawn(
     'ffmpeg',
     [
@@ -219,7 +245,7 @@ export async function renderScriptedLobby(): Promise<string> {
   }
   ff.stdin.end();
   if ((await closed) !== 0) throw new Error('ffmpeg failed to encode the scripted lobby');
-  execFileSync('mv', [tmp, target]);
+  renameSync(tmp, target);
   return target;
 }
 
