@@ -7,10 +7,18 @@ import { useI18n } from './i18n/I18n.tsx';
 
 const CallPage = lazy(() => import('./pages/CallPage.tsx').then((m) => ({ default: m.CallPage })));
 const LoginPage = lazy(() => import('./pages/LoginPage.tsx').then((m) => ({ default: m.LoginPage })));
-const CustomerJoinPage = lazy(() => import('./pages/customer/CustomerJoinPage.tsx').then((m) => ({ default: m.CustomerJoinPage })));
-const ManagerPage = lazy(() => import('./pages/manager/ManagerPage.tsx').then((m) => ({ default: m.ManagerPage })));
-const ExpertPage = lazy(() => import('./pages/expert/ExpertPage.tsx').then((m) => ({ default: m.ExpertPage })));
-const CompliancePage = lazy(() => import('./pages/compliance/CompliancePage.tsx').then((m) => ({ default: m.CompliancePage })));
+const CustomerJoinPage = lazy(() =>
+  import('./pages/customer/CustomerJoinPage.tsx').then((m) => ({ default: m.CustomerJoinPage })),
+);
+const ManagerPage = lazy(() =>
+  import('./pages/manager/ManagerPage.tsx').then((m) => ({ default: m.ManagerPage })),
+);
+const ExpertPage = lazy(() =>
+  import('./pages/expert/ExpertPage.tsx').then((m) => ({ default: m.ExpertPage })),
+);
+const CompliancePage = lazy(() =>
+  import('./pages/compliance/CompliancePage.tsx').then((m) => ({ default: m.CompliancePage })),
+);
 const OpsPage = lazy(() => import('./pages/ops/OpsPage.tsx').then((m) => ({ default: m.OpsPage })));
 
 function Page({ path }: { path: string }) {

@@ -15,12 +15,39 @@ import { waitForMediaFrom } from '../helpers/call-page.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { seedBranchWithEdge, startCloud, waitFor, withServices, type CloudHandle } from '../helpers/cloud.ts';
 import { startTestEdge, type TestEdge } from '../helpers/edge.ts';
-import { loginAs, openPage, pagePoint, peerIdOf, redNear, seriousA11yViolations, stageGeometry, type RolePage } from './support/ui.ts';
+import {
+  loginAs,
+  openPage,
+  pagePoint,
+  peerIdOf,
+  redNear,
+  seriousA11yViolations,
+  stageGeometry,
+  type RolePage,
+} from './support/ui.ts';
 
 const ACCOUNTS = {
-  manager: { username: 'mgr-ui', password: 'manager-pass-1', displayName: 'Li Na', role: 'manager' as const, branchId: 'branch-ui' },
-  expert: { username: 'exp-ui', password: 'expert-pass-01', displayName: 'Dr Zhang', role: 'expert' as const, skills: ['wealth'], languages: ['en', 'zh'] },
-  compliance: { username: 'cmp-ui', password: 'compliance-pass-1', displayName: 'Cora', role: 'compliance' as const },
+  manager: {
+    username: 'mgr-ui',
+    password: 'manager-pass-1',
+    displayName: 'Li Na',
+    role: 'manager' as const,
+    branchId: 'branch-ui',
+  },
+  expert: {
+    username: 'exp-ui',
+    password: 'expert-pass-01',
+    displayName: 'Dr Zhang',
+    role: 'expert' as const,
+    skills: ['wealth'],
+    languages: ['en', 'zh'],
+  },
+  compliance: {
+    username: 'cmp-ui',
+    password: 'compliance-pass-1',
+    displayName: 'Cora',
+    role: 'compliance' as const,
+  },
   ops: { username: 'ops-ui', password: 'ops-pass-0001', displayName: 'Otto', role: 'ops' as const },
 };
 
@@ -31,8 +58,10 @@ describe('role views in Chromium', () => {
   const pages: Record<string, RolePage> = {};
   let callId = '';
 
-  const shot = (who: string, name: string) => pages[who]!.page.screenshot({ path: artifactPath(`views-${name}.png`) });
-  const a11y = async (who: string, name: string) => expect(await seriousA11yViolations(pages[who]!.page, name)).toEqual([]);
+  const shot = (who: string, name: string) =>
+    pages[who]!.page.screenshot({ path: artifactPath(`views-${name}.png`) });
+  const a11y = async (who: string, name: string) =>
+    expect(await seriousA11yViolations(pages[who]!.page, name)).toEqual([]);
 
   // One story told in order: once a step fails, the later ones would only time out.
   let failed = false;
@@ -51,8 +80,20 @@ describe('role views in Chromium', () => {
     await withServices(redisUrl, cloud.prefix, async (s) => {
       for (const a of Object.values(ACCOUNTS)) await s.staff.create({ skills: [], languages: [], ...a });
     });
-    edge = await startTestEdge({ EDGE_ID: 'edge-ui', BRANCH_ID: 'branch-ui', EDGE_KEY: key, CLOUD_URL: cloud.url, CALL_TOKEN_PUBLIC_KEY_FILE: '', HEARTBEAT_INTERVAL_MS: '200' });
-    await waitFor(async () => (await fetch(`${edge.url}/readyz`)).status === 200, 30_000, 'edge ready (cloud link, join-token key)', 200);
+    edge = await startTestEdge({
+      EDGE_ID: 'edge-ui',
+      BRANCH_ID: 'branch-ui',
+      EDGE_KEY: key,
+      CLOUD_URL: cloud.url,
+      CALL_TOKEN_PUBLIC_KEY_FILE: '',
+      HEARTBEAT_INTERVAL_MS: '200',
+    });
+    await waitFor(
+      async () => (await fetch(`${edge.url}/readyz`)).status === 200,
+      30_000,
+      'edge ready (cloud link, join-token key)',
+      200,
+    );
     browser = await launchChromium();
   });
 
@@ -133,7 +174,15 @@ describe('role views in Chromium', () => {
 
     // The consent is recorded in the call: the manager's room receives it on the chat channel.
     await expect
-      .poll(() => m.evaluate(() => (window as unknown as { __chat: Array<{ type?: string }> }).__chat.find((x) => x.type === 'consent')), { timeout: 15_000 })
+      .poll(
+        () =>
+          m.evaluate(() =>
+            (window as unknown as { __chat: Array<{ type?: string }> }).__chat.find(
+              (x) => x.type === 'consent',
+            ),
+          ),
+        { timeout: 15_000 },
+      )
       .toMatchObject({ type: 'consent', recording: true, version: expect.any(String) });
     const customerId = await peerIdOf(m, 'customer');
     await waitForMediaFrom(m, [customerId]);
@@ -173,7 +222,10 @@ describe('role views in Chromium', () => {
     const [managerId, customerId] = [await peerIdOf(e, 'manager'), await peerIdOf(e, 'customer')];
     await waitForMediaFrom(e, [managerId, customerId]);
     await waitForMediaFrom(m, [await peerIdOf(m, 'expert'), customerId]);
-    await waitForMediaFrom(pages.customer!.page, [await peerIdOf(pages.customer!.page, 'expert'), await peerIdOf(pages.customer!.page, 'manager')]);
+    await waitForMediaFrom(pages.customer!.page, [
+      await peerIdOf(pages.customer!.page, 'expert'),
+      await peerIdOf(pages.customer!.page, 'manager'),
+    ]);
   });
 
   test('the expert’s annotations appear on the manager’s screen at the same normalised position', async () => {
@@ -181,7 +233,9 @@ describe('role views in Chromium', () => {
     const m = pages.manager!.page;
     const managerId = await peerIdOf(e, 'manager');
     // The expert's stage shows the manager's camera; both screens letterbox it differently.
-    await expect.poll(async () => (await stageGeometry(e)).intrinsic.width, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await stageGeometry(e)).intrinsic.width, { timeout: 15_000 })
+      .toBeGreaterThan(0);
     const eg = await stageGeometry(e);
 
     // A circle dragged from (0.3, 0.4) to (0.4, 0.4) of the picture, and an arrow to (0.7, 0.65).
@@ -201,8 +255,17 @@ describe('role views in Chromium', () => {
     await e.mouse.move(a1.x, a1.y, { steps: 5 });
     await e.mouse.up();
 
-    type Item = { target: { peerId: string }; shape: { kind: string; center?: { x: number; y: number }; edge?: { x: number; y: number }; to?: { x: number; y: number } } };
-    const items = (page: typeof e) => page.evaluate(() => window.__branchedge!.annotations!.state.items as unknown as Item[]);
+    type Item = {
+      target: { peerId: string };
+      shape: {
+        kind: string;
+        center?: { x: number; y: number };
+        edge?: { x: number; y: number };
+        to?: { x: number; y: number };
+      };
+    };
+    const items = (page: typeof e) =>
+      page.evaluate(() => window.__branchedge!.annotations!.state.items as unknown as Item[]);
     const sent = await items(e);
     expect(sent.map((a) => a.shape.kind)).toEqual(['circle', 'arrow']);
     expect(sent[0]!.target.peerId).toBe(managerId);
@@ -212,15 +275,21 @@ describe('role views in Chromium', () => {
 
     // The manager receives the same normalised marks, on their own camera, which comes to the stage.
     await expect.poll(() => items(m), { timeout: 10_000 }).toEqual(sent);
-    await expect.poll(() => m.locator(`.stage [data-target="${managerId}/camera"]`).count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(async () => (await stageGeometry(m)).intrinsic.width, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => m.locator(`.stage [data-target="${managerId}/camera"]`).count(), { timeout: 10_000 })
+      .toBe(1);
+    await expect
+      .poll(async () => (await stageGeometry(m)).intrinsic.width, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     const mg = await stageGeometry(m);
     expect(Math.abs(mg.box.width / mg.box.height - eg.box.width / eg.box.height)).toBeGreaterThan(0.05);
     // Drawn where the picture point is on the manager's screen: red on the ring and at the arrow tip, nothing inside the ring.
     const ringOnManager = pagePoint(mg, sent[0]!.shape.edge!);
     const tipOnManager = pagePoint(mg, sent[1]!.shape.to!);
     const centreOnManager = pagePoint(mg, sent[0]!.shape.center!);
-    await expect.poll(async () => (await redNear(m, ringOnManager)).r, { timeout: 5_000 }).toBeGreaterThan(200);
+    await expect
+      .poll(async () => (await redNear(m, ringOnManager)).r, { timeout: 5_000 })
+      .toBeGreaterThan(200);
     const ring = await redNear(m, ringOnManager);
     expect(ring.g).toBeLessThan(120);
     expect((await redNear(m, tipOnManager)).r).toBeGreaterThan(200);
@@ -235,28 +304,43 @@ describe('role views in Chromium', () => {
     // The customer (portrait tablet: the picture letterboxed top and bottom) sees the marks at the same point too.
     const c = pages.customer!.page;
     await expect.poll(() => items(c), { timeout: 10_000 }).toEqual(sent);
-    await expect.poll(() => c.locator(`.stage [data-target="${managerId}/camera"] video`).count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(async () => (await stageGeometry(c)).intrinsic.width, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => c.locator(`.stage [data-target="${managerId}/camera"] video`).count(), { timeout: 10_000 })
+      .toBe(1);
+    await expect
+      .poll(async () => (await stageGeometry(c)).intrinsic.width, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     const cg = await stageGeometry(c);
     expect(cg.box.width / cg.box.height).toBeLessThan(1.5);
-    await expect.poll(async () => (await redNear(c, pagePoint(cg, sent[0]!.shape.edge!))).r, { timeout: 5_000 }).toBeGreaterThan(200);
+    await expect
+      .poll(async () => (await redNear(c, pagePoint(cg, sent[0]!.shape.edge!))).r, { timeout: 5_000 })
+      .toBeGreaterThan(200);
     expect((await redNear(c, pagePoint(cg, sent[1]!.shape.to!))).r).toBeGreaterThan(200);
     await shot('customer', 'customer-sees-annotation');
 
     // Freeze frame: the exact still goes to everyone; marks drawn on it go away with it.
     await e.getByRole('button', { name: 'Freeze frame' }).click();
-    await m.locator(`.stage [data-target="${managerId}/camera"][data-frozen="true"] img`).waitFor({ timeout: 10_000 });
+    await m
+      .locator(`.stage [data-target="${managerId}/camera"][data-frozen="true"] img`)
+      .waitFor({ timeout: 10_000 });
     await e.getByRole('radio', { name: 'Pen' }).click();
     const fg = await stageGeometry(e);
     const f0 = pagePoint(fg, { x: 0.2, y: 0.2 });
     await e.mouse.move(f0.x, f0.y);
     await e.mouse.down();
-    for (const [dx, dy] of [[40, 10], [80, 40], [120, 20]]) await e.mouse.move(f0.x + dx!, f0.y + dy!, { steps: 2 });
+    for (const [dx, dy] of [
+      [40, 10],
+      [80, 40],
+      [120, 20],
+    ])
+      await e.mouse.move(f0.x + dx!, f0.y + dy!, { steps: 2 });
     await e.mouse.up();
     await expect.poll(async () => (await items(m)).length, { timeout: 10_000 }).toBe(3);
     await shot('manager', 'manager-sees-frozen-frame');
     await e.getByRole('button', { name: 'Back to live' }).click();
-    await m.locator(`.stage [data-target="${managerId}/camera"][data-frozen="false"] video`).waitFor({ timeout: 10_000 });
+    await m
+      .locator(`.stage [data-target="${managerId}/camera"][data-frozen="false"] video`)
+      .waitFor({ timeout: 10_000 });
     expect((await items(m)).map((a) => a.shape.kind)).toEqual(['circle', 'arrow']);
   });
 
@@ -269,13 +353,16 @@ describe('role views in Chromium', () => {
     await m.getByRole('button', { name: 'Show expert' }).click();
     const expertId = await peerIdOf(m, 'expert');
     await m.locator(`.ar-stage [data-target="${expertId}/camera"] video`).waitFor();
-    const frameWidth = () => m.evaluate(() => document.querySelector<HTMLVideoElement>('.ar-stage video')?.videoWidth ?? 0);
+    const frameWidth = () =>
+      m.evaluate(() => document.querySelector<HTMLVideoElement>('.ar-stage video')?.videoWidth ?? 0);
     await expect.poll(frameWidth, { timeout: 15_000 }).toBeGreaterThan(0);
     // What the edge forwards to the manager from the expert's camera (its consumer's preferred simulcast layers).
     const managerId = await m.evaluate(() => window.__branchedge!.room.peerId!);
     const layersAtEdge = () => {
       const viewer = edge.edge.calls.get(callId)?.room?.peers.get(managerId);
-      const consumer = [...(viewer?.consumers.values() ?? [])].find((c) => c.kind === 'video' && (c.appData as { peerId?: string }).peerId === expertId);
+      const consumer = [...(viewer?.consumers.values() ?? [])].find(
+        (c) => c.kind === 'video' && (c.appData as { peerId?: string }).peerId === expertId,
+      );
       return consumer?.preferredLayers;
     };
     await m.getByRole('button', { name: 'Low bandwidth' }).click();
@@ -304,12 +391,20 @@ describe('role views in Chromium', () => {
     process.kill(pid, 'SIGKILL');
     for (const w of who) {
       const page = pages[w]!.page;
-      await expect.poll(() => page.evaluate(() => (window as unknown as { __states: string[] }).__states), { timeout: 30_000 }).toEqual(expect.arrayContaining(['reconnecting', 'joined']));
+      await expect
+        .poll(() => page.evaluate(() => (window as unknown as { __states: string[] }).__states), {
+          timeout: 30_000,
+        })
+        .toEqual(expect.arrayContaining(['reconnecting', 'joined']));
     }
     const c = pages.customer!.page;
     await c.locator('.call-status .badge.state-joined').waitFor({ timeout: 30_000 });
     // Same call, fresh sessions: media flows again between all three.
-    await expect.poll(async () => (await Promise.all([peerIdOf(c, 'manager'), peerIdOf(c, 'expert')])).every(Boolean), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(async () => (await Promise.all([peerIdOf(c, 'manager'), peerIdOf(c, 'expert')])).every(Boolean), {
+        timeout: 30_000,
+      })
+      .toBe(true);
     await waitForMediaFrom(c, [await peerIdOf(c, 'manager'), await peerIdOf(c, 'expert')]);
     const m = pages.manager!.page;
     await waitForMediaFrom(m, [await peerIdOf(m, 'customer'), await peerIdOf(m, 'expert')]);
@@ -330,15 +425,27 @@ describe('role views in Chromium', () => {
     await o.getByRole('tab', { name: 'Reports' }).click();
     await o.getByText('No reports yet').waitFor();
     // A report written by the compliance engine for a corpus call (the JSON `npm run inspect` prints), with a recording to play.
-    const sample = loadCorpus().find((x) => x.pack === 'wealth-sale' && x.expect.verdict === 'non-compliant')!;
-    const session = new ComplianceSession(loadRulePack(sample.pack), `call-${sample.id}`, { transcriptSource: 'transcript' });
+    const sample = loadCorpus().find(
+      (x) => x.pack === 'wealth-sale' && x.expect.verdict === 'non-compliant',
+    )!;
+    const session = new ComplianceSession(loadRulePack(sample.pack), `call-${sample.id}`, {
+      transcriptSource: 'transcript',
+    });
     for (const line of sample.transcript) session.addSegment({ ...line, final: true });
     const report = session.finish({ durationMs: sample.transcript.at(-1)!.endMs + 1000 });
-    await o.getByLabel('Open a report file').setInputFiles({ name: 'report.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(report)) });
+    await o.getByLabel('Open a report file').setInputFiles({
+      name: 'report.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(report)),
+    });
     await o.getByRole('heading', { name: 'Inspection report' }).waitFor();
     await o.locator('.report-head').getByText('Non-compliant').waitFor();
     const failed = report.checks.find((ch) => ch.status === 'fail')!;
-    await o.locator('.report-checks li.check-fail').first().getByText(failed.title ?? failed.id).waitFor();
+    await o
+      .locator('.report-checks li.check-fail')
+      .first()
+      .getByText(failed.title ?? failed.id)
+      .waitFor();
     await o.getByLabel('Recording for playback').setInputFiles(fakeSpeechWav());
     const line = o.locator('.report-transcript .transcript-lines li').nth(0);
     await line.getByRole('button').click();
@@ -360,7 +467,11 @@ describe('role views in Chromium', () => {
     await waitForMediaFrom(o, ids);
     // Nobody in the call sees the observer.
     for (const who of ['manager', 'customer', 'expert']) {
-      expect(await pages[who]!.page.evaluate(() => [...window.__branchedge!.room.peers.values()].map((p) => p.role).sort())).not.toContain('observer');
+      expect(
+        await pages[who]!.page.evaluate(() =>
+          [...window.__branchedge!.room.peers.values()].map((p) => p.role).sort(),
+        ),
+      ).not.toContain('observer');
     }
     await a11y('compliance', 'compliance-observing');
     await shot('compliance', 'compliance-observing');
@@ -375,7 +486,10 @@ describe('role views in Chromium', () => {
     const edgeRow = p.locator('tr[data-edge="edge-ui"]');
     await edgeRow.getByText('Online').waitFor({ timeout: 15_000 });
     await edgeRow.getByText('0.1.0').waitFor();
-    await p.locator('.kpi', { hasText: 'Calls now' }).getByText('1', { exact: true }).waitFor({ timeout: 10_000 });
+    await p
+      .locator('.kpi', { hasText: 'Calls now' })
+      .getByText('1', { exact: true })
+      .waitFor({ timeout: 10_000 });
     await p.locator('[data-expert]', { hasText: 'Dr Zhang' }).waitFor();
     await p.getByRole('img', { name: /Calls per edge/ }).waitFor();
     await p.getByRole('img', { name: /Branch busyness/ }).waitFor();
@@ -388,7 +502,11 @@ describe('role views in Chromium', () => {
     await m.getByRole('button', { name: 'End call' }).click();
     await m.getByRole('heading', { name: 'Call ended' }).waitFor({ timeout: 15_000 });
     // The edge writes the inspection report as the call ends and announces its verdict through the cloud.
-    await m.getByText(/Inspection report written by the branch edge: (Compliant|Non-compliant|Needs review), score \d+%/).waitFor({ timeout: 20_000 });
+    await m
+      .getByText(
+        /Inspection report written by the branch edge: (Compliant|Non-compliant|Needs review), score \d+%/,
+      )
+      .waitFor({ timeout: 20_000 });
     await pages.customer!.page.getByRole('heading', { name: 'Thank you' }).waitFor({ timeout: 15_000 });
     // …and the compliance officer's report list gets it live.
     const reportRow = pages.compliance!.page.locator(`tr[data-report="${callId}"]`);

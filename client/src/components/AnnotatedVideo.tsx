@@ -2,8 +2,21 @@
 // a canvas over it. With a tool selected, pointer drags draw a mark; the mark is
 // stored in normalised coordinates of the picture, never in screen pixels.
 import { useCallback, useEffect, useRef, useState, type PointerEvent, type RefObject } from 'react';
-import { frameRect, toNormalised, toNormalisedClamped, type Point, type Rect } from '../lib/annotations/geometry.ts';
-import { simplify, targetKey, visibleOn, type Shape, type Target, type Tool } from '../lib/annotations/model.ts';
+import {
+  frameRect,
+  toNormalised,
+  toNormalisedClamped,
+  type Point,
+  type Rect,
+} from '../lib/annotations/geometry.ts';
+import {
+  simplify,
+  targetKey,
+  visibleOn,
+  type Shape,
+  type Target,
+  type Tool,
+} from '../lib/annotations/model.ts';
 import type { AnnotationStore } from '../lib/annotations/AnnotationStore.ts';
 import { drawAnnotations, drawShape } from '../lib/annotations/render.ts';
 import { useAnnotations } from '../hooks/useAnnotations.ts';
@@ -24,9 +37,21 @@ interface Props {
 }
 
 let seq = 0;
-const newId = () => `${Date.now().toString(36)}-${(seq++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+const newId = () =>
+  `${Date.now().toString(36)}-${(seq++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 
-export function AnnotatedVideo({ track, target, store, tool = null, color = '#ff3b30', author = '', label, videoRef, onViewport, className }: Props) {
+export function AnnotatedVideo({
+  track,
+  target,
+  store,
+  tool = null,
+  color = '#ff3b30',
+  author = '',
+  label,
+  videoRef,
+  onViewport,
+  className,
+}: Props) {
   const { t } = useI18n();
   const boxRef = useRef<HTMLDivElement>(null);
   const ownVideoRef = useRef<HTMLVideoElement>(null);
@@ -54,7 +79,10 @@ export function AnnotatedVideo({ track, target, store, tool = null, color = '#ff
     const size = { width: box.clientWidth, height: box.clientHeight };
     const img = imgRef.current;
     const v = video.current;
-    const intrinsic = frozen && img ? { width: img.naturalWidth, height: img.naturalHeight } : { width: v?.videoWidth ?? 0, height: v?.videoHeight ?? 0 };
+    const intrinsic =
+      frozen && img
+        ? { width: img.naturalWidth, height: img.naturalHeight }
+        : { width: v?.videoWidth ?? 0, height: v?.videoHeight ?? 0 };
     if (!intrinsic.width || !intrinsic.height) return null;
     return frameRect(size, intrinsic, 'contain');
   }, [frozen, video]);
@@ -86,7 +114,8 @@ export function AnnotatedVideo({ track, target, store, tool = null, color = '#ff
     const v = video.current;
     const observer = new ResizeObserver(() => {
       redraw();
-      if (onViewport && box) onViewport(box.clientWidth * devicePixelRatio, box.clientHeight * devicePixelRatio);
+      if (onViewport && box)
+        onViewport(box.clientWidth * devicePixelRatio, box.clientHeight * devicePixelRatio);
     });
     if (box) observer.observe(box);
     // The intrinsic size changes with the simulcast layer and when metadata first arrives.
@@ -106,7 +135,18 @@ export function AnnotatedVideo({ track, target, store, tool = null, color = '#ff
 
   const commit = (shape: Shape) => {
     if (!store) return;
-    void store.send({ type: 'add', annotation: { id: newId(), target, shape, color, author, at: Date.now(), ...(frozen ? { frameId: frozen.frameId } : {}) } });
+    void store.send({
+      type: 'add',
+      annotation: {
+        id: newId(),
+        target,
+        shape,
+        color,
+        author,
+        at: Date.now(),
+        ...(frozen ? { frameId: frozen.frameId } : {}),
+      },
+    });
   };
 
   const onDown = (e: PointerEvent<HTMLCanvasElement>) => {
@@ -130,7 +170,13 @@ export function AnnotatedVideo({ track, target, store, tool = null, color = '#ff
     if (!d || !f || !tool) return;
     const p = toNormalisedClamped(local(e), f);
     d.points.push(p);
-    setDraft(tool === 'arrow' ? { kind: 'arrow', from: d.start, to: p } : tool === 'circle' ? { kind: 'circle', center: d.start, edge: p } : { kind: 'freehand', points: d.points.slice() });
+    setDraft(
+      tool === 'arrow'
+        ? { kind: 'arrow', from: d.start, to: p }
+        : tool === 'circle'
+          ? { kind: 'circle', center: d.start, edge: p }
+          : { kind: 'freehand', points: d.points.slice() },
+    );
   };
 
   const onUp = (e: PointerEvent<HTMLCanvasElement>) => {
@@ -144,7 +190,12 @@ export function AnnotatedVideo({ track, target, store, tool = null, color = '#ff
     if (!moved && tool !== 'circle') return;
     if (tool === 'arrow') commit({ kind: 'arrow', from: d.start, to: end });
     // A tap with the circle tool rings the point with a default size.
-    else if (tool === 'circle') commit({ kind: 'circle', center: d.start, edge: moved ? end : { x: Math.min(1, d.start.x + 0.05), y: d.start.y } });
+    else if (tool === 'circle')
+      commit({
+        kind: 'circle',
+        center: d.start,
+        edge: moved ? end : { x: Math.min(1, d.start.x + 0.05), y: d.start.y },
+      });
     else if (tool === 'freehand') commit({ kind: 'freehand', points: simplify([...d.points, end]) });
   };
 
@@ -154,7 +205,12 @@ export function AnnotatedVideo({ track, target, store, tool = null, color = '#ff
   })();
 
   return (
-    <div ref={boxRef} className={`annotated${tool ? ' drawing' : ''}${className ? ` ${className}` : ''}`} data-target={targetKey(target)} data-frozen={frozen ? 'true' : 'false'}>
+    <div
+      ref={boxRef}
+      className={`annotated${tool ? ' drawing' : ''}${className ? ` ${className}` : ''}`}
+      data-target={targetKey(target)}
+      data-frozen={frozen ? 'true' : 'false'}
+    >
       {frozen ? (
         <img ref={imgRef} src={frozen.image} alt={t('annot.frozenAlt', { label })} onLoad={redraw} />
       ) : track ? (
@@ -186,7 +242,14 @@ export function AnnotatedVideo({ track, target, store, tool = null, color = '#ff
             setTextAt(null);
           }}
         >
-          <input autoFocus value={text} maxLength={120} onChange={(e) => setText(e.target.value)} aria-label={t('annot.textInput')} onKeyDown={(e) => e.key === 'Escape' && setTextAt(null)} />
+          <input
+            autoFocus
+            value={text}
+            maxLength={120}
+            onChange={(e) => setText(e.target.value)}
+            aria-label={t('annot.textInput')}
+            onKeyDown={(e) => e.key === 'Escape' && setTextAt(null)}
+          />
           <button type="submit">{t('annot.place')}</button>
         </form>
       )}

@@ -7,7 +7,15 @@ import { useSession } from '../hooks/useSession.ts';
 import { LanguageSwitch, useI18n } from '../i18n/I18n.tsx';
 import '../styles/console.css';
 
-export function AppShell({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+export function AppShell({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
   const { t } = useI18n();
   const session = useSession();
   return (

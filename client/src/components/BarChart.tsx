@@ -8,7 +8,17 @@ export interface Bar {
   text?: string;
 }
 
-export function BarChart({ bars, max, title, unit = '' }: { bars: Bar[]; max: number; title: string; unit?: string }) {
+export function BarChart({
+  bars,
+  max,
+  title,
+  unit = '',
+}: {
+  bars: Bar[];
+  max: number;
+  title: string;
+  unit?: string;
+}) {
   const row = 28;
   // Drawn at 1:1 up to `width` px (CSS max-width), so text never grows with the panel.
   const labelW = 150;
@@ -17,7 +27,13 @@ export function BarChart({ bars, max, title, unit = '' }: { bars: Bar[]; max: nu
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <svg role="img" aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.text ?? `${Math.round(b.value)}${unit}`}`).join(', ')}`} viewBox={`0 0 ${width} ${Math.max(1, bars.length) * row + 4}`} width="100%" style={{ maxWidth: width }}>
+      <svg
+        role="img"
+        aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.text ?? `${Math.round(b.value)}${unit}`}`).join(', ')}`}
+        viewBox={`0 0 ${width} ${Math.max(1, bars.length) * row + 4}`}
+        width="100%"
+        style={{ maxWidth: width }}
+      >
         {bars.map((b, i) => {
           const share = max > 0 ? Math.min(1, Math.max(0, b.value / max)) : 0;
           return (
@@ -26,7 +42,14 @@ export function BarChart({ bars, max, title, unit = '' }: { bars: Bar[]; max: nu
                 {b.label.length > 18 ? `${b.label.slice(0, 17)}…` : b.label}
               </text>
               <rect x={labelW} y={4} width={barW} height={row - 10} rx={4} className="chart-track" />
-              <rect x={labelW} y={4} width={Math.max(2, share * barW)} height={row - 10} rx={4} className={`chart-bar tone-${b.tone ?? 'info'}`} />
+              <rect
+                x={labelW}
+                y={4}
+                width={Math.max(2, share * barW)}
+                height={row - 10}
+                rx={4}
+                className={`chart-bar tone-${b.tone ?? 'info'}`}
+              />
               <text x={labelW + barW + 8} y={row / 2 + 5} className="chart-value">
                 {b.text ?? `${Math.round(b.value)}${unit}`}
               </text>

@@ -21,10 +21,20 @@ export interface Stage {
 }
 
 /** Resolves a target to the track that shows it: one's own camera is the local track. */
-export function stageFor(target: Target, room: RoomClient, peers: PeerInfo[], tracks: RemoteTrack[], you: string): Stage {
+export function stageFor(
+  target: Target,
+  room: RoomClient,
+  peers: PeerInfo[],
+  tracks: RemoteTrack[],
+  you: string,
+): Stage {
   if (target.peerId === room.peerId) return { target, track: room.local.get(target.source), label: you };
   const peer = peers.find((p) => p.peerId === target.peerId);
-  return { target, track: videoOf(tracks, target.peerId, target.source)?.track, label: peer?.displayName ?? '' };
+  return {
+    target,
+    track: videoOf(tracks, target.peerId, target.source)?.track,
+    label: peer?.displayName ?? '',
+  };
 }
 
 interface Props {
@@ -84,12 +94,16 @@ export function CallLayout(p: Props) {
                 }}
               />
             ) : (
-              <div className="stage-empty">{p.state === 'joined' ? t('call.waitingOthers') : t(`state.${p.state}`)}</div>
+              <div className="stage-empty">
+                {p.state === 'joined' ? t('call.waitingOthers') : t(`state.${p.state}`)}
+              </div>
             )}
             {p.stage && <span className="stage-label">{p.stage.label}</span>}
           </section>
           <section className="strip" aria-label={t('call.participants')}>
-            {p.self && <VideoTile label={t('call.you', { name: p.self.name })} video={p.self.video} mirrored />}
+            {p.self && (
+              <VideoTile label={t('call.you', { name: p.self.name })} video={p.self.video} mirrored />
+            )}
             {visible.map((peer) => {
               const video = videoOf(p.tracks, peer.peerId);
               const target: Target = { peerId: peer.peerId, source: 'camera' };
@@ -101,7 +115,9 @@ export function CallLayout(p: Props) {
                   video={video?.track}
                   audio={audioOf(p.tracks, peer.peerId)?.track}
                   speaking={p.speaker === peer.peerId}
-                  onViewport={video && !onStage ? (w, h) => void p.room.setViewport(video.consumerId, w, h) : undefined}
+                  onViewport={
+                    video && !onStage ? (w, h) => void p.room.setViewport(video.consumerId, w, h) : undefined
+                  }
                   onSelect={p.onStage && !onStage ? () => p.onStage!(target) : undefined}
                   selectLabel={t('call.showOnStage', { name: peer.displayName })}
                 />

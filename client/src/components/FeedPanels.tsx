@@ -5,7 +5,13 @@ import type { ChecklistItem, ComplianceAlert, TranscriptSegment } from '#protoco
 import { checklistProgress, clock } from '../lib/callFeed.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 
-export function TranscriptPanel({ lines, names }: { lines: TranscriptSegment[]; names?: Record<string, string> }) {
+export function TranscriptPanel({
+  lines,
+  names,
+}: {
+  lines: TranscriptSegment[];
+  names?: Record<string, string>;
+}) {
   const { t } = useI18n();
   // Follow the newest line inside the list only (never scroll the page or the side column).
   const list = useRef<HTMLOListElement>(null);
@@ -18,7 +24,14 @@ export function TranscriptPanel({ lines, names }: { lines: TranscriptSegment[]; 
       {lines.length === 0 ? (
         <p className="empty">{t('feed.transcriptEmpty')}</p>
       ) : (
-        <ol ref={list} className="transcript-lines" aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={t('feed.transcript')}>
+        <ol
+          ref={list}
+          className="transcript-lines"
+          aria-live="polite"
+          aria-relevant="additions"
+          tabIndex={0}
+          aria-label={t('feed.transcript')}
+        >
           {lines.map((s) => (
             <li key={s.utteranceId} className={s.final ? 'final' : 'partial'} data-role={s.role}>
               <span className="when">{clock(s.startMs)}</span>
@@ -38,7 +51,8 @@ export function ChecklistPanel({ items }: { items: ChecklistItem[] }) {
   return (
     <section className="panel checklist-panel" aria-labelledby="checklist-h">
       <h2 id="checklist-h">
-        {t('feed.checklist')} <span className="count">{t('feed.progress', { done: p.done, total: p.total })}</span>
+        {t('feed.checklist')}{' '}
+        <span className="count">{t('feed.progress', { done: p.done, total: p.total })}</span>
       </h2>
       {items.length === 0 ? (
         <p className="empty">{t('feed.checklistEmpty')}</p>
@@ -49,7 +63,13 @@ export function ChecklistPanel({ items }: { items: ChecklistItem[] }) {
             {items.map((i) => (
               <li key={i.id} className={`check-${i.status}`} data-check={i.id}>
                 <span className="mark" aria-hidden="true">
-                  {i.status === 'pass' ? '✔' : i.status === 'fail' ? '✖' : i.status === 'not-applicable' ? '–' : '○'}
+                  {i.status === 'pass'
+                    ? '✔'
+                    : i.status === 'fail'
+                      ? '✖'
+                      : i.status === 'not-applicable'
+                        ? '–'
+                        : '○'}
                 </span>
                 <span className="title">{i.title}</span>
                 <span className={`sev sev-${i.severity}`}>{t(`severity.${i.severity}`)}</span>
@@ -76,7 +96,8 @@ export function AlertsPanel({ alerts }: { alerts: ComplianceAlert[] }) {
         <ul className="alerts">
           {[...alerts].reverse().map((a) => (
             <li key={`${a.checkId}@${a.atMs}`} className={`alert sev-${a.severity}`}>
-              <span className="when">{clock(a.atMs)}</span> <span className={`sev sev-${a.severity}`}>{t(`severity.${a.severity}`)}</span> {a.message}
+              <span className="when">{clock(a.atMs)}</span>{' '}
+              <span className={`sev sev-${a.severity}`}>{t(`severity.${a.severity}`)}</span> {a.message}
             </li>
           ))}
         </ul>
@@ -89,7 +110,15 @@ export function AlertsPanel({ alerts }: { alerts: ComplianceAlert[] }) {
  * The newest unacknowledged critical/major alert, across the top of the screen:
  * an assertive live region and a button that must be pressed to dismiss it.
  */
-export function AlertBanner({ alerts, acknowledged, onAcknowledge }: { alerts: ComplianceAlert[]; acknowledged: Set<string>; onAcknowledge: (key: string) => void }) {
+export function AlertBanner({
+  alerts,
+  acknowledged,
+  onAcknowledge,
+}: {
+  alerts: ComplianceAlert[];
+  acknowledged: Set<string>;
+  onAcknowledge: (key: string) => void;
+}) {
   const { t } = useI18n();
   const open = alerts.filter((a) => a.severity !== 'minor' && !acknowledged.has(`${a.checkId}@${a.atMs}`));
   const top = open[open.length - 1];
@@ -99,7 +128,9 @@ export function AlertBanner({ alerts, acknowledged, onAcknowledge }: { alerts: C
         <div className={`alert-banner sev-${top.severity}`}>
           <strong>{t('feed.alertTitle', { severity: t(`severity.${top.severity}`) })}</strong>
           <span className="msg">{top.message}</span>
-          {open.length > 1 && <span className="more">{t('feed.moreAlerts', { count: open.length - 1 })}</span>}
+          {open.length > 1 && (
+            <span className="more">{t('feed.moreAlerts', { count: open.length - 1 })}</span>
+          )}
           <button type="button" onClick={() => onAcknowledge(`${top.checkId}@${top.atMs}`)}>
             {t('feed.acknowledge')}
           </button>

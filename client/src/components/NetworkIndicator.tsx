@@ -20,7 +20,12 @@ export function NetworkIndicator({ room, active }: { room: RoomClient; active: b
   }, [room, active]);
   const bars = quality === 'good' ? 3 : quality === 'fair' ? 2 : quality === 'poor' ? 1 : 0;
   return (
-    <span className={`network q-${quality}`} role="img" aria-label={t('net.label', { quality: t(`net.${quality}`) })} data-quality={quality}>
+    <span
+      className={`network q-${quality}`}
+      role="img"
+      aria-label={t('net.label', { quality: t(`net.${quality}`) })}
+      data-quality={quality}
+    >
       {[1, 2, 3].map((b) => (
         <span key={b} className={b <= bars ? 'bar on' : 'bar'} style={{ height: `${b * 5 + 3}px` }} />
       ))}

@@ -35,9 +35,16 @@ export function ReportView({ report, mediaUrl }: { report: Report; mediaUrl?: st
       <header className={`report-head verdict-${report.verdict}`}>
         <h2 id="report-h">{t('report.title')}</h2>
         <p className="verdict">
-          <strong>{t(`verdict.${report.verdict}`)}</strong> · {t('report.score', { score: Math.round(report.score * 100) })}
+          <strong>{t(`verdict.${report.verdict}`)}</strong> ·{' '}
+          {t('report.score', { score: Math.round(report.score * 100) })}
         </p>
-        <p className="muted">{t('report.meta', { call: report.callId, pack: `${report.pack.id}@${report.pack.version}`, duration: clock(report.durationMs) })}</p>
+        <p className="muted">
+          {t('report.meta', {
+            call: report.callId,
+            pack: `${report.pack.id}@${report.pack.version}`,
+            duration: clock(report.durationMs),
+          })}
+        </p>
       </header>
       <div className="report-body">
         <section aria-labelledby="checks-h">
@@ -55,10 +62,20 @@ export function ReportView({ report, mediaUrl }: { report: Report; mediaUrl?: st
                   <ul className="evidence">
                     {c.evidence.map((e, i) => (
                       <li key={i}>
-                        <button type="button" className="link" onClick={() => seek(e.startMs)} disabled={!mediaUrl}>
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => seek(e.startMs)}
+                          disabled={!mediaUrl}
+                        >
                           {clock(e.startMs)}
                         </button>{' '}
-                        <em>{e.role === 'frame' || e.role === 'call' ? t(`evidence.${e.role}`) : t(`role.${e.role}`)}</em> “{e.text}”
+                        <em>
+                          {e.role === 'frame' || e.role === 'call'
+                            ? t(`evidence.${e.role}`)
+                            : t(`role.${e.role}`)}
+                        </em>{' '}
+                        “{e.text}”
                       </li>
                     ))}
                   </ul>
@@ -81,11 +98,29 @@ export function ReportView({ report, mediaUrl }: { report: Report; mediaUrl?: st
         </section>
         <section aria-labelledby="rt-h" className="report-transcript">
           <h3 id="rt-h">{t('report.transcript')}</h3>
-          {mediaUrl && <video ref={media} src={mediaUrl} controls className="playback" aria-label={t('report.playback')} />}
+          {mediaUrl && (
+            <video
+              ref={media}
+              src={mediaUrl}
+              controls
+              className="playback"
+              aria-label={t('report.playback')}
+            />
+          )}
           <ol className="transcript-lines" tabIndex={0} aria-label={t('feed.transcript')}>
             {report.transcript.map((l, i) => (
-              <li key={i} ref={i === active ? activeRef : undefined} className={i === active ? 'final current' : 'final'} aria-current={i === active ? 'true' : undefined}>
-                <button type="button" className="link when" onClick={() => seek(l.startMs)} disabled={!mediaUrl}>
+              <li
+                key={i}
+                ref={i === active ? activeRef : undefined}
+                className={i === active ? 'final current' : 'final'}
+                aria-current={i === active ? 'true' : undefined}
+              >
+                <button
+                  type="button"
+                  className="link when"
+                  onClick={() => seek(l.startMs)}
+                  disabled={!mediaUrl}
+                >
                   {clock(l.startMs)}
                 </button>
                 <strong className="who">{t(`role.${l.role}`)}</strong>

@@ -15,7 +15,17 @@ interface Props {
   selectLabel?: string;
 }
 
-export function VideoTile({ label, video, audio, muted, speaking, mirrored, onViewport, onSelect, selectLabel }: Props) {
+export function VideoTile({
+  label,
+  video,
+  audio,
+  muted,
+  speaking,
+  mirrored,
+  onViewport,
+  onSelect,
+  selectLabel,
+}: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
 
@@ -36,7 +46,8 @@ export function VideoTile({ label, video, audio, muted, speaking, mirrored, onVi
     const el = videoRef.current;
     if (!el || !onViewport) return;
     const observer = new ResizeObserver(([entry]) => {
-      if (entry) onViewport(entry.contentRect.width * devicePixelRatio, entry.contentRect.height * devicePixelRatio);
+      if (entry)
+        onViewport(entry.contentRect.width * devicePixelRatio, entry.contentRect.height * devicePixelRatio);
     });
     observer.observe(el);
     return () => observer.disconnect();

@@ -16,7 +16,11 @@ export interface CallSession {
  * `key`: null = not yet (e.g. no call chosen); a change starts a new session.
  * `stream`: null = media not ready yet (wait); undefined = receive-only.
  */
-export function useCallSession(make: () => RoomClient, key: string | null, stream: MediaStream | null | undefined) {
+export function useCallSession(
+  make: () => RoomClient,
+  key: string | null,
+  stream: MediaStream | null | undefined,
+) {
   const makeRef = useRef(make);
   makeRef.current = make;
   const [session, setSession] = useState<CallSession>();

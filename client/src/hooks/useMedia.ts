@@ -9,7 +9,10 @@ export function useCameraAndMic(enabled: boolean): { stream: MediaStream | null;
     let cancelled = false;
     let got: MediaStream | undefined;
     navigator.mediaDevices
-      .getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true }, video: { width: 1280, height: 720 } })
+      .getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true },
+        video: { width: 1280, height: 720 },
+      })
       .then((s) => {
         got = s;
         if (cancelled) s.getTracks().forEach((t) => t.stop());
@@ -26,7 +29,14 @@ export function useCameraAndMic(enabled: boolean): { stream: MediaStream | null;
 }
 
 /** Mute toggles that also pause the producer on the edge (no bytes sent while muted). */
-export async function setSourceMuted(room: { setMuted(s: 'mic' | 'camera', m: boolean): Promise<void> }, stream: MediaStream | null, source: 'mic' | 'camera', muted: boolean): Promise<void> {
-  (source === 'mic' ? stream?.getAudioTracks() : stream?.getVideoTracks())?.forEach((t) => (t.enabled = !muted));
+export async function setSourceMuted(
+  room: { setMuted(s: 'mic' | 'camera', m: boolean): Promise<void> },
+  stream: MediaStream | null,
+  source: 'mic' | 'camera',
+  muted: boolean,
+): Promise<void> {
+  (source === 'mic' ? stream?.getAudioTracks() : stream?.getVideoTracks())?.forEach(
+    (t) => (t.enabled = !muted),
+  );
   await room.setMuted(source, muted).catch(() => undefined);
 }

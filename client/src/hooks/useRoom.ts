@@ -35,7 +35,11 @@ export function useRoom(room: RoomClient | undefined) {
 }
 
 /** The remote video track of a participant's camera or screen, if it is flowing. */
-export function videoOf(tracks: RemoteTrack[], peerId: string | undefined, source: 'camera' | 'screen' = 'camera'): RemoteTrack | undefined {
+export function videoOf(
+  tracks: RemoteTrack[],
+  peerId: string | undefined,
+  source: 'camera' | 'screen' = 'camera',
+): RemoteTrack | undefined {
   return tracks.find((t) => t.peerId === peerId && t.kind === 'video' && t.source === source);
 }
 

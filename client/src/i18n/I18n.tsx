@@ -12,7 +12,9 @@ export type Translate = (key: MessageKey, vars?: Record<string, string | number>
 
 export function translate(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
   const text = DICTIONARIES[lang][key] ?? en[key] ?? key;
-  return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : text;
+  return vars
+    ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m))
+    : text;
 }
 
 function initialLang(): Lang {
@@ -29,7 +31,11 @@ interface I18n {
   t: Translate;
 }
 
-const Context = createContext<I18n>({ lang: 'en', setLang: () => undefined, t: (k, v) => translate('en', k, v) });
+const Context = createContext<I18n>({
+  lang: 'en',
+  setLang: () => undefined,
+  t: (k, v) => translate('en', k, v),
+});
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);

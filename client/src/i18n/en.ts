@@ -11,7 +11,8 @@ export const en = {
   'home.tagline': 'Remote expert assistance for bank branches, with live dual-recording compliance checks.',
   'home.chooseRole': 'Choose your role',
   'home.role.manager': 'Account manager',
-  'home.role.manager.text': 'Start a product sale, invite the customer, call an expert, see the compliance checklist live.',
+  'home.role.manager.text':
+    'Start a product sale, invite the customer, call an expert, see the compliance checklist live.',
   'home.role.expert': 'Remote expert',
   'home.role.expert.text': 'Take requests from branches and guide the sale with annotations on the video.',
   'home.role.compliance': 'Compliance officer',
@@ -144,7 +145,7 @@ export const en = {
   'manager.title': 'Branch console',
   'manager.startCall': 'Start a call',
   'manager.product': 'Product being sold',
-  'manager.customerOwnDevice': "The customer joins on their own phone or tablet (invite link / QR code)",
+  'manager.customerOwnDevice': 'The customer joins on their own phone or tablet (invite link / QR code)',
   'manager.start': 'Start call',
   'manager.activeCalls': 'Calls running at this branch',
   'manager.noActiveCalls': 'No calls running.',
@@ -153,7 +154,8 @@ export const en = {
   'manager.callEnded': 'Call ended',
   'manager.backToConsole': 'Back to the console',
   'manager.reportReady': 'Inspection report written by the branch edge: {verdict}, score {score}%.',
-  'manager.reportPending': 'The inspection report is being written by the branch edge. Here is the call as it stood when it ended.',
+  'manager.reportPending':
+    'The inspection report is being written by the branch edge. Here is the call as it stood when it ended.',
 
   'invite.title': 'Invite the customer',
   'invite.customerName': "Customer's name",
@@ -213,13 +215,16 @@ export const en = {
   'consent.hello': 'Hello {name}. This sale is recorded on video and audio, as the regulator requires.',
   'consent.point1': 'Your camera and microphone will be recorded for the whole call.',
   'consent.point2': 'What is said is transcribed automatically and checked against the sales rules.',
-  'consent.point3': 'The recording is kept by the bank for the period the law requires and is not shared for marketing.',
-  'consent.point4': 'You can stop at any time by leaving the call; the sale then cannot be completed remotely.',
+  'consent.point3':
+    'The recording is kept by the bank for the period the law requires and is not shared for marketing.',
+  'consent.point4':
+    'You can stop at any time by leaving the call; the sale then cannot be completed remotely.',
   'consent.agreeLabel': 'I have read this and agree to the recording.',
   'consent.accept': 'Agree and continue',
   'consent.decline': 'I do not agree',
   'consent.declinedTitle': 'No recording, no remote sale',
-  'consent.declinedText': 'Nothing has been recorded. Tell your account manager; they can help you in another way.',
+  'consent.declinedText':
+    'Nothing has been recorded. Tell your account manager; they can help you in another way.',
   'consent.review': 'Read again',
   'check.title': 'Check your camera and microphone',
   'check.preview': 'Your camera',

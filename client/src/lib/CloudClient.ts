@@ -10,8 +10,11 @@ import { Emitter } from './Emitter.ts';
 import { SignalError } from './SignalChannel.ts';
 import { CLIENT_NAMESPACE } from './wire.ts';
 
-type AckData<E extends keyof ClientToCloudEvents> =
-  Parameters<ClientToCloudEvents[E]>[1] extends (res: Ack<infer T>) => void ? T : never;
+type AckData<E extends keyof ClientToCloudEvents> = Parameters<ClientToCloudEvents[E]>[1] extends (
+  res: Ack<infer T>,
+) => void
+  ? T
+  : never;
 type Msg<E extends keyof ClientToCloudEvents> = Parameters<ClientToCloudEvents[E]>[0];
 
 export class CloudClient extends Emitter<{ connection: ['connected' | 'disconnected' | 'failed', string?] }> {
@@ -20,7 +23,11 @@ export class CloudClient extends Emitter<{ connection: ['connected' | 'disconnec
   constructor(token: () => string | Promise<string>, baseUrl = cloudBaseUrl()) {
     super();
     this.socket = io(new URL(CLIENT_NAMESPACE, baseUrl).toString(), {
-      auth: (cb) => void Promise.resolve(token()).then((t) => cb({ token: t }), () => cb({ token: '' })),
+      auth: (cb) =>
+        void Promise.resolve(token()).then(
+          (t) => cb({ token: t }),
+          () => cb({ token: '' }),
+        ),
       transports: ['websocket'],
     });
     this.socket.on('connect', () => this.emit('connection', 'connected'));
@@ -32,7 +39,11 @@ export class CloudClient extends Emitter<{ connection: ['connected' | 'disconnec
     return this.socket.connected;
   }
 
-  async request<E extends keyof ClientToCloudEvents>(event: E, msg: Msg<E>, timeoutMs = 15_000): Promise<AckData<E>> {
+  async request<E extends keyof ClientToCloudEvents>(
+    event: E,
+    msg: Msg<E>,
+    timeoutMs = 15_000,
+  ): Promise<AckData<E>> {
     const res = (await this.socket.timeout(timeoutMs).emitWithAck(event, msg)) as Ack<AckData<E>>;
     if (!res.ok) throw new SignalError(res.error.code, res.error.message);
     return res.data;

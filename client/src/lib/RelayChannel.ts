@@ -49,7 +49,9 @@ export class RelayChannel implements SignalChannel {
     });
   }
 
-  onConnectionChange(listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void): void {
+  onConnectionChange(
+    listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void,
+  ): void {
     this.#socket.on('connect', () => listener('connected'));
     this.#socket.on('disconnect', (reason) => listener('disconnected', reason));
     this.#socket.on('connect_error', (err) => listener('failed', err.message));
@@ -91,10 +93,15 @@ export class DeferredChannel implements SignalChannel {
   }
 
   onNotify(listener: (n: SignalNotification) => void): void {
-    void this.#inner.then((ch) => ch.onNotify(listener), () => undefined);
+    void this.#inner.then(
+      (ch) => ch.onNotify(listener),
+      () => undefined,
+    );
   }
 
-  onConnectionChange(listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void): void {
+  onConnectionChange(
+    listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void,
+  ): void {
     void this.#inner.then(
       (ch) => ch.onConnectionChange(listener),
       (err: Error) => listener('failed', err.message),
@@ -103,7 +110,10 @@ export class DeferredChannel implements SignalChannel {
 
   close(): void {
     this.#closed = true;
-    void this.#inner.then((ch) => ch.close(), () => undefined);
+    void this.#inner.then(
+      (ch) => ch.close(),
+      () => undefined,
+    );
   }
 
   async iceServers(): Promise<RTCIceServer[] | undefined> {

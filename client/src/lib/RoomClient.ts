@@ -142,7 +142,9 @@ export class RoomClient extends Emitter<RoomEvents> {
   async setViewport(consumerId: string, width: number, height: number): Promise<void> {
     this.#viewports.set(consumerId, { width, height });
     if (this.#lowBandwidth) return;
-    await this.#channel?.request('setConsumerViewport', { consumerId, width: Math.round(width), height: Math.round(height) }).catch(() => undefined);
+    await this.#channel
+      ?.request('setConsumerViewport', { consumerId, width: Math.round(width), height: Math.round(height) })
+      .catch(() => undefined);
   }
 
   get lowBandwidth(): boolean {
@@ -159,15 +161,28 @@ export class RoomClient extends Emitter<RoomEvents> {
     const channel = this.#channel;
     if (!channel) return;
     if (this.#lowBandwidth) {
-      await channel.request('setConsumerPreferredLayers', { consumerId, spatialLayer: 0, temporalLayer: 0 }).catch(() => undefined);
+      await channel
+        .request('setConsumerPreferredLayers', { consumerId, spatialLayer: 0, temporalLayer: 0 })
+        .catch(() => undefined);
     } else {
       const vp = this.#viewports.get(consumerId) ?? { width: 1280, height: 720 };
-      await channel.request('setConsumerViewport', { consumerId, width: Math.round(vp.width), height: Math.round(vp.height) }).catch(() => undefined);
+      await channel
+        .request('setConsumerViewport', {
+          consumerId,
+          width: Math.round(vp.width),
+          height: Math.round(vp.height),
+        })
+        .catch(() => undefined);
     }
   }
 
   /** One sample of the link's health for the network quality indicator (see quality.ts). */
-  async networkSample(): Promise<{ rttMs?: number; packetsLost: number; packetsReceived: number; availableKbps?: number }> {
+  async networkSample(): Promise<{
+    rttMs?: number;
+    packetsLost: number;
+    packetsReceived: number;
+    availableKbps?: number;
+  }> {
     let rttMs: number | undefined;
     let availableKbps: number | undefined;
     let packetsLost = 0;
@@ -178,7 +193,8 @@ export class RoomClient extends Emitter<RoomEvents> {
       for (const s of report?.values() ?? []) {
         if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') {
           rttMs = Math.max(rttMs ?? 0, s.currentRoundTripTime * 1000);
-          if (typeof s.availableOutgoingBitrate === 'number' && transport === this.#send) availableKbps = s.availableOutgoingBitrate / 1000;
+          if (typeof s.availableOutgoingBitrate === 'number' && transport === this.#send)
+            availableKbps = s.availableOutgoingBitrate / 1000;
         }
         if (s.type === 'inbound-rtp') {
           packetsLost += s.packetsLost ?? 0;
@@ -186,7 +202,12 @@ export class RoomClient extends Emitter<RoomEvents> {
         }
       }
     }
-    return { ...(rttMs === undefined ? {} : { rttMs }), ...(availableKbps === undefined ? {} : { availableKbps }), packetsLost, packetsReceived };
+    return {
+      ...(rttMs === undefined ? {} : { rttMs }),
+      ...(availableKbps === undefined ? {} : { availableKbps }),
+      packetsLost,
+      packetsReceived,
+    };
   }
 
   /**
@@ -218,7 +239,16 @@ export class RoomClient extends Emitter<RoomEvents> {
   }
 
   /** Inbound stats per remote track, for the quality indicator and for tests. */
-  async inboundStats(): Promise<Array<{ peerId: string; kind: string; framesDecoded?: number; totalSamplesReceived?: number; packetsLost?: number; jitter?: number }>> {
+  async inboundStats(): Promise<
+    Array<{
+      peerId: string;
+      kind: string;
+      framesDecoded?: number;
+      totalSamplesReceived?: number;
+      packetsLost?: number;
+      jitter?: number;
+    }>
+  > {
     const out = [];
     for (const [id, consumer] of this.#consumers) {
       const remote = this.remote.get(id);
@@ -226,7 +256,14 @@ export class RoomClient extends Emitter<RoomEvents> {
       const report = await consumer.getStats();
       for (const s of report.values()) {
         if (s.type === 'inbound-rtp') {
-          out.push({ peerId: remote.peerId, kind: remote.kind, framesDecoded: s.framesDecoded, totalSamplesReceived: s.totalSamplesReceived, packetsLost: s.packetsLost, jitter: s.jitter });
+          out.push({
+            peerId: remote.peerId,
+            kind: remote.kind,
+            framesDecoded: s.framesDecoded,
+            totalSamplesReceived: s.totalSamplesReceived,
+            packetsLost: s.packetsLost,
+            jitter: s.jitter,
+          });
         }
       }
     }
@@ -246,7 +283,9 @@ export class RoomClient extends Emitter<RoomEvents> {
     if (!this.#send) return;
     const producer = await this.#send.produce({
       track,
-      ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 600 } } : {}),
+      ...(source === 'camera'
+        ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 600 } }
+        : {}),
       ...(source === 'mic' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
       stopTracks: false,
       appData: { source },
@@ -257,7 +296,10 @@ export class RoomClient extends Emitter<RoomEvents> {
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const channel = this.#channel!;
     const device = this.#device!;
-    const options = await channel.request('createWebRtcTransport', { direction, sctpCapabilities: device.sctpCapabilities });
+    const options = await channel.request('createWebRtcTransport', {
+      direction,
+      sctpCapabilities: device.sctpCapabilities,
+    });
     const params = {
       id: options.id,
       iceParameters: options.iceParameters as types.IceParameters,
@@ -268,9 +310,12 @@ export class RoomClient extends Emitter<RoomEvents> {
     // TURN from the cloud, for participants who cannot reach the edge's UDP/TCP ports directly.
     const iceServers = await channel.iceServers?.().catch(() => undefined);
     if (iceServers?.length) Object.assign(params, { iceServers });
-    const transport = direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
+    const transport =
+      direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
-      channel.request('connectWebRtcTransport', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);
+      channel
+        .request('connectWebRtcTransport', { transportId: transport.id, dtlsParameters })
+        .then(() => done(), fail);
     });
     transport.on('connectionstatechange', (state) => {
       // A network change (Wi-Fi → LTE) breaks ICE: restart it rather than drop the call.
@@ -279,7 +324,12 @@ export class RoomClient extends Emitter<RoomEvents> {
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
         channel
-          .request('produce', { transportId: transport.id, kind, rtpParameters, source: (appData as { source: MediaSource }).source })
+          .request('produce', {
+            transportId: transport.id,
+            kind,
+            rtpParameters,
+            source: (appData as { source: MediaSource }).source,
+          })
           .then(({ producerId }) => done({ id: producerId }), fail);
       });
       transport.on('producedata', ({ sctpStreamParameters, label, protocol }, done, fail) => {
@@ -312,9 +362,21 @@ export class RoomClient extends Emitter<RoomEvents> {
         break;
       case 'newConsumer': {
         if (!this.#recv) return;
-        const consumer = await this.#recv.consume({ id: n.consumerId, producerId: n.producerId, kind: n.kind, rtpParameters: n.rtpParameters as types.RtpParameters });
+        const consumer = await this.#recv.consume({
+          id: n.consumerId,
+          producerId: n.producerId,
+          kind: n.kind,
+          rtpParameters: n.rtpParameters as types.RtpParameters,
+        });
         this.#consumers.set(consumer.id, consumer);
-        this.remote.set(consumer.id, { consumerId: consumer.id, peerId: n.peerId, kind: n.kind, source: n.source, track: consumer.track, paused: n.producerPaused });
+        this.remote.set(consumer.id, {
+          consumerId: consumer.id,
+          peerId: n.peerId,
+          kind: n.kind,
+          source: n.source,
+          track: consumer.track,
+          paused: n.producerPaused,
+        });
         this.emit('tracks', [...this.remote.values()]);
         await this.#channel?.request('resumeConsumer', { consumerId: consumer.id });
         if (this.#lowBandwidth && n.kind === 'video') await this.#applyBandwidth(consumer.id);
@@ -322,7 +384,13 @@ export class RoomClient extends Emitter<RoomEvents> {
       }
       case 'newDataConsumer': {
         if (!this.#recv) return;
-        const dc = await this.#recv.consumeData({ id: n.dataConsumerId, dataProducerId: n.dataProducerId, sctpStreamParameters: n.sctpStreamParameters as types.SctpStreamParameters, label: n.label, protocol: n.protocol });
+        const dc = await this.#recv.consumeData({
+          id: n.dataConsumerId,
+          dataProducerId: n.dataProducerId,
+          sctpStreamParameters: n.sctpStreamParameters as types.SctpStreamParameters,
+          label: n.label,
+          protocol: n.protocol,
+        });
         dc.on('message', (raw) => {
           try {
             this.emit('data', { label: n.label, fromPeerId: n.peerId, payload: JSON.parse(String(raw)) });

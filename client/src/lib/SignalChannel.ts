@@ -18,7 +18,9 @@ export class SignalError extends Error {
 export interface SignalChannel {
   request<M extends SignalMethod>(method: M, data?: unknown): Promise<SignalResponses[M]>;
   onNotify(listener: (n: SignalNotification) => void): void;
-  onConnectionChange(listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void): void;
+  onConnectionChange(
+    listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void,
+  ): void;
   close(): void;
   /** STUN/TURN servers the cloud handed out with this session's credentials (time-limited TURN), if any. */
   iceServers?(): Promise<RTCIceServer[] | undefined>;
@@ -41,7 +43,9 @@ export class EdgeSocketChannel implements SignalChannel {
   }
 
   async request<M extends SignalMethod>(method: M, data: unknown = {}): Promise<SignalResponses[M]> {
-    const res = (await this.#socket.timeout(15_000).emitWithAck(SFU_REQUEST_EVENT, { method, data })) as Ack<SignalResponses[M]>;
+    const res = (await this.#socket.timeout(15_000).emitWithAck(SFU_REQUEST_EVENT, { method, data })) as Ack<
+      SignalResponses[M]
+    >;
     if (!res.ok) throw new SignalError(res.error.code, res.error.message);
     return res.data;
   }
@@ -50,7 +54,9 @@ export class EdgeSocketChannel implements SignalChannel {
     this.#socket.on(SFU_NOTIFY_EVENT, listener);
   }
 
-  onConnectionChange(listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void): void {
+  onConnectionChange(
+    listener: (state: 'connected' | 'disconnected' | 'failed', reason?: string) => void,
+  ): void {
     this.#socket.on('connect', () => listener('connected'));
     this.#socket.on('disconnect', (reason) => listener('disconnected', reason));
     this.#socket.on('connect_error', (err) => listener('failed', err.message));

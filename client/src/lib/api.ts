@@ -42,7 +42,8 @@ export async function apiFetch<T>(path: string, o: ApiOptions = {}): Promise<T> 
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
-    const err = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+    const err = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)
+      ?.error;
     throw new ApiError(res.status, err?.code ?? 'internal', err?.message ?? res.statusText, err?.details);
   }
   return body as T;

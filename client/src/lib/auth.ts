@@ -36,7 +36,12 @@ class AuthStore extends Emitter<{ change: [Session | null] }> {
 
   async login(username: string, password: string): Promise<Session> {
     const res = await apiFetch<LoginResponse>('/auth/login', { body: { username, password } });
-    const session = { accessToken: res.accessToken, refreshToken: res.refreshToken, expiresAt: Date.now() + res.expiresInS * 1000, user: res.user };
+    const session = {
+      accessToken: res.accessToken,
+      refreshToken: res.refreshToken,
+      expiresAt: Date.now() + res.expiresInS * 1000,
+      user: res.user,
+    };
     this.#set(session);
     return session;
   }
@@ -44,7 +49,10 @@ class AuthStore extends Emitter<{ change: [Session | null] }> {
   async logout(): Promise<void> {
     const s = this.#session;
     this.#set(null);
-    if (s) await apiFetch('/auth/logout', { body: { refreshToken: s.refreshToken }, token: s.accessToken }).catch(() => undefined);
+    if (s)
+      await apiFetch('/auth/logout', { body: { refreshToken: s.refreshToken }, token: s.accessToken }).catch(
+        () => undefined,
+      );
   }
 
   /** A valid access token, refreshed first when it is about to expire. */
@@ -62,8 +70,15 @@ class AuthStore extends Emitter<{ change: [Session | null] }> {
       const s = this.#session;
       if (!s) return null;
       try {
-        const res = await apiFetch<Omit<LoginResponse, 'user'>>('/auth/refresh', { body: { refreshToken: s.refreshToken } });
-        const next = { ...s, accessToken: res.accessToken, refreshToken: res.refreshToken, expiresAt: Date.now() + res.expiresInS * 1000 };
+        const res = await apiFetch<Omit<LoginResponse, 'user'>>('/auth/refresh', {
+          body: { refreshToken: s.refreshToken },
+        });
+        const next = {
+          ...s,
+          accessToken: res.accessToken,
+          refreshToken: res.refreshToken,
+          expiresAt: Date.now() + res.expiresInS * 1000,
+        };
         this.#set(next);
         return next;
       } catch (err) {
@@ -81,7 +96,10 @@ class AuthStore extends Emitter<{ change: [Session | null] }> {
     clearTimeout(this.#timer);
     if (session) {
       sessionStorage.setItem(KEY, JSON.stringify(session));
-      this.#timer = setTimeout(() => void this.refresh(), Math.max(5_000, session.expiresAt - Date.now() - 60_000));
+      this.#timer = setTimeout(
+        () => void this.refresh(),
+        Math.max(5_000, session.expiresAt - Date.now() - 60_000),
+      );
     } else sessionStorage.removeItem(KEY);
     this.emit('change', session);
   }

@@ -3,7 +3,16 @@ import type { TranscriptSegment } from '#protocol/events';
 import { EMPTY_FEED, checklistProgress, clock, feedReducer } from './callFeed.ts';
 
 const seg = (utteranceId: string, text: string, startMs: number, final = false): TranscriptSegment => ({
-  callId: 'c', role: 'manager', participantId: 'p', startMs, endMs: startMs + 500, text, final, confidence: 0.9, utteranceId, engine: 'test',
+  callId: 'c',
+  role: 'manager',
+  participantId: 'p',
+  startMs,
+  endMs: startMs + 500,
+  text,
+  final,
+  confidence: 0.9,
+  utteranceId,
+  engine: 'test',
 });
 
 describe('feedReducer', () => {
@@ -15,7 +24,13 @@ describe('feedReducer', () => {
   });
 
   test('the same alert delivered twice is shown once', () => {
-    const alert = { callId: 'c', atMs: 5000, checkId: 'no-guarantee', severity: 'critical' as const, message: 'Guaranteed return claimed' };
+    const alert = {
+      callId: 'c',
+      atMs: 5000,
+      checkId: 'no-guarantee',
+      severity: 'critical' as const,
+      message: 'Guaranteed return claimed',
+    };
     const s = feedReducer(feedReducer(EMPTY_FEED, { type: 'alert', alert }), { type: 'alert', alert });
     expect(s.alerts).toHaveLength(1);
   });

@@ -37,7 +37,11 @@ export function feedReducer(state: CallFeed, ev: FeedEvent): CallFeed {
 /** Checklist progress: passed / applicable (not-applicable items do not count). */
 export function checklistProgress(items: ChecklistItem[]): { done: number; total: number; failed: number } {
   const applicable = items.filter((i) => i.status !== 'not-applicable');
-  return { done: applicable.filter((i) => i.status === 'pass').length, total: applicable.length, failed: applicable.filter((i) => i.status === 'fail').length };
+  return {
+    done: applicable.filter((i) => i.status === 'pass').length,
+    total: applicable.length,
+    failed: applicable.filter((i) => i.status === 'fail').length,
+  };
 }
 
 /** `mm:ss` from call time 0. */

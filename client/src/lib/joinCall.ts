@@ -16,7 +16,10 @@ export function directRoom(callId: string, token: () => Promise<string>, o: Comm
     ...o,
     connect: () =>
       new DeferredChannel(async () => {
-        const access = await apiFetch<z.infer<typeof DirectJoinResponse>>(`/calls/${encodeURIComponent(callId)}/join-token`, { method: 'POST', token: await token() });
+        const access = await apiFetch<z.infer<typeof DirectJoinResponse>>(
+          `/calls/${encodeURIComponent(callId)}/join-token`,
+          { method: 'POST', token: await token() },
+        );
         return new EdgeSocketChannel(access.edge.publicUrl, access.edge.joinToken, access.edge.iceServers);
       }),
   });

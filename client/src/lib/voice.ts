@@ -1,6 +1,7 @@
 // Voice control for AR glasses: the browser's speech recognition (where it
 // exists) mapped onto a handful of commands, in English and Chinese.
-export type VoiceCommand = 'mute' | 'unmute' | 'expert' | 'document' | 'lowBandwidth' | 'fullBandwidth' | 'leave';
+export type VoiceCommand =
+  'mute' | 'unmute' | 'expert' | 'document' | 'lowBandwidth' | 'fullBandwidth' | 'leave';
 
 const PHRASES: Array<[VoiceCommand, RegExp]> = [
   ['unmute', /\bunmute\b|取消静音|打开麦克风/i],
@@ -22,7 +23,8 @@ interface Recognition {
   lang: string;
   continuous: boolean;
   interimResults: boolean;
-  onresult: ((e: { resultIndex: number; results: ArrayLike<ArrayLike<{ transcript: string }>> }) => void) | null;
+  onresult:
+    ((e: { resultIndex: number; results: ArrayLike<ArrayLike<{ transcript: string }>> }) => void) | null;
   onend: (() => void) | null;
   onerror: ((e: { error: string }) => void) | null;
   start(): void;
@@ -30,8 +32,14 @@ interface Recognition {
 }
 
 /** Starts listening; returns a stop function, or null where the browser has no speech recognition. */
-export function listenForCommands(lang: 'en' | 'zh', onCommand: (cmd: VoiceCommand, phrase: string) => void): (() => void) | null {
-  const w = window as unknown as { SpeechRecognition?: new () => Recognition; webkitSpeechRecognition?: new () => Recognition };
+export function listenForCommands(
+  lang: 'en' | 'zh',
+  onCommand: (cmd: VoiceCommand, phrase: string) => void,
+): (() => void) | null {
+  const w = window as unknown as {
+    SpeechRecognition?: new () => Recognition;
+    webkitSpeechRecognition?: new () => Recognition;
+  };
   const Ctor = w.SpeechRecognition ?? w.webkitSpeechRecognition;
   if (!Ctor) return null;
   const rec = new Ctor();

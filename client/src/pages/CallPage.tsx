@@ -22,7 +22,16 @@ export function CallPage() {
   const receiveOnly = params.get('receiveOnly') === '1';
   const media = useCameraAndMic(!receiveOnly);
   const stream = receiveOnly ? undefined : (media.stream ?? (media.error ? undefined : null));
-  const { room, store, error } = useCallSession(() => new RoomClient({ displayName: name, connect: () => new EdgeSocketChannel(edge, token), publish: !receiveOnly }), `${edge}|${token}`, stream);
+  const { room, store, error } = useCallSession(
+    () =>
+      new RoomClient({
+        displayName: name,
+        connect: () => new EdgeSocketChannel(edge, token),
+        publish: !receiveOnly,
+      }),
+    `${edge}|${token}`,
+    stream,
+  );
   const view = useRoom(room);
   const [chosen, setChosen] = useState<Target>();
   const [micMuted, setMicMuted] = useState(false);

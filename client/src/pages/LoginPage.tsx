@@ -5,7 +5,12 @@ import { ApiError } from '../lib/api.ts';
 import { auth } from '../lib/auth.ts';
 import { LanguageSwitch, useI18n } from '../i18n/I18n.tsx';
 
-const HOME: Record<StaffRole, string> = { manager: '/manager', expert: '/expert', compliance: '/compliance', ops: '/ops' };
+const HOME: Record<StaffRole, string> = {
+  manager: '/manager',
+  expert: '/expert',
+  compliance: '/compliance',
+  ops: '/ops',
+};
 
 /** Only same-site paths: `next` comes from the URL and must not send anyone elsewhere. */
 export function safeNext(next: string | null): string | null {
@@ -47,15 +52,31 @@ export function LoginPage() {
       </header>
       <main className="card login-card">
         <h1>{t('auth.title')}</h1>
-        {wanted && HOME[wanted] && <p className="muted">{t('auth.needRole', { role: t(`role.${wanted}`) })}</p>}
+        {wanted && HOME[wanted] && (
+          <p className="muted">{t('auth.needRole', { role: t(`role.${wanted}`) })}</p>
+        )}
         <form onSubmit={(e) => void submit(e)} className="stack">
           <label>
             {t('auth.username')}
-            <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+            <input
+              name="username"
+              autoComplete="username"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              required
+              autoFocus
+            />
           </label>
           <label>
             {t('auth.password')}
-            <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+            <input
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+            />
           </label>
           <button type="submit" className="big" disabled={busy}>
             {busy ? t('common.working') : t('auth.submit')}

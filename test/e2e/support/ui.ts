@@ -17,7 +17,12 @@ export interface RolePage {
   close(): Promise<void>;
 }
 
-export async function openPage(browser: Browser, name: string, url: string, viewport = { width: 1280, height: 800 }): Promise<RolePage> {
+export async function openPage(
+  browser: Browser,
+  name: string,
+  url: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<RolePage> {
   const context = await browser.newContext({ viewport, locale: 'en-US' });
   // Count camera/microphone requests: the customer's consent must come before the first one.
   await context.addInitScript(() => {
@@ -57,16 +62,31 @@ export interface AxeViolation {
 export async function seriousA11yViolations(page: Page, name: string): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const res = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: Document, o: unknown): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const res = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return res.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   });
   writeFileSync(artifactPath(`a11y-${name}.json`), JSON.stringify(violations, null, 2));
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 export async function peerIdOf(page: Page, role: string): Promise<string> {
-  return page.evaluate((r) => [...(window.__branchedge?.room.peers.values() ?? [])].find((p) => p.role === r)?.peerId ?? '', role);
+  return page.evaluate(
+    (r) => [...(window.__branchedge?.room.peers.values() ?? [])].find((p) => p.role === r)?.peerId ?? '',
+    role,
+  );
 }
 
 export interface StageGeometry {
@@ -81,10 +101,18 @@ export interface StageGeometry {
 export async function stageGeometry(page: Page): Promise<StageGeometry> {
   return page.evaluate(() => {
     const box = document.querySelector('.stage .annotated, .ar-stage .annotated')!.getBoundingClientRect();
-    const video = document.querySelector<HTMLVideoElement>('.stage .annotated video, .ar-stage .annotated video');
+    const video = document.querySelector<HTMLVideoElement>(
+      '.stage .annotated video, .ar-stage .annotated video',
+    );
     const img = document.querySelector<HTMLImageElement>('.stage .annotated img, .ar-stage .annotated img');
-    const intrinsic = img ? { width: img.naturalWidth, height: img.naturalHeight } : { width: video?.videoWidth ?? 0, height: video?.videoHeight ?? 0 };
-    return { box: { x: box.x, y: box.y, width: box.width, height: box.height }, intrinsic, dpr: window.devicePixelRatio };
+    const intrinsic = img
+      ? { width: img.naturalWidth, height: img.naturalHeight }
+      : { width: video?.videoWidth ?? 0, height: video?.videoHeight ?? 0 };
+    return {
+      box: { x: box.x, y: box.y, width: box.width, height: box.height },
+      intrinsic,
+      dpr: window.devicePixelRatio,
+    };
   });
 }
 
@@ -97,10 +125,16 @@ export function pagePoint(g: StageGeometry, n: { x: number; y: number }): { x: n
 }
 
 /** The most annotation-red pixel of the stage's overlay canvas within `radius` px of a page point. */
-export async function redNear(page: Page, p: { x: number; y: number }, radius = 4): Promise<{ r: number; g: number; b: number; a: number }> {
+export async function redNear(
+  page: Page,
+  p: { x: number; y: number },
+  radius = 4,
+): Promise<{ r: number; g: number; b: number; a: number }> {
   return page.evaluate(
     ({ p, radius }) => {
-      const canvas = document.querySelector<HTMLCanvasElement>('.stage .annotation-canvas, .ar-stage .annotation-canvas')!;
+      const canvas = document.querySelector<HTMLCanvasElement>(
+        '.stage .annotation-canvas, .ar-stage .annotation-canvas',
+      )!;
       const rect = canvas.getBoundingClientRect();
       const sx = canvas.width / rect.width;
       const sy = canvas.height / rect.height;

@@ -36,7 +36,8 @@ export class AnnotationStore extends Emitter<{ change: [AnnotationState] }> {
         else console.warn('dropped a malformed annotation message');
       }),
       room.on('state', (state) => {
-        if (state === 'joined' && room.role && MAY_DRAW.has(room.role)) void room.openData('annotations').catch(() => undefined);
+        if (state === 'joined' && room.role && MAY_DRAW.has(room.role))
+          void room.openData('annotations').catch(() => undefined);
       }),
       room.on('peers', (peers) => {
         const now = new Set(peers.map((p) => p.peerId));
@@ -85,11 +86,19 @@ export class AnnotationStore extends Emitter<{ change: [AnnotationState] }> {
       await this.room.sendData('annotations', { type: 'freeze', target: { peerId, source }, frame });
     }
     const items = this.#state.items.filter((a) => this.#mine.has(a.id));
-    for (let i = 0; i < items.length; i += SYNC_BATCH) await this.room.sendData('annotations', { type: 'sync', items: items.slice(i, i + SYNC_BATCH) });
+    for (let i = 0; i < items.length; i += SYNC_BATCH)
+      await this.room.sendData('annotations', { type: 'sync', items: items.slice(i, i + SYNC_BATCH) });
   }
 
   #apply(msg: AnnotationMessage, from: string): void {
-    this.log.push({ at: Date.now(), from, message: msg.type === 'freeze' ? { ...msg, frame: { ...msg.frame, image: `(${msg.frame.image.length} chars)` } } : msg });
+    this.log.push({
+      at: Date.now(),
+      from,
+      message:
+        msg.type === 'freeze'
+          ? { ...msg, frame: { ...msg.frame, image: `(${msg.frame.image.length} chars)` } }
+          : msg,
+    });
     this.#state = reduce(this.#state, msg);
     this.emit('change', this.#state);
   }

@@ -3,10 +3,20 @@ import { frameRect, toElement, toNormalised, toNormalisedClamped } from './geome
 
 describe('frameRect', () => {
   test('contain letterboxes a 16:9 picture in a 4:3 box (bars top and bottom)', () => {
-    expect(frameRect({ width: 800, height: 600 }, { width: 1280, height: 720 }, 'contain')).toEqual({ x: 0, y: 75, width: 800, height: 450 });
+    expect(frameRect({ width: 800, height: 600 }, { width: 1280, height: 720 }, 'contain')).toEqual({
+      x: 0,
+      y: 75,
+      width: 800,
+      height: 450,
+    });
   });
   test('contain pillarboxes a 4:3 picture in a 16:9 box (bars left and right)', () => {
-    expect(frameRect({ width: 1600, height: 900 }, { width: 640, height: 480 }, 'contain')).toEqual({ x: 200, y: 0, width: 1200, height: 900 });
+    expect(frameRect({ width: 1600, height: 900 }, { width: 640, height: 480 }, 'contain')).toEqual({
+      x: 200,
+      y: 0,
+      width: 1200,
+      height: 900,
+    });
   });
   test('cover crops a 16:9 picture in a square box (sides cut off)', () => {
     const r = frameRect({ width: 500, height: 500 }, { width: 1600, height: 900 }, 'cover');
@@ -15,8 +25,18 @@ describe('frameRect', () => {
     expect(r.x).toBeCloseTo(-194.44, 1);
   });
   test('fill and unknown intrinsic sizes use the whole box', () => {
-    expect(frameRect({ width: 300, height: 200 }, { width: 640, height: 360 }, 'fill')).toEqual({ x: 0, y: 0, width: 300, height: 200 });
-    expect(frameRect({ width: 300, height: 200 }, { width: 0, height: 0 }, 'contain')).toEqual({ x: 0, y: 0, width: 300, height: 200 });
+    expect(frameRect({ width: 300, height: 200 }, { width: 640, height: 360 }, 'fill')).toEqual({
+      x: 0,
+      y: 0,
+      width: 300,
+      height: 200,
+    });
+    expect(frameRect({ width: 300, height: 200 }, { width: 0, height: 0 }, 'contain')).toEqual({
+      x: 0,
+      y: 0,
+      width: 300,
+      height: 200,
+    });
   });
 });
 

@@ -32,7 +32,8 @@ export function frameRect(box: Size, intrinsic: Size, fit: Fit): Rect {
  */
 export function toNormalised(p: Point, frame: Rect, box: Size, mirrored = false): Point | null {
   if (p.x < Math.max(0, frame.x) || p.y < Math.max(0, frame.y)) return null;
-  if (p.x > Math.min(box.width, frame.x + frame.width) || p.y > Math.min(box.height, frame.y + frame.height)) return null;
+  if (p.x > Math.min(box.width, frame.x + frame.width) || p.y > Math.min(box.height, frame.y + frame.height))
+    return null;
   const x = (p.x - frame.x) / frame.width;
   const y = (p.y - frame.y) / frame.height;
   return { x: mirrored ? 1 - x : x, y };

@@ -1,18 +1,43 @@
 import { describe, expect, test } from 'vitest';
-import { EMPTY, parseMessage, reduce, simplify, visibleOn, type Annotation, type AnnotationMessage } from './model.ts';
+import {
+  EMPTY,
+  parseMessage,
+  reduce,
+  simplify,
+  visibleOn,
+  type Annotation,
+  type AnnotationMessage,
+} from './model.ts';
 
 const cam = { peerId: 'p-mgr', source: 'camera' as const };
-const arrow: Annotation = { id: 'a1', target: cam, shape: { kind: 'arrow', from: { x: 0.1, y: 0.2 }, to: { x: 0.5, y: 0.5 } }, color: '#ff3b30', author: 'Eli', at: 1 };
+const arrow: Annotation = {
+  id: 'a1',
+  target: cam,
+  shape: { kind: 'arrow', from: { x: 0.1, y: 0.2 }, to: { x: 0.5, y: 0.5 } },
+  color: '#ff3b30',
+  author: 'Eli',
+  at: 1,
+};
 
 describe('parseMessage', () => {
   test('accepts each shape', () => {
     const shapes = [
       arrow.shape,
       { kind: 'circle', center: { x: 0.5, y: 0.5 }, edge: { x: 0.6, y: 0.5 } },
-      { kind: 'freehand', points: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+      {
+        kind: 'freehand',
+        points: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+      },
       { kind: 'text', at: { x: 0.3, y: 0.3 }, text: '签名处 sign here' },
     ];
-    for (const shape of shapes) expect(parseMessage({ type: 'add', annotation: { ...arrow, shape } })).toEqual({ type: 'add', annotation: { ...arrow, shape } });
+    for (const shape of shapes)
+      expect(parseMessage({ type: 'add', annotation: { ...arrow, shape } })).toEqual({
+        type: 'add',
+        annotation: { ...arrow, shape },
+      });
   });
 
   test('rejects malformed or hostile messages', () => {
@@ -22,9 +47,15 @@ describe('parseMessage', () => {
       { type: 'add' },
       { type: 'add', annotation: { ...arrow, color: 'red; background:url(x)' } },
       { type: 'add', annotation: { ...arrow, target: { peerId: 'p', source: 'mic' } } },
-      { type: 'add', annotation: { ...arrow, shape: { kind: 'arrow', from: { x: NaN, y: 0 }, to: { x: 0, y: 0 } } } },
+      {
+        type: 'add',
+        annotation: { ...arrow, shape: { kind: 'arrow', from: { x: NaN, y: 0 }, to: { x: 0, y: 0 } } },
+      },
       { type: 'add', annotation: { ...arrow, shape: { kind: 'freehand', points: [{ x: 0, y: 0 }] } } },
-      { type: 'add', annotation: { ...arrow, shape: { kind: 'text', at: { x: 0, y: 0 }, text: 'x'.repeat(500) } } },
+      {
+        type: 'add',
+        annotation: { ...arrow, shape: { kind: 'text', at: { x: 0, y: 0 }, text: 'x'.repeat(500) } },
+      },
       { type: 'freeze', target: cam, frame: { frameId: 'f', image: 'javascript:alert(1)' } },
       { type: 'nope' },
     ];
@@ -32,8 +63,13 @@ describe('parseMessage', () => {
   });
 
   test('clamps points into the frame', () => {
-    const msg = parseMessage({ type: 'add', annotation: { ...arrow, shape: { kind: 'arrow', from: { x: -1, y: 2 }, to: { x: 0.5, y: 0.5 } } } });
-    expect(msg?.type === 'add' && msg.annotation.shape.kind === 'arrow' && msg.annotation.shape.from).toEqual({ x: 0, y: 1 });
+    const msg = parseMessage({
+      type: 'add',
+      annotation: { ...arrow, shape: { kind: 'arrow', from: { x: -1, y: 2 }, to: { x: 0.5, y: 0.5 } } },
+    });
+    expect(msg?.type === 'add' && msg.annotation.shape.kind === 'arrow' && msg.annotation.shape.from).toEqual(
+      { x: 0, y: 1 },
+    );
   });
 });
 
@@ -64,13 +100,26 @@ describe('reduce', () => {
 });
 
 test('simplify keeps the ends and drops jitter', () => {
-  const pts = [{ x: 0, y: 0 }, { x: 0.001, y: 0 }, { x: 0.002, y: 0 }, { x: 0.1, y: 0 }, { x: 0.1005, y: 0 }];
-  expect(simplify(pts)).toEqual([{ x: 0, y: 0 }, { x: 0.1, y: 0 }, { x: 0.1005, y: 0 }]);
+  const pts = [
+    { x: 0, y: 0 },
+    { x: 0.001, y: 0 },
+    { x: 0.002, y: 0 },
+    { x: 0.1, y: 0 },
+    { x: 0.1005, y: 0 },
+  ];
+  expect(simplify(pts)).toEqual([
+    { x: 0, y: 0 },
+    { x: 0.1, y: 0 },
+    { x: 0.1005, y: 0 },
+  ]);
 });
 
 test('sync adds the marks a receiver missed, once, in drawing order', () => {
   const later = { ...arrow, id: 'a9', at: 5 };
-  const s = reduce(reduce(EMPTY, { type: 'add', annotation: later }), { type: 'sync', items: [arrow, later] });
+  const s = reduce(reduce(EMPTY, { type: 'add', annotation: later }), {
+    type: 'sync',
+    items: [arrow, later],
+  });
   expect(s.items.map((a) => a.id)).toEqual(['a1', 'a9']);
   expect(parseMessage({ type: 'sync', items: [arrow, { bad: true }] })).toBeNull();
   expect(parseMessage({ type: 'sync', items: [arrow] })).toEqual({ type: 'sync', items: [arrow] });

@@ -78,7 +78,9 @@ export function reduce(state: AnnotationState, msg: AnnotationMessage): Annotati
     case 'sync': {
       const known = new Set(state.items.map((a) => a.id));
       const fresh = msg.items.filter((a) => !known.has(a.id));
-      return fresh.length ? { ...state, items: [...state.items, ...fresh].sort((a, b) => a.at - b.at).slice(-MAX_ITEMS) } : state;
+      return fresh.length
+        ? { ...state, items: [...state.items, ...fresh].sort((a, b) => a.at - b.at).slice(-MAX_ITEMS) }
+        : state;
     }
     case 'unfreeze': {
       const key = targetKey(msg.target);
@@ -93,16 +95,27 @@ export function reduce(state: AnnotationState, msg: AnnotationMessage): Annotati
 /** The marks to draw over `target` right now: on its frozen frame if frozen, else those on the live view. */
 export function visibleOn(state: AnnotationState, target: Target): Annotation[] {
   const frame = state.frozen[targetKey(target)];
-  return state.items.filter((a) => sameTarget(a.target, target) && (frame ? a.frameId === frame.frameId : a.frameId === undefined));
+  return state.items.filter(
+    (a) => sameTarget(a.target, target) && (frame ? a.frameId === frame.frameId : a.frameId === undefined),
+  );
 }
 
 // ---- validation of what arrives from the network ----
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStr = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown, max: number): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= max;
 
 function point(v: unknown): Point | null {
-  if (!isObj(v) || typeof v.x !== 'number' || typeof v.y !== 'number' || !Number.isFinite(v.x) || !Number.isFinite(v.y)) return null;
+  if (
+    !isObj(v) ||
+    typeof v.x !== 'number' ||
+    typeof v.y !== 'number' ||
+    !Number.isFinite(v.x) ||
+    !Number.isFinite(v.y)
+  )
+    return null;
   return clampNormalised({ x: v.x, y: v.y });
 }
 
@@ -145,7 +158,15 @@ function annotation(a: unknown): Annotation | null {
   const color = typeof a.color === 'string' && /^#[0-9a-f]{6}$/i.test(a.color) ? a.color : null;
   if (!t || !s || !color) return null;
   if (a.frameId !== undefined && !isStr(a.frameId, 64)) return null;
-  return { id: a.id, target: t, shape: s, color, author: a.author, at: a.at, ...(a.frameId ? { frameId: a.frameId as string } : {}) };
+  return {
+    id: a.id,
+    target: t,
+    shape: s,
+    color,
+    author: a.author,
+    at: a.at,
+    ...(a.frameId ? { frameId: a.frameId as string } : {}),
+  };
 }
 
 export function parseMessage(raw: unknown): AnnotationMessage | null {

@@ -4,11 +4,22 @@
 import { toElement, type Point, type Rect } from './geometry.ts';
 import type { Annotation, Shape } from './model.ts';
 
-export function drawAnnotations(ctx: CanvasRenderingContext2D, items: Array<Pick<Annotation, 'shape' | 'color'>>, frame: Rect, mirrored = false): void {
+export function drawAnnotations(
+  ctx: CanvasRenderingContext2D,
+  items: Array<Pick<Annotation, 'shape' | 'color'>>,
+  frame: Rect,
+  mirrored = false,
+): void {
   for (const item of items) drawShape(ctx, item.shape, item.color, frame, mirrored);
 }
 
-export function drawShape(ctx: CanvasRenderingContext2D, shape: Shape, color: string, frame: Rect, mirrored = false): void {
+export function drawShape(
+  ctx: CanvasRenderingContext2D,
+  shape: Shape,
+  color: string,
+  frame: Rect,
+  mirrored = false,
+): void {
   const unit = Math.max(2, Math.min(frame.width, frame.height) / 120);
   const at = (p: Point) => toElement(p, frame, mirrored);
   ctx.save();

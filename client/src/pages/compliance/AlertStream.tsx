@@ -15,14 +15,20 @@ export function AlertStream({ alerts }: { alerts: StreamAlert[] }) {
   return (
     <ol className="alerts stream" aria-live="polite">
       {alerts.map((a) => {
-        const severity = typeof a.data.severity === 'string' && ['critical', 'major', 'minor'].includes(a.data.severity) ? (a.data.severity as 'critical' | 'major' | 'minor') : 'major';
+        const severity =
+          typeof a.data.severity === 'string' && ['critical', 'major', 'minor'].includes(a.data.severity)
+            ? (a.data.severity as 'critical' | 'major' | 'minor')
+            : 'major';
         return (
           <li key={a.id} className={`alert sev-${severity}`}>
-            <span className={`sev sev-${severity}`}>{t(`severity.${severity}`)}</span> <strong>{String(a.data.message ?? a.data.checkId ?? '')}</strong>
+            <span className={`sev sev-${severity}`}>{t(`severity.${severity}`)}</span>{' '}
+            <strong>{String(a.data.message ?? a.data.checkId ?? '')}</strong>
             <span className="muted">
               {' '}
               · {a.branchId ?? '—'} · {new Date(a.at).toLocaleTimeString()}
-              {typeof a.data.atMs === 'number' ? ` · ${t('compliance.inCallAt', { t: clock(a.data.atMs) })}` : ''}
+              {typeof a.data.atMs === 'number'
+                ? ` · ${t('compliance.inCallAt', { t: clock(a.data.atMs) })}`
+                : ''}
             </span>
           </li>
         );

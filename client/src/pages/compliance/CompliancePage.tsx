@@ -41,7 +41,11 @@ function ComplianceConsole() {
 
   const onEvent = useCallback((e: CallEvent, branchId?: string) => {
     if (e.type === 'alert.raised') {
-      setAlerts((a) => (a.some((x) => x.id === e.id) ? a : [{ id: e.id, callId: e.callId, at: e.at, branchId, data: e.data }, ...a].slice(0, 500)));
+      setAlerts((a) =>
+        a.some((x) => x.id === e.id)
+          ? a
+          : [{ id: e.id, callId: e.callId, at: e.at, branchId, data: e.data }, ...a].slice(0, 500),
+      );
     }
     if (e.type !== 'report.ready') return;
     // The edge announces each report with its verdict and score; the full report, when the event carries it.
@@ -50,7 +54,15 @@ function ComplianceConsole() {
     const entry: ReportEntry | undefined = report
       ? entryOf(report, e.at, 'cloud', branchId)
       : d.verdict && typeof d.score === 'number' && d.pack
-        ? { callId: e.callId, verdict: d.verdict, score: d.score, pack: d.pack, at: e.at, source: 'cloud', ...(branchId ? { branchId } : {}) }
+        ? {
+            callId: e.callId,
+            verdict: d.verdict,
+            score: d.score,
+            pack: d.pack,
+            at: e.at,
+            source: 'cloud',
+            ...(branchId ? { branchId } : {}),
+          }
         : undefined;
     if (entry) setReports((rs) => [entry, ...rs.filter((r) => r.callId !== entry.callId)]);
   }, []);
@@ -63,7 +75,9 @@ function ComplianceConsole() {
       branchOf = Object.fromEntries(snap.calls.map((c) => [c.id, c.branchId]));
       // Alerts and reports raised before this page opened, for the calls still running.
       for (const c of snap.calls) {
-        const events = await authedFetch<CallEvent[]>(`/calls/${encodeURIComponent(c.id)}/events`).catch(() => []);
+        const events = await authedFetch<CallEvent[]>(`/calls/${encodeURIComponent(c.id)}/events`).catch(
+          () => [],
+        );
         events.forEach((e) => onEvent(e, c.branchId));
       }
     });
@@ -88,10 +102,26 @@ function ComplianceConsole() {
   if (observe) return <ObserverCall callId={observe} onLeave={() => go(null)} />;
 
   return (
-    <AppShell title={t('compliance.title')} actions={alerts.length > 0 ? <span className="badge sev-critical">{t('compliance.alertCount', { count: alerts.length })}</span> : undefined}>
+    <AppShell
+      title={t('compliance.title')}
+      actions={
+        alerts.length > 0 ? (
+          <span className="badge sev-critical">{t('compliance.alertCount', { count: alerts.length })}</span>
+        ) : undefined
+      }
+    >
       <div className="tabs" role="tablist" aria-label={t('compliance.title')}>
         {TABS.map((k) => (
-          <button key={k} type="button" role="tab" id={`tab-${k}`} aria-selected={tab === k} aria-controls={`panel-${k}`} className={tab === k ? 'tab active' : 'tab'} onClick={() => setTab(k)}>
+          <button
+            key={k}
+            type="button"
+            role="tab"
+            id={`tab-${k}`}
+            aria-selected={tab === k}
+            aria-controls={`panel-${k}`}
+            className={tab === k ? 'tab active' : 'tab'}
+            onClick={() => setTab(k)}
+          >
             {t(`compliance.tab.${k}`)}
           </button>
         ))}
@@ -99,7 +129,12 @@ function ComplianceConsole() {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
         {tab === 'live' && <LiveCalls calls={calls} onObserve={go} />}
         {tab === 'alerts' && <AlertStream alerts={alerts} />}
-        {tab === 'reports' && <ReportsList reports={reports} onOpened={(entry) => setReports((rs) => [entry, ...rs.filter((r) => r.callId !== entry.callId)])} />}
+        {tab === 'reports' && (
+          <ReportsList
+            reports={reports}
+            onOpened={(entry) => setReports((rs) => [entry, ...rs.filter((r) => r.callId !== entry.callId)])}
+          />
+        )}
       </div>
       {!connected && <p className="warning">{t('cloud.offline')}</p>}
     </AppShell>

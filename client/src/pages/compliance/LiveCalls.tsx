@@ -28,10 +28,18 @@ export function LiveCalls({ calls, onObserve }: { calls: Call[]; onObserve: (cal
               <td>{isProduct(c.topic) ? t(`product.${c.topic}`) : (c.topic ?? '—')}</td>
               <td>{new Date(c.createdAt).toLocaleTimeString()}</td>
               <td>
-                <span className={c.edgeOnline ? 'dot ok' : 'dot bad'} aria-hidden="true" /> {c.edgeOnline ? t('ops.online') : t('ops.offline')}
+                <span className={c.edgeOnline ? 'dot ok' : 'dot bad'} aria-hidden="true" />{' '}
+                {c.edgeOnline ? t('ops.online') : t('ops.offline')}
               </td>
               <td>
-                <button type="button" onClick={() => onObserve(c.id)} aria-label={t('compliance.observeCall', { branch: c.branchId, time: new Date(c.createdAt).toLocaleTimeString() })}>
+                <button
+                  type="button"
+                  onClick={() => onObserve(c.id)}
+                  aria-label={t('compliance.observeCall', {
+                    branch: c.branchId,
+                    time: new Date(c.createdAt).toLocaleTimeString(),
+                  })}
+                >
                   {t('compliance.observe')}
                 </button>
               </td>

@@ -13,13 +13,22 @@ import { LanguageSwitch, useI18n } from '../../i18n/I18n.tsx';
 export function ObserverCall({ callId, onLeave }: { callId: string; onLeave: () => void }) {
   const { t } = useI18n();
   const name = auth.session?.user.displayName ?? 'Compliance';
-  const { room, store, error } = useCallSession(() => relayRoom(callId, () => auth.token(), { displayName: name, device: deviceKind(), publish: false }), callId, undefined);
+  const { room, store, error } = useCallSession(
+    () => relayRoom(callId, () => auth.token(), { displayName: name, device: deviceKind(), publish: false }),
+    callId,
+    undefined,
+  );
   const view = useRoom(room);
   const [chosen, setChosen] = useState<Target>();
   const [acked, setAcked] = useState<Set<string>>(new Set());
   if (!room) return <p className="centered">{t('state.connecting')}</p>;
   const customer = view.peers.find((p) => p.role === 'customer') ?? view.peers[0];
-  const target = chosen && view.peers.some((p) => p.peerId === chosen.peerId) ? chosen : customer ? { peerId: customer.peerId, source: 'camera' as const } : undefined;
+  const target =
+    chosen && view.peers.some((p) => p.peerId === chosen.peerId)
+      ? chosen
+      : customer
+        ? { peerId: customer.peerId, source: 'camera' as const }
+        : undefined;
   const names = Object.fromEntries(view.peers.map((p) => [p.peerId, p.displayName]));
   return (
     <div className="call-page observer-call">
@@ -42,7 +51,13 @@ export function ObserverCall({ callId, onLeave }: { callId: string; onLeave: () 
         stage={target ? stageFor(target, room, view.peers, view.tracks, '') : undefined}
         onStage={setChosen}
         store={store}
-        banner={<AlertBanner alerts={view.feed.alerts} acknowledged={acked} onAcknowledge={(k) => setAcked((s) => new Set(s).add(k))} />}
+        banner={
+          <AlertBanner
+            alerts={view.feed.alerts}
+            acknowledged={acked}
+            onAcknowledge={(k) => setAcked((s) => new Set(s).add(k))}
+          />
+        }
         side={
           <>
             <ChecklistPanel items={view.feed.checklist} />

@@ -18,8 +18,22 @@ export interface ReportEntry {
   source: 'cloud' | 'file';
 }
 
-export function entryOf(report: Report, at: number, source: ReportEntry['source'], branchId?: string): ReportEntry {
-  return { callId: report.callId, verdict: report.verdict, score: report.score, pack: report.pack, at, source, report, ...(branchId ? { branchId } : {}) };
+export function entryOf(
+  report: Report,
+  at: number,
+  source: ReportEntry['source'],
+  branchId?: string,
+): ReportEntry {
+  return {
+    callId: report.callId,
+    verdict: report.verdict,
+    score: report.score,
+    pack: report.pack,
+    at,
+    source,
+    report,
+    ...(branchId ? { branchId } : {}),
+  };
 }
 
 const VERDICTS: Verdict[] = ['compliant', 'needs-review', 'non-compliant'];
@@ -27,10 +41,23 @@ const VERDICTS: Verdict[] = ['compliant', 'needs-review', 'non-compliant'];
 /** Light structural check of a report file (the edge validates the full schema when it writes one). */
 export function looksLikeReport(v: unknown): v is Report {
   const r = v as Partial<Report> | null;
-  return Boolean(r && typeof r.callId === 'string' && typeof r.verdict === 'string' && Array.isArray(r.checks) && Array.isArray(r.transcript) && r.pack);
+  return Boolean(
+    r &&
+    typeof r.callId === 'string' &&
+    typeof r.verdict === 'string' &&
+    Array.isArray(r.checks) &&
+    Array.isArray(r.transcript) &&
+    r.pack,
+  );
 }
 
-export function ReportsList({ reports, onOpened }: { reports: ReportEntry[]; onOpened: (e: ReportEntry) => void }) {
+export function ReportsList({
+  reports,
+  onOpened,
+}: {
+  reports: ReportEntry[];
+  onOpened: (e: ReportEntry) => void;
+}) {
   const { t } = useI18n();
   const [verdict, setVerdict] = useState<Verdict | ''>('');
   const [branch, setBranch] = useState('');
@@ -40,12 +67,18 @@ export function ReportsList({ reports, onOpened }: { reports: ReportEntry[]; onO
   const [error, setError] = useState<string>();
   useEffect(() => () => void (mediaUrl && URL.revokeObjectURL(mediaUrl)), [mediaUrl]);
 
-  const branches = useMemo(() => [...new Set(reports.map((r) => r.branchId).filter((b): b is string => Boolean(b)))].sort(), [reports]);
+  const branches = useMemo(
+    () => [...new Set(reports.map((r) => r.branchId).filter((b): b is string => Boolean(b)))].sort(),
+    [reports],
+  );
   const shown = reports.filter(
     (r) =>
       (!verdict || r.verdict === verdict) &&
       (!branch || r.branchId === branch) &&
-      (!text || `${r.callId} ${r.pack.id} ${r.report?.checks.map((c) => c.title ?? c.id).join(' ') ?? ''}`.toLowerCase().includes(text.toLowerCase())),
+      (!text ||
+        `${r.callId} ${r.pack.id} ${r.report?.checks.map((c) => c.title ?? c.id).join(' ') ?? ''}`
+          .toLowerCase()
+          .includes(text.toLowerCase())),
   );
   const current = reports.find((r) => r.callId === open && r.report);
 
@@ -88,7 +121,12 @@ export function ReportsList({ reports, onOpened }: { reports: ReportEntry[]; onO
 
   return (
     <div className="reports">
-      <form className="row filters" role="search" aria-label={t('reports.filters')} onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="row filters"
+        role="search"
+        aria-label={t('reports.filters')}
+        onSubmit={(e) => e.preventDefault()}
+      >
         <label>
           {t('reports.verdict')}
           <select value={verdict} onChange={(e) => setVerdict(e.target.value as Verdict | '')}>
@@ -117,7 +155,11 @@ export function ReportsList({ reports, onOpened }: { reports: ReportEntry[]; onO
         </label>
         <label className="file">
           {t('reports.openFile')}
-          <input type="file" accept="application/json,.json" onChange={(e) => void loadFile(e.target.files?.[0])} />
+          <input
+            type="file"
+            accept="application/json,.json"
+            onChange={(e) => void loadFile(e.target.files?.[0])}
+          />
         </label>
       </form>
       {error && (
@@ -158,7 +200,11 @@ export function ReportsList({ reports, onOpened }: { reports: ReportEntry[]; onO
                 <td>{r.report ? r.report.alerts.length : '—'}</td>
                 <td>
                   {r.report ? (
-                    <button type="button" onClick={() => setOpen(r.callId)} aria-label={t('reports.openReport', { call: r.callId })}>
+                    <button
+                      type="button"
+                      onClick={() => setOpen(r.callId)}
+                      aria-label={t('reports.openReport', { call: r.callId })}
+                    >
                       {t('reports.open')}
                     </button>
                   ) : (

@@ -17,7 +17,15 @@ export interface ConsentRecord {
   recording: true;
 }
 
-export function ConsentStep({ name, onAccept, onDecline }: { name: string; onAccept: (r: ConsentRecord) => void; onDecline: () => void }) {
+export function ConsentStep({
+  name,
+  onAccept,
+  onDecline,
+}: {
+  name: string;
+  onAccept: (r: ConsentRecord) => void;
+  onDecline: () => void;
+}) {
   const { t, lang } = useI18n();
   const [agreed, setAgreed] = useState(false);
   return (
@@ -35,7 +43,21 @@ export function ConsentStep({ name, onAccept, onDecline }: { name: string; onAcc
         {t('consent.agreeLabel')}
       </label>
       <div className="actions">
-        <button type="button" className="big" disabled={!agreed} onClick={() => onAccept({ type: 'consent', id: `consent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, version: CONSENT_VERSION, lang, acceptedAt: Date.now(), recording: true })}>
+        <button
+          type="button"
+          className="big"
+          disabled={!agreed}
+          onClick={() =>
+            onAccept({
+              type: 'consent',
+              id: `consent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+              version: CONSENT_VERSION,
+              lang,
+              acceptedAt: Date.now(),
+              recording: true,
+            })
+          }
+        >
           {t('consent.accept')}
         </button>
         <button type="button" className="secondary big" onClick={onDecline}>

@@ -16,10 +16,24 @@ import type { ConsentRecord } from './ConsentStep.tsx';
 
 const CONSENT_RESEND_MS = [1500, 5000];
 
-export function CustomerCall({ redeemed, consent, stream, onEnded }: { redeemed: z.infer<typeof RedeemInviteResponse>; consent: ConsentRecord; stream: MediaStream; onEnded: () => void }) {
+export function CustomerCall({
+  redeemed,
+  consent,
+  stream,
+  onEnded,
+}: {
+  redeemed: z.infer<typeof RedeemInviteResponse>;
+  consent: ConsentRecord;
+  stream: MediaStream;
+  onEnded: () => void;
+}) {
   const { t } = useI18n();
   const { room, store, error } = useCallSession(
-    () => directRoom(redeemed.callId, async () => redeemed.token, { displayName: redeemed.displayName, device: deviceKind() }),
+    () =>
+      directRoom(redeemed.callId, async () => redeemed.token, {
+        displayName: redeemed.displayName,
+        device: deviceKind(),
+      }),
     redeemed.callId,
     stream,
   );
@@ -35,7 +49,10 @@ export function CustomerCall({ redeemed, consent, stream, onEnded }: { redeemed:
     if (!room || view.state !== 'joined') return;
     const timers: Array<ReturnType<typeof setTimeout>> = [];
     void room.openData('chat').then(
-      () => CONSENT_RESEND_MS.forEach((ms) => timers.push(setTimeout(() => void room.sendData('chat', consent).catch(() => undefined), ms))),
+      () =>
+        CONSENT_RESEND_MS.forEach((ms) =>
+          timers.push(setTimeout(() => void room.sendData('chat', consent).catch(() => undefined), ms)),
+        ),
       () => undefined,
     );
     return () => timers.forEach(clearTimeout);
@@ -48,7 +65,10 @@ export function CustomerCall({ redeemed, consent, stream, onEnded }: { redeemed:
   const marked = useMemo<Target | undefined>(() => {
     // Only marks on videos that exist now (after a reconnection everyone has a new peer id).
     const present = new Set([room?.peerId, ...view.peers.map((p) => p.peerId)]);
-    const keys = [...Object.keys(annotations.frozen), ...annotations.items.map((a) => targetKey(a.target)).reverse()].filter((k) => present.has(k.split('/')[0]));
+    const keys = [
+      ...Object.keys(annotations.frozen),
+      ...annotations.items.map((a) => targetKey(a.target)).reverse(),
+    ].filter((k) => present.has(k.split('/')[0]));
     const key = keys[0];
     if (!key) return undefined;
     const [peerId, source] = key.split('/') as [string, 'camera' | 'screen'];
@@ -58,7 +78,13 @@ export function CustomerCall({ redeemed, consent, stream, onEnded }: { redeemed:
   if (!room) return <p className="centered big-text">{t('state.connecting')}</p>;
   const expert = view.peers.find((p) => p.role === 'expert');
   const manager = view.peers.find((p) => p.role === 'manager');
-  const main = marked ?? (expert ? { peerId: expert.peerId, source: 'camera' as const } : manager ? { peerId: manager.peerId, source: 'camera' as const } : undefined);
+  const main =
+    marked ??
+    (expert
+      ? { peerId: expert.peerId, source: 'camera' as const }
+      : manager
+        ? { peerId: manager.peerId, source: 'camera' as const }
+        : undefined);
   const stage = main ? stageFor(main, room, view.peers, view.tracks, t('call.yourCamera')) : undefined;
 
   return (

@@ -57,8 +57,17 @@ export function CustomerJoinPage() {
         setStep('consent');
       },
       (err: Error) => {
-        const reason = err instanceof ApiError ? ((err.details as { reason?: string } | undefined)?.reason ?? err.code) : 'network';
-        setError(reason === 'invite_used' ? t('customer.inviteUsed') : reason === 'expired' ? t('customer.inviteExpired') : t('customer.inviteInvalid'));
+        const reason =
+          err instanceof ApiError
+            ? ((err.details as { reason?: string } | undefined)?.reason ?? err.code)
+            : 'network';
+        setError(
+          reason === 'invite_used'
+            ? t('customer.inviteUsed')
+            : reason === 'expired'
+              ? t('customer.inviteExpired')
+              : t('customer.inviteInvalid'),
+        );
         setStep('error');
       },
     );
@@ -105,7 +114,14 @@ export function CustomerJoinPage() {
           }}
         />
       )}
-      {step === 'call' && redeemed && consent && stream && <CustomerCall redeemed={redeemed} consent={consent} stream={stream} onEnded={() => setStep('ended')} />}
+      {step === 'call' && redeemed && consent && stream && (
+        <CustomerCall
+          redeemed={redeemed}
+          consent={consent}
+          stream={stream}
+          onEnded={() => setStep('ended')}
+        />
+      )}
       {step === 'ended' && (
         <main className="card centered-card">
           <h1>{t('customer.thanks')}</h1>

@@ -17,13 +17,22 @@ export function DeviceCheck({ onReady }: { onReady: (stream: MediaStream) => voi
     let got: MediaStream | undefined;
     setError(undefined);
     navigator.mediaDevices
-      .getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true }, video: { width: 1280, height: 720 } })
+      .getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true },
+        video: { width: 1280, height: 720 },
+      })
       .then((s) => {
         got = s;
         if (cancelled) s.getTracks().forEach((tr) => tr.stop());
         else setStream(s);
       })
-      .catch((err: Error) => !cancelled && setError(err.name === 'NotAllowedError' ? t('check.denied') : t('media.error', { error: err.message })));
+      .catch(
+        (err: Error) =>
+          !cancelled &&
+          setError(
+            err.name === 'NotAllowedError' ? t('check.denied') : t('media.error', { error: err.message }),
+          ),
+      );
     return () => {
       cancelled = true;
       if (!handedOver.current) got?.getTracks().forEach((tr) => tr.stop());
@@ -64,7 +73,14 @@ export function DeviceCheck({ onReady }: { onReady: (stream: MediaStream) => voi
         </>
       ) : (
         <>
-          <video ref={video} autoPlay playsInline muted className="preview mirrored" aria-label={t('check.preview')} />
+          <video
+            ref={video}
+            autoPlay
+            playsInline
+            muted
+            className="preview mirrored"
+            aria-label={t('check.preview')}
+          />
           <div className="meter-row">
             <span>{t('check.mic')}</span>
             <meter min={0} max={1} value={level} aria-label={t('check.mic')} />

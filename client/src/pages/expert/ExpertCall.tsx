@@ -18,7 +18,11 @@ export function ExpertCall({ callId, onLeave }: { callId: string; onLeave: () =>
   const name = auth.session?.user.displayName ?? 'Expert';
   const media = useCameraAndMic(true);
   const stream = media.stream ?? (media.error ? undefined : null);
-  const { room, store, error } = useCallSession(() => relayRoom(callId, () => auth.token(), { displayName: name, device: deviceKind() }), callId, stream);
+  const { room, store, error } = useCallSession(
+    () => relayRoom(callId, () => auth.token(), { displayName: name, device: deviceKind() }),
+    callId,
+    stream,
+  );
   const view = useRoom(room);
   const [chosen, setChosen] = useState<Target>();
   const [tool, setTool] = useState<Tool | null>('arrow');
@@ -29,7 +33,8 @@ export function ExpertCall({ callId, onLeave }: { callId: string; onLeave: () =>
   // The manager's camera unless the expert picked another video.
   const target = useMemo<Target | undefined>(() => {
     if (chosen && view.peers.some((p) => p.peerId === chosen.peerId)) return chosen;
-    const manager = view.peers.find((p) => p.role === 'manager') ?? view.peers.find((p) => p.role !== 'observer');
+    const manager =
+      view.peers.find((p) => p.role === 'manager') ?? view.peers.find((p) => p.role !== 'observer');
     return manager ? { peerId: manager.peerId, source: 'camera' } : undefined;
   }, [chosen, view.peers]);
   if (!room) return <p className="centered">{t('state.connecting')}</p>;
@@ -61,7 +66,20 @@ export function ExpertCall({ callId, onLeave }: { callId: string; onLeave: () =>
         author={name}
         stageVideoRef={videoRef}
         self={{ name, video: media.stream?.getVideoTracks()[0] }}
-        toolbar={store && target && <AnnotationToolbar store={store} target={target} tool={tool} onTool={setTool} color={color} onColor={setColor} videoRef={videoRef} />}
+        toolbar={
+          store &&
+          target && (
+            <AnnotationToolbar
+              store={store}
+              target={target}
+              tool={tool}
+              onTool={setTool}
+              color={color}
+              onColor={setColor}
+              videoRef={videoRef}
+            />
+          )
+        }
         side={
           <>
             <ChecklistPanel items={view.feed.checklist} />

@@ -40,8 +40,12 @@ function ExpertConsole() {
   useEffect(() => {
     if (!cloud) return;
     const offs = [
-      cloud.listen('dispatch:offer', (offer) => setOffers((o) => [...o.filter((x) => x.requestId !== offer.requestId), offer])),
-      cloud.listen('dispatch:offer-withdrawn', ({ requestId }) => setOffers((o) => o.filter((x) => x.requestId !== requestId))),
+      cloud.listen('dispatch:offer', (offer) =>
+        setOffers((o) => [...o.filter((x) => x.requestId !== offer.requestId), offer]),
+      ),
+      cloud.listen('dispatch:offer-withdrawn', ({ requestId }) =>
+        setOffers((o) => o.filter((x) => x.requestId !== requestId)),
+      ),
       cloud.listen('presence:update', (p) => p.expertId === auth.session?.user.id && setPresence(p.status)),
     ];
     return () => offs.forEach((off) => off());
@@ -87,7 +91,9 @@ function ExpertConsole() {
 
   const decline = async (offer: DispatchOffer) => {
     setOffers((o) => o.filter((x) => x.requestId !== offer.requestId));
-    await cloud?.request('dispatch:decline', { requestId: offer.requestId }).catch((err: Error) => setError(err.message));
+    await cloud
+      ?.request('dispatch:decline', { requestId: offer.requestId })
+      .catch((err: Error) => setError(err.message));
   };
 
   if (callId) return <ExpertCall callId={callId} onLeave={() => go(null)} />;
@@ -105,10 +111,19 @@ function ExpertConsole() {
         <section className="panel" aria-labelledby="presence-h">
           <h2 id="presence-h">{t('expert.presence')}</h2>
           <div className="segmented" role="group" aria-label={t('expert.presence')}>
-            <button type="button" aria-pressed={presence === 'available'} onClick={() => void setChoice('available')}>
+            <button
+              type="button"
+              aria-pressed={presence === 'available'}
+              onClick={() => void setChoice('available')}
+            >
               {t('presence.available')}
             </button>
-            <button type="button" className="secondary" aria-pressed={presence === 'away'} onClick={() => void setChoice('away')}>
+            <button
+              type="button"
+              className="secondary"
+              aria-pressed={presence === 'away'}
+              onClick={() => void setChoice('away')}
+            >
               {t('presence.away')}
             </button>
           </div>
@@ -122,7 +137,18 @@ function ExpertConsole() {
         <section className="panel offers" aria-labelledby="offers-h">
           <h2 id="offers-h">{t('expert.incoming')}</h2>
           <div aria-live="assertive">
-            {offers.length === 0 ? <p className="empty">{t('expert.noOffers')}</p> : offers.map((o) => <OfferCard key={o.requestId} offer={o} onAccept={() => void accept(o)} onDecline={() => void decline(o)} />)}
+            {offers.length === 0 ? (
+              <p className="empty">{t('expert.noOffers')}</p>
+            ) : (
+              offers.map((o) => (
+                <OfferCard
+                  key={o.requestId}
+                  offer={o}
+                  onAccept={() => void accept(o)}
+                  onDecline={() => void decline(o)}
+                />
+              ))
+            )}
           </div>
         </section>
         <section className="panel wide" aria-labelledby="queue-h">

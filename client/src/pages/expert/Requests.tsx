@@ -7,7 +7,15 @@ import { isProduct } from '../../lib/products.ts';
 import { parseNote } from '../../lib/requestContext.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 
-export function OfferCard({ offer, onAccept, onDecline }: { offer: DispatchOffer; onAccept: () => void; onDecline: () => void }) {
+export function OfferCard({
+  offer,
+  onAccept,
+  onDecline,
+}: {
+  offer: DispatchOffer;
+  onAccept: () => void;
+  onDecline: () => void;
+}) {
   const { t } = useI18n();
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -17,7 +25,10 @@ export function OfferCard({ offer, onAccept, onDecline }: { offer: DispatchOffer
   const ctx = parseNote(offer.note);
   const left = Math.max(0, Math.ceil((offer.expiresAt - now) / 1000));
   return (
-    <article className={`offer urgency-${offer.urgency}`} aria-label={t('expert.offerFrom', { branch: offer.branchId })}>
+    <article
+      className={`offer urgency-${offer.urgency}`}
+      aria-label={t('expert.offerFrom', { branch: offer.branchId })}
+    >
       <header>
         <span className={`urgency urgency-${offer.urgency}`}>{t(`urgency.${offer.urgency}`)}</span>
         <span className="countdown">{t('expert.expiresIn', { s: left })}</span>
@@ -80,7 +91,9 @@ export function QueueTable({ queue }: { queue: DispatchStatus[] }) {
               <td>
                 <span className={`urgency urgency-${q.urgency}`}>{t(`urgency.${q.urgency}`)}</span>
               </td>
-              <td>{t('field.minutes', { m: Math.max(0, Math.round((Date.now() - q.createdAt) / 60_000)) })}</td>
+              <td>
+                {t('field.minutes', { m: Math.max(0, Math.round((Date.now() - q.createdAt) / 60_000)) })}
+              </td>
             </tr>
           );
         })}

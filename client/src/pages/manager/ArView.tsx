@@ -17,7 +17,10 @@ import '../../styles/ar.css';
 
 interface XRSystemLike {
   isSessionSupported(mode: string): Promise<boolean>;
-  requestSession(mode: string, init: unknown): Promise<{ end(): Promise<void>; addEventListener(e: 'end', f: () => void): void }>;
+  requestSession(
+    mode: string,
+    init: unknown,
+  ): Promise<{ end(): Promise<void>; addEventListener(e: 'end', f: () => void): void }>;
 }
 
 interface Props {
@@ -34,7 +37,18 @@ interface Props {
   onLeave: () => void;
 }
 
-export function ArView({ room, view, store, expert, document: doc, documentMarked, micMuted, onToggleMic, onExit, onLeave }: Props) {
+export function ArView({
+  room,
+  view,
+  store,
+  expert,
+  document: doc,
+  documentMarked,
+  micMuted,
+  onToggleMic,
+  onExit,
+  onLeave,
+}: Props) {
   const { t, lang } = useI18n();
   const rootRef = useRef<HTMLDivElement>(null);
   const [show, setShow] = useState<'expert' | 'document'>(documentMarked || !expert ? 'document' : 'expert');
@@ -50,7 +64,10 @@ export function ArView({ room, view, store, expert, document: doc, documentMarke
   useEffect(() => {
     const sys = (navigator as Navigator & { xr?: XRSystemLike }).xr;
     if (!sys) return setXr('none');
-    sys.isSessionSupported('immersive-ar').then((ok) => setXr(ok ? 'ar' : 'none'), () => setXr('none'));
+    sys.isSessionSupported('immersive-ar').then(
+      (ok) => setXr(ok ? 'ar' : 'none'),
+      () => setXr('none'),
+    );
   }, []);
 
   const setLowBandwidth = (on: boolean) => {
@@ -99,7 +116,10 @@ export function ArView({ room, view, store, expert, document: doc, documentMarke
     const sys = (navigator as Navigator & { xr?: XRSystemLike }).xr;
     try {
       if (xr === 'ar' && sys && rootRef.current) {
-        await sys.requestSession('immersive-ar', { optionalFeatures: ['dom-overlay'], domOverlay: { root: rootRef.current } });
+        await sys.requestSession('immersive-ar', {
+          optionalFeatures: ['dom-overlay'],
+          domOverlay: { root: rootRef.current },
+        });
       } else await rootRef.current?.requestFullscreen();
     } catch {
       /* refused by the user or the device */
@@ -118,7 +138,11 @@ export function ArView({ room, view, store, expert, document: doc, documentMarke
         {low && <span className="badge">{t('ar.lowOn')}</span>}
       </div>
       <main className="ar-stage">
-        {stage ? <AnnotatedVideo track={stage.track} target={stage.target} store={store} label={stage.label} /> : <p className="stage-empty">{t('ar.waitingExpert')}</p>}
+        {stage ? (
+          <AnnotatedVideo track={stage.track} target={stage.target} store={store} label={stage.label} />
+        ) : (
+          <p className="stage-empty">{t('ar.waitingExpert')}</p>
+        )}
         {/* Everyone's audio keeps playing whatever is on the stage. */}
         <div className="visually-hidden">
           {view.peers.map((p) => {
@@ -128,7 +152,11 @@ export function ArView({ room, view, store, expert, document: doc, documentMarke
         </div>
       </main>
       <nav className="ar-controls" aria-label={t('call.controls')}>
-        <button type="button" onClick={() => setShow(show === 'expert' ? 'document' : 'expert')} disabled={!doc && show === 'expert'}>
+        <button
+          type="button"
+          onClick={() => setShow(show === 'expert' ? 'document' : 'expert')}
+          disabled={!doc && show === 'expert'}
+        >
           {show === 'expert' ? t('ar.showDocument') : t('ar.showExpert')}
         </button>
         <button type="button" aria-pressed={micMuted} onClick={onToggleMic}>

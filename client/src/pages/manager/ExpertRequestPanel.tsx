@@ -9,7 +9,17 @@ import { useI18n } from '../../i18n/I18n.tsx';
 
 const URGENCIES: Urgency[] = ['low', 'normal', 'high', 'critical'];
 
-export function ExpertRequestPanel({ cloud, callId, product, expertInCall }: { cloud: CloudClient | undefined; callId: string; product: string | undefined; expertInCall?: string }) {
+export function ExpertRequestPanel({
+  cloud,
+  callId,
+  product,
+  expertInCall,
+}: {
+  cloud: CloudClient | undefined;
+  callId: string;
+  product: string | undefined;
+  expertInCall?: string;
+}) {
   const { t } = useI18n();
   const [skill, setSkill] = useState<string>(isProduct(product) ? DEFAULT_SKILL[product] : 'wealth');
   const [urgency, setUrgency] = useState<Urgency>('normal');
@@ -33,14 +43,23 @@ export function ExpertRequestPanel({ cloud, callId, product, expertInCall }: { c
     if (!cloud) return;
     setError(undefined);
     try {
-      setStatus(await cloud.request('dispatch:request', { callId, skill, urgency, note: formatNote({ ...(product ? { product } : {}), risk, text: note }) }));
+      setStatus(
+        await cloud.request('dispatch:request', {
+          callId,
+          skill,
+          urgency,
+          note: formatNote({ ...(product ? { product } : {}), risk, text: note }),
+        }),
+      );
     } catch (err) {
       setError((err as Error).message);
     }
   };
   const cancel = async () => {
     if (!cloud || !status) return;
-    await cloud.request('dispatch:cancel', { requestId: status.requestId }).then(setStatus, (err: Error) => setError(err.message));
+    await cloud
+      .request('dispatch:cancel', { requestId: status.requestId })
+      .then(setStatus, (err: Error) => setError(err.message));
   };
 
   const live = status && status.status !== 'cancelled';
@@ -49,14 +68,26 @@ export function ExpertRequestPanel({ cloud, callId, product, expertInCall }: { c
       <h2 id="expert-h">{t('dispatch.title')}</h2>
       {live ? (
         <div className={`dispatch-status st-${status.status}`} role="status" aria-live="polite">
-          <strong>{status.status === 'assigned' && expertInCall ? t('dispatch.inCall', { name: expertInCall }) : t(`dispatch.${status.status}`)}</strong>
+          <strong>
+            {status.status === 'assigned' && expertInCall
+              ? t('dispatch.inCall', { name: expertInCall })
+              : t(`dispatch.${status.status}`)}
+          </strong>
           {status.status === 'queued' && (
             <>
-              {status.position !== undefined && <p className="queue-pos">{t('dispatch.position', { n: status.position })}</p>}
-              <p className="eta">{status.etaS === null || status.etaS === undefined ? t('dispatch.noEta') : t('dispatch.eta', { m: Math.max(1, Math.round(status.etaS / 60)) })}</p>
+              {status.position !== undefined && (
+                <p className="queue-pos">{t('dispatch.position', { n: status.position })}</p>
+              )}
+              <p className="eta">
+                {status.etaS === null || status.etaS === undefined
+                  ? t('dispatch.noEta')
+                  : t('dispatch.eta', { m: Math.max(1, Math.round(status.etaS / 60)) })}
+              </p>
             </>
           )}
-          {status.status === 'assigned' && !expertInCall && <p>{t('dispatch.assignedTo', { name: status.expertName ?? status.expertId ?? '' })}</p>}
+          {status.status === 'assigned' && !expertInCall && (
+            <p>{t('dispatch.assignedTo', { name: status.expertName ?? status.expertId ?? '' })}</p>
+          )}
           {status.status !== 'assigned' && (
             <button type="button" className="secondary" onClick={() => void cancel()}>
               {t('dispatch.cancel')}

@@ -14,7 +14,11 @@ export function InvitePanel({ callId }: { callId: string }) {
   const create = async () => {
     setError(undefined);
     try {
-      setInvite(await authedFetch(`/calls/${encodeURIComponent(callId)}/invites`, { body: { ttlS: 900, ...(name.trim() ? { displayName: name.trim() } : {}) } }));
+      setInvite(
+        await authedFetch(`/calls/${encodeURIComponent(callId)}/invites`, {
+          body: { ttlS: 900, ...(name.trim() ? { displayName: name.trim() } : {}) },
+        }),
+      );
     } catch (err) {
       setError((err as Error).message);
     }
@@ -30,8 +34,14 @@ export function InvitePanel({ callId }: { callId: string }) {
             <a className="invite-link" href={invite.url} target="_blank" rel="noreferrer">
               {invite.url}
             </a>
-            <p className="muted">{t('invite.expires', { time: new Date(invite.expiresAt).toLocaleTimeString() })}</p>
-            <button type="button" className="secondary" onClick={() => void navigator.clipboard?.writeText(invite.url)}>
+            <p className="muted">
+              {t('invite.expires', { time: new Date(invite.expiresAt).toLocaleTimeString() })}
+            </p>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => void navigator.clipboard?.writeText(invite.url)}
+            >
               {t('invite.copy')}
             </button>{' '}
             <button type="button" className="secondary" onClick={() => setInvite(undefined)}>
@@ -49,7 +59,12 @@ export function InvitePanel({ callId }: { callId: string }) {
         >
           <label>
             {t('invite.customerName')}
-            <input value={name} maxLength={120} onChange={(e) => setName(e.target.value)} placeholder={t('invite.customerPlaceholder')} />
+            <input
+              value={name}
+              maxLength={120}
+              onChange={(e) => setName(e.target.value)}
+              placeholder={t('invite.customerPlaceholder')}
+            />
           </label>
           <button type="submit">{t('invite.create')}</button>
         </form>

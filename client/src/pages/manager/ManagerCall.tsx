@@ -29,7 +29,11 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
   const [ar, setAr] = useState(() => new URLSearchParams(window.location.search).get('mode') === 'ar');
   const media = useCameraAndMic(true);
   const stream = media.stream ?? (media.error ? undefined : null);
-  const { room, store, error } = useCallSession(() => directRoom(callId, () => auth.token(), { displayName: name, device: deviceKind(ar) }), callId, stream);
+  const { room, store, error } = useCallSession(
+    () => directRoom(callId, () => auth.token(), { displayName: name, device: deviceKind(ar) }),
+    callId,
+    stream,
+  );
   const view = useRoom(room);
   const annotations = useAnnotations(store);
   const { cloud, connected } = useCloud();
@@ -55,8 +59,14 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
       if (d.report && Array.isArray(d.report.checks)) setReport(d.report);
       if (d.verdict && typeof d.score === 'number') setVerdict({ verdict: d.verdict, score: d.score });
     };
-    void cloud.request('dashboard:subscribe', { scope: 'call', id: callId }).then((snap) => snap.events.forEach(onEvent), () => undefined);
-    const offs = [cloud.listen('call:event', (e) => e.callId === callId && onEvent(e)), cloud.listen('call:updated', (c) => c.id === callId && setCall(c))];
+    void cloud.request('dashboard:subscribe', { scope: 'call', id: callId }).then(
+      (snap) => snap.events.forEach(onEvent),
+      () => undefined,
+    );
+    const offs = [
+      cloud.listen('call:event', (e) => e.callId === callId && onEvent(e)),
+      cloud.listen('call:updated', (c) => c.id === callId && setCall(c)),
+    ];
     return () => offs.forEach((off) => off());
   }, [cloud, connected, callId]);
 
@@ -64,8 +74,13 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
     if (!room?.peerId) return undefined;
     // Only marks on videos that exist now (after a reconnection everyone has a new peer id).
     const present = new Set([room.peerId, ...view.peers.map((p) => p.peerId)]);
-    const keys = new Set([...Object.keys(annotations.frozen), ...annotations.items.map((a) => targetKey(a.target))].filter((k) => present.has(k.split('/')[0]!)));
-    for (const source of ['screen', 'camera'] as const) if (keys.has(`${room.peerId}/${source}`)) return { peerId: room.peerId, source };
+    const keys = new Set(
+      [...Object.keys(annotations.frozen), ...annotations.items.map((a) => targetKey(a.target))].filter((k) =>
+        present.has(k.split('/')[0]!),
+      ),
+    );
+    for (const source of ['screen', 'camera'] as const)
+      if (keys.has(`${room.peerId}/${source}`)) return { peerId: room.peerId, source };
     const any = [...keys][0];
     if (!any) return undefined;
     const [peerId, source] = any.split('/') as [string, 'camera' | 'screen'];
@@ -76,9 +91,14 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
 
   const expert = view.peers.find((p) => p.role === 'expert');
   const customer = view.peers.find((p) => p.role === 'customer');
-  const fallback: Target | undefined = expert ? { peerId: expert.peerId, source: 'camera' } : customer ? { peerId: customer.peerId, source: 'camera' } : undefined;
+  const fallback: Target | undefined = expert
+    ? { peerId: expert.peerId, source: 'camera' }
+    : customer
+      ? { peerId: customer.peerId, source: 'camera' }
+      : undefined;
   // What the expert marks up comes to the front by itself; otherwise the manager's choice, then the expert.
-  const target = annotated ?? (chosen && view.peers.some((p) => p.peerId === chosen.peerId) ? chosen : fallback);
+  const target =
+    annotated ?? (chosen && view.peers.some((p) => p.peerId === chosen.peerId) ? chosen : fallback);
   const stage = target ? stageFor(target, room, view.peers, view.tracks, t('call.yourCamera')) : undefined;
   const names = Object.fromEntries(view.peers.map((p) => [p.peerId, p.displayName]));
   if (room.peerId) names[room.peerId] = name;
@@ -126,8 +146,18 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
         room={room}
         view={view}
         store={store}
-        expert={expert ? stageFor({ peerId: expert.peerId, source: 'camera' }, room, view.peers, view.tracks, '') : undefined}
-        document={stageFor(annotated ?? { peerId: room.peerId ?? '', source: sharing ? 'screen' : 'camera' }, room, view.peers, view.tracks, t('call.yourCamera'))}
+        expert={
+          expert
+            ? stageFor({ peerId: expert.peerId, source: 'camera' }, room, view.peers, view.tracks, '')
+            : undefined
+        }
+        document={stageFor(
+          annotated ?? { peerId: room.peerId ?? '', source: sharing ? 'screen' : 'camera' },
+          room,
+          view.peers,
+          view.tracks,
+          t('call.yourCamera'),
+        )}
         documentMarked={Boolean(annotated)}
         micMuted={micMuted}
         onToggleMic={toggleMic}
@@ -137,7 +167,13 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
     );
   }
 
-  const alertsBanner = <AlertBanner alerts={view.feed.alerts} acknowledged={acked} onAcknowledge={(k) => setAcked((s) => new Set(s).add(k))} />;
+  const alertsBanner = (
+    <AlertBanner
+      alerts={view.feed.alerts}
+      acknowledged={acked}
+      onAcknowledge={(k) => setAcked((s) => new Set(s).add(k))}
+    />
+  );
   return (
     <div className="call-page manager-call">
       <header className="topbar compact">
@@ -165,7 +201,12 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
             <ChecklistPanel items={view.feed.checklist} />
             <AlertsPanel alerts={view.feed.alerts} />
             {!customer && call?.allowRemoteCustomer !== false && <InvitePanel callId={callId} />}
-            <ExpertRequestPanel cloud={cloud} callId={callId} product={call?.topic} expertInCall={expert?.displayName} />
+            <ExpertRequestPanel
+              cloud={cloud}
+              callId={callId}
+              product={call?.topic}
+              expertInCall={expert?.displayName}
+            />
             <TranscriptPanel lines={view.feed.transcript} names={names} />
           </>
         }
@@ -185,7 +226,12 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
             >
               {camOff ? t('call.cameraOn') : t('call.cameraOff')}
             </button>
-            <button type="button" className="secondary" aria-pressed={sharing} onClick={() => void toggleShare()}>
+            <button
+              type="button"
+              className="secondary"
+              aria-pressed={sharing}
+              onClick={() => void toggleShare()}
+            >
               {sharing ? t('call.stopShare') : t('call.shareDocument')}
             </button>
             <button type="button" className="secondary" onClick={() => setAr(true)}>

@@ -45,8 +45,13 @@ function Lobby({ onJoin }: { onJoin: (callId: string) => void }) {
 
   useEffect(() => {
     if (!cloud || !connected) return;
-    void cloud.request('dashboard:subscribe', { scope: 'branch' }).then((snap) => setCalls(snap.calls), (err: Error) => setError(err.message));
-    return cloud.listen('call:updated', (call) => setCalls((cs) => [...cs.filter((c) => c.id !== call.id), call].filter((c) => c.status === 'active')));
+    void cloud.request('dashboard:subscribe', { scope: 'branch' }).then(
+      (snap) => setCalls(snap.calls),
+      (err: Error) => setError(err.message),
+    );
+    return cloud.listen('call:updated', (call) =>
+      setCalls((cs) => [...cs.filter((c) => c.id !== call.id), call].filter((c) => c.status === 'active')),
+    );
   }, [cloud, connected]);
 
   const start = async (e: FormEvent) => {
@@ -54,7 +59,9 @@ function Lobby({ onJoin }: { onJoin: (callId: string) => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const call = await authedFetch<Call>('/calls', { body: { topic: product, allowRemoteCustomer: ownDevice } });
+      const call = await authedFetch<Call>('/calls', {
+        body: { topic: product, allowRemoteCustomer: ownDevice },
+      });
       onJoin(call.id);
     } catch (err) {
       setError((err as Error).message);
@@ -71,7 +78,13 @@ function Lobby({ onJoin }: { onJoin: (callId: string) => void }) {
             <legend>{t('manager.product')}</legend>
             {PRODUCTS.map((p) => (
               <label key={p} className={`choice${product === p ? ' selected' : ''}`}>
-                <input type="radio" name="product" value={p} checked={product === p} onChange={() => setProduct(p)} />
+                <input
+                  type="radio"
+                  name="product"
+                  value={p}
+                  checked={product === p}
+                  onChange={() => setProduct(p)}
+                />
                 <strong>{t(`product.${p}`)}</strong>
                 <span>{t(`product.${p}.pack`)}</span>
               </label>

@@ -35,12 +35,26 @@ export function OpsPage() {
 function OpsDashboard() {
   const { t } = useI18n();
   const { cloud, connected } = useCloud();
-  const [data, setData] = useState<OpsData>({ edges: [], calls: [], endedToday: [], queue: [], branches: [], experts: [], presence: {}, deployments: [] });
+  const [data, setData] = useState<OpsData>({
+    edges: [],
+    calls: [],
+    endedToday: [],
+    queue: [],
+    branches: [],
+    experts: [],
+    presence: {},
+    deployments: [],
+  });
   const [error, setError] = useState<string>();
 
   useEffect(() => {
-    void Promise.all([authedFetch<Branch[]>('/branches'), authedFetch<StaffProfile[]>('/staff'), authedFetch<Deployment[]>('/deployments?limit=20')]).then(
-      ([branches, staff, deployments]) => setData((d) => ({ ...d, branches, experts: staff.filter((s) => s.role === 'expert'), deployments })),
+    void Promise.all([
+      authedFetch<Branch[]>('/branches'),
+      authedFetch<StaffProfile[]>('/staff'),
+      authedFetch<Deployment[]>('/deployments?limit=20'),
+    ]).then(
+      ([branches, staff, deployments]) =>
+        setData((d) => ({ ...d, branches, experts: staff.filter((s) => s.role === 'expert'), deployments })),
       (err: Error) => setError(err.message),
     );
   }, []);
@@ -52,16 +66,25 @@ function OpsDashboard() {
       (err: Error) => setError(err.message),
     );
     const offs = [
-      cloud.listen('edge:status', (e) => setData((d) => ({ ...d, edges: upsert(d.edges, e, (x) => x.edgeId === e.edgeId) }))),
+      cloud.listen('edge:status', (e) =>
+        setData((d) => ({ ...d, edges: upsert(d.edges, e, (x) => x.edgeId === e.edgeId) })),
+      ),
       cloud.listen('call:updated', (c) =>
         setData((d) => ({
           ...d,
-          calls: c.status === 'active' ? upsert(d.calls, c, (x) => x.id === c.id) : d.calls.filter((x) => x.id !== c.id),
+          calls:
+            c.status === 'active'
+              ? upsert(d.calls, c, (x) => x.id === c.id)
+              : d.calls.filter((x) => x.id !== c.id),
           endedToday: c.status === 'ended' ? upsert(d.endedToday, c, (x) => x.id === c.id) : d.endedToday,
         })),
       ),
-      cloud.listen('presence:update', (p) => setData((d) => ({ ...d, presence: { ...d.presence, [p.expertId]: p } }))),
-      cloud.listen('deployment:update', (dep) => setData((d) => ({ ...d, deployments: [dep, ...d.deployments.filter((x) => x.id !== dep.id)] }))),
+      cloud.listen('presence:update', (p) =>
+        setData((d) => ({ ...d, presence: { ...d.presence, [p.expertId]: p } })),
+      ),
+      cloud.listen('deployment:update', (dep) =>
+        setData((d) => ({ ...d, deployments: [dep, ...d.deployments.filter((x) => x.id !== dep.id)] })),
+      ),
     ];
     return () => offs.forEach((off) => off());
   }, [cloud, connected]);

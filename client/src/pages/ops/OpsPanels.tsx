@@ -12,11 +12,23 @@ export function Kpis({ data }: { data: OpsData }) {
   const today = [...data.calls, ...data.endedToday].filter((c) => c.createdAt >= startOfToday()).length;
   const available = Object.values(data.presence).filter((p) => p.status === 'available').length;
   const tiles = [
-    { label: t('ops.kpi.edges'), value: `${online}/${data.edges.length}`, tone: online < data.edges.length ? 'warn' : 'ok' },
+    {
+      label: t('ops.kpi.edges'),
+      value: `${online}/${data.edges.length}`,
+      tone: online < data.edges.length ? 'warn' : 'ok',
+    },
     { label: t('ops.kpi.callsNow'), value: String(data.calls.length), tone: 'info' },
     { label: t('ops.kpi.callsToday'), value: String(today), tone: 'info' },
-    { label: t('ops.kpi.experts'), value: `${available}/${data.experts.length}`, tone: available === 0 && data.experts.length > 0 ? 'warn' : 'ok' },
-    { label: t('ops.kpi.queue'), value: String(data.queue.length), tone: data.queue.length > 0 ? 'warn' : 'ok' },
+    {
+      label: t('ops.kpi.experts'),
+      value: `${available}/${data.experts.length}`,
+      tone: available === 0 && data.experts.length > 0 ? 'warn' : 'ok',
+    },
+    {
+      label: t('ops.kpi.queue'),
+      value: String(data.queue.length),
+      tone: data.queue.length > 0 ? 'warn' : 'ok',
+    },
   ];
   return (
     <ul className="kpis" aria-label={t('ops.kpis')}>
@@ -31,10 +43,16 @@ export function Kpis({ data }: { data: OpsData }) {
 }
 
 /** Where an edge stands with its latest config: in sync, rolling out, or failed. */
-export function rolloutStatus(edge: EdgeSummary, deployments: Deployment[]): 'synced' | 'pending' | 'failed' | 'unknown' {
-  const target = deployments.flatMap((d) => d.targets.filter((x) => x.edgeId === edge.edgeId)).sort((a, b) => b.updatedAt - a.updatedAt)[0];
+export function rolloutStatus(
+  edge: EdgeSummary,
+  deployments: Deployment[],
+): 'synced' | 'pending' | 'failed' | 'unknown' {
+  const target = deployments
+    .flatMap((d) => d.targets.filter((x) => x.edgeId === edge.edgeId))
+    .sort((a, b) => b.updatedAt - a.updatedAt)[0];
   if (target?.status === 'failed') return 'failed';
-  if (!edge.desired || !edge.running) return target ? (target.status === 'applied' ? 'synced' : 'pending') : 'unknown';
+  if (!edge.desired || !edge.running)
+    return target ? (target.status === 'applied' ? 'synced' : 'pending') : 'unknown';
   return edge.desired.revision === edge.running.revision ? 'synced' : 'pending';
 }
 
@@ -53,7 +71,14 @@ export function EdgesPanel({ data }: { data: OpsData }) {
             max={1}
             bars={edges.map((e) => {
               const share = e.capacity && e.load ? e.load.calls / Math.max(1, e.capacity.maxCalls) : 0;
-              return { label: e.edgeId, value: share, tone: e.online ? toneFor(share) : 'bad', text: e.online ? t('ops.callsOf', { n: e.load?.calls ?? 0, max: e.capacity?.maxCalls ?? '?' }) : t('ops.offline') };
+              return {
+                label: e.edgeId,
+                value: share,
+                tone: e.online ? toneFor(share) : 'bad',
+                text: e.online
+                  ? t('ops.callsOf', { n: e.load?.calls ?? 0, max: e.capacity?.maxCalls ?? '?' })
+                  : t('ops.offline'),
+              };
             })}
           />
           <table className="table">
@@ -77,7 +102,8 @@ export function EdgesPanel({ data }: { data: OpsData }) {
                     <td>{e.edgeId}</td>
                     <td>{e.branchId}</td>
                     <td>
-                      <span className={e.online ? 'dot ok' : 'dot bad'} aria-hidden="true" /> {e.online ? t('ops.online') : t('ops.offline')}
+                      <span className={e.online ? 'dot ok' : 'dot bad'} aria-hidden="true" />{' '}
+                      {e.online ? t('ops.online') : t('ops.offline')}
                     </td>
                     <td>{e.version ?? '—'}</td>
                     <td>{e.load ? `${Math.round(e.load.cpuPercent)}%` : '—'}</td>
@@ -118,7 +144,10 @@ export function BranchesPanel({ data }: { data: OpsData }) {
             label: b.name,
             value: busy ?? 0,
             tone: busy === null ? 'bad' : toneFor(busy),
-            text: busy === null ? t('ops.noEdgeOnline') : `${Math.round(busy * 100)}% · ${t('ops.callsN', { n: calls })}`,
+            text:
+              busy === null
+                ? t('ops.noEdgeOnline')
+                : `${Math.round(busy * 100)}% · ${t('ops.callsN', { n: calls })}`,
           }))}
         />
       )}
@@ -140,10 +169,17 @@ export function ExpertsPanel({ data }: { data: OpsData }) {
             const status = p?.status ?? 'unknown';
             return (
               <li key={x.id} data-expert={x.id}>
-                <span className={`presence presence-${status}`}>{status === 'unknown' ? t('ops.presenceUnknown') : t(`presence.${status}`)}</span>
+                <span className={`presence presence-${status}`}>
+                  {status === 'unknown' ? t('ops.presenceUnknown') : t(`presence.${status}`)}
+                </span>
                 <strong>{x.displayName}</strong>
                 <span className="muted">{x.skills.join(', ')}</span>
-                <meter min={0} max={p?.maxLoad ?? x.maxConcurrentCalls} value={p?.load ?? 0} aria-label={t('ops.expertLoad', { name: x.displayName })} />
+                <meter
+                  min={0}
+                  max={p?.maxLoad ?? x.maxConcurrentCalls}
+                  value={p?.load ?? 0}
+                  aria-label={t('ops.expertLoad', { name: x.displayName })}
+                />
                 <span className="muted">
                   {p?.load ?? 0}/{p?.maxLoad ?? x.maxConcurrentCalls}
                 </span>
@@ -168,7 +204,10 @@ export function CallsPanel({ data }: { data: OpsData }) {
           {data.calls.map((c) => (
             <li key={c.id}>
               <span>
-                <strong>{isProduct(c.topic) ? t(`product.${c.topic}`) : (c.topic ?? c.id)}</strong> <span className="muted">· {c.branchId} · {c.edgeId}</span>
+                <strong>{isProduct(c.topic) ? t(`product.${c.topic}`) : (c.topic ?? c.id)}</strong>{' '}
+                <span className="muted">
+                  · {c.branchId} · {c.edgeId}
+                </span>
               </span>
               <span className="muted">{new Date(c.createdAt).toLocaleTimeString()}</span>
             </li>
