@@ -4,10 +4,10 @@
 // The recogniser gets many words wrong (see npm run bench:compliance), so these
 // tests assert what it really does on clearly spoken calls: the verdict and the
 // critical checks, not every minor item.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLogger } from '#common/logger';
 import { inspectCall, type Report } from '../../edge-node/src/compliance/index.ts';
 import { loadCorpus } from '../fixtures/compliance/corpus.ts';
@@ -17,6 +17,8 @@ const logger = createLogger('test', { level: 'silent' });
 const work = mkdtempSync(path.join(os.tmpdir(), 'audio-'));
 const corpus = loadCorpus();
 const reports: Record<string, Report> = {};
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
   for (const id of ['w01-clean-sale', 'w03-guaranteed-claim']) {

@@ -1,10 +1,10 @@
 // Frames of rendered corpus calls through the real vision models: OpenCV Haar
 // faces (opencv-js WASM) and PaddleOCR (onnxruntime-node).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLogger } from '#common/logger';
 import { inspectCall } from '../../edge-node/src/compliance/index.ts';
 import { analyzeFrames, sampleFrames } from '../../edge-node/src/compliance/frames/analyze-frames.ts';
@@ -18,6 +18,8 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'frames-'));
 const corpus = loadCorpus();
 const FACE = path.join(import.meta.dirname, '../fixtures/compliance/faces/face.jpg');
 const dirs: Record<string, string> = {};
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
   for (const id of ['w01-clean-sale', 'w19-customer-leaves-frame', 'w20-document-not-shown']) dirs[id] = (await renderCall(corpus.find((c) => c.id === id)!, path.join(work, 'corpus'))).dir;

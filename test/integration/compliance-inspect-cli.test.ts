@@ -2,10 +2,10 @@
 // real ffmpeg, the real offline speech engine. stdout carries only the report;
 // unusable input is one line on stderr, a non-zero exit and no output file.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Report } from '#protocol/report';
 import { repoRoot } from '#common/paths';
 import { loadCorpus } from '../fixtures/compliance/corpus.ts';
@@ -39,6 +39,8 @@ function expectOneLineError(r: ReturnType<typeof inspect>, pattern: RegExp, out?
     expect(readdirSync(path.dirname(out)).filter((f) => f.includes(path.basename(out)))).toEqual([]);
   }
 }
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
   for (const id of ['w01-clean-sale', 'w03-guaranteed-claim']) dirs[id] = (await renderCall(corpus.find((c) => c.id === id)!, path.join(work, 'corpus'))).dir;
