@@ -1,6 +1,6 @@
 // Header shared by the staff pages: brand, page title, who is signed in, the
 // language switch and sign-out. Pages for one role send others to /login.
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import type { StaffRole } from '#protocol/roles';
 import { auth } from '../lib/auth.ts';
 import { useSession } from '../hooks/useSession.ts';
@@ -57,10 +57,11 @@ export function AppShell({
 export function RequireRole({ role, children }: { role: StaffRole; children: ReactNode }) {
   const { t } = useI18n();
   const session = useSession();
-  if (!session || session.user.role !== role) {
+  const allowed = session?.user.role === role;
+  useEffect(() => {
+    if (allowed) return;
     const next = window.location.pathname + window.location.search;
     window.location.replace(`/login?role=${role}&next=${encodeURIComponent(next)}`);
-    return <p className="centered">{t('auth.redirecting')}</p>;
-  }
-  return <>{children}</>;
+  }, [allowed, role]);
+  return allowed ? <>{children}</> : <p className="centered">{t('auth.redirecting')}</p>;
 }
