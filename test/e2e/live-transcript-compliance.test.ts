@@ -66,13 +66,13 @@ describe('live transcript and compliance in a real call', () => {
     await expect.poll(async () => (await seenAlerts()).map((a) => a.checkId), { timeout: 60_000, interval: 500 }).toContain('no-misleading-claims');
     // The customer never sees compliance alerts: checked through the edge's routing (observer yes, customer no) in LiveCallAnalysis.
     edge.edge.calls.endCall('call-live-1', 'test over');
-    const reportFile = path.join(edge.dir, 'data', 'calls', 'call-live-1', 'report.json');
+    const reportFile = path.join(edge.dir, 'data', 'calls', 'call-live-1', 'compliance-report.json');
     await expect.poll(() => existsSync(reportFile), { timeout: 5000 }).toBe(true);
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     expect(report.pack.id).toBe('wealth-sale');
     expect(report.verdict).toBe('non-compliant');
     expect(report.checks.find((c) => c.id === 'no-misleading-claims')?.status).toBe('fail');
     expect(report.transcript.some((l) => l.role === 'manager' && /deposit/i.test(l.text))).toBe(true);
-    expect(existsSync(path.join(edge.dir, 'data', 'calls', 'call-live-1', 'report.html'))).toBe(true);
+    expect(existsSync(path.join(edge.dir, 'data', 'calls', 'call-live-1', 'compliance-report.html'))).toBe(true);
   });
 });

@@ -1,24 +1,14 @@
 // Stores a finished report with the call: `compliance-report.json` and
 // `compliance-report.html` in the call's directory, each written to a temp file
 // and renamed, so a crash never leaves half a report next to a recording.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomically as writeAtomically } from '#common/files';
 import { Report } from '#protocol/report';
 import { validate } from '#protocol/errors';
 import { renderReportHtml, type RenderOptions } from './report-html.ts';
 
 export const REPORT_JSON = 'compliance-report.json';
 export const REPORT_HTML = 'compliance-report.html';
-
-function writeAtomically(file: string, content: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, file);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
 
 /** Writes the report (validated) and its HTML page into `callDir`; returns both paths. */
 export function saveReport(callDir: string, report: Report, options: RenderOptions = {}): { json: string; html: string } {

@@ -3,20 +3,33 @@
 // transcript, checklist and alerts go to the people in the room who may see
 // them (never the customer); at call end the inspection report is written and
 // announced to the cloud.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomically } from '#common/files';
 import type { Logger } from '#common/logger';
 import type { TranscriptSegment } from '#protocol/events';
 import type { Report } from '#protocol/report';
 import type { SignalNotification } from '#protocol/signaling';
 import type { Room } from '#sfu/index';
 import type { CallRegistry } from '../calls/CallRegistry.ts';
-import { ComplianceSession, knownPackIds, loadRulePack, packHints, renderReportHtml, type RulePack } from '../compliance/index.ts';
+import {
+  ComplianceSession,
+  knownPackIds,
+  loadRulePack,
+  packHints,
+  renderReportHtml,
+  saveReport,
+  type RulePack,
+} from '../compliance/index.ts';
 import type { TranscriptionService } from '../transcription/index.ts';
 
 /** Where a finished call's report goes: a sink the archive (recording issue) or a test provides. */
 export interface CallResultSink {
-  callFinished(result: { callId: string; report: Report; html: string; transcript: TranscriptSegment[] }): void | Promise<void>;
+  callFinished(result: {
+    callId: string;
+    report: Report;
+    html: string;
+    transcript: TranscriptSegment[];
+  }): void | Promise<void>;
 }
 
 export interface LiveCallAnalysisOptions {
@@ -26,7 +39,10 @@ export interface LiveCallAnalysisOptions {
   /** Reports are written here, per call, until the archive takes them. */
   dataDir: string;
   logger: Logger;
-  onAlert?: (callId: string, alert: { checkId: string; severity: string; message: string; atMs: number }) => void;
+  onAlert?: (
+    callId: string,
+    alert: { checkId: string; severity: string; message: string; atMs: number },
+  ) => void;
   onReport?: (callId: string, report: Report) => void;
   sink?: CallResultSink;
 }
@@ -52,7 +68,12 @@ export class LiveCallAnalysis {
     o.calls.onRoom((call, room) => {
       const analysis = this.#analysis(call.callId);
       // Late joiners (and everyone after a room rebuild) get the checklist as it stands.
-      room.on('peerJoined', (peer) => peer.role !== 'customer' && peer.notify({ type: 'checklist', items: analysis.compliance.checklist().items }));
+      room.on(
+        'peerJoined',
+        (peer) =>
+          peer.role !== 'customer' &&
+          peer.notify({ type: 'checklist', items: analysis.compliance.checklist().items }),
+      );
     });
     o.calls.onAudioTrack((track) => {
       if (!o.transcription) return;
@@ -70,7 +91,9 @@ export class LiveCallAnalysis {
           },
           track.stream,
         )
-        .catch((err) => this.#logger.error({ err, callId: track.callId }, 'could not transcribe a participant'));
+        .catch((err) =>
+          this.#logger.error({ err, callId: track.callId }, 'could not transcribe a participant'),
+        );
     });
     o.transcription?.on('segment', (segment) => this.addSegment(segment));
     o.calls.onCallEnding((call, reason) => this.finish(call.callId, reason));
@@ -106,14 +129,16 @@ export class LiveCallAnalysis {
     const call = this.o.calls.get(callId);
     const report = analysis.compliance.finish({ durationMs: call ? Date.now() - call.startedAt : 0 });
     const html = renderReportHtml(report);
-    this.#writeReport(callId, report, html, analysis.transcript);
+    const dir = path.join(this.o.dataDir, 'calls', callId);
+    saveReport(dir, report);
+    writeFileAtomically(path.join(dir, 'transcript.json'), JSON.stringify(analysis.transcript, null, 2));
     this.#calls.delete(callId);
     this.#packs.delete(callId);
     this.#logger.info({ callId, reason, verdict: report.verdict }, 'call analysis finished');
     this.o.onReport?.(callId, report);
-    void Promise.resolve(this.o.sink?.callFinished({ callId, report, html, transcript: analysis.transcript })).catch((err) =>
-      this.#logger.error({ err, callId }, 'storing the call result failed'),
-    );
+    void Promise.resolve(
+      this.o.sink?.callFinished({ callId, report, html, transcript: analysis.transcript }),
+    ).catch((err) => this.#logger.error({ err, callId }, 'storing the call result failed'));
     return report;
   }
 
@@ -124,25 +149,13 @@ export class LiveCallAnalysis {
     const compliance = new ComplianceSession(pack, callId, { logger: this.#logger });
     analysis = { compliance, transcript: [], hints: packHints(pack) };
     this.#calls.set(callId, analysis);
-    compliance.on('checklist', (checklist) => notifyStaff(this.o.calls.get(callId)?.room, { type: 'checklist', items: checklist.items }));
+    compliance.on('checklist', (checklist) =>
+      notifyStaff(this.o.calls.get(callId)?.room, { type: 'checklist', items: checklist.items }),
+    );
     compliance.on('alert', (alert) => {
       notifyStaff(this.o.calls.get(callId)?.room, { type: 'complianceAlert', alert });
       this.o.onAlert?.(callId, alert);
     });
     return analysis;
-  }
-
-  #writeReport(callId: string, report: Report, html: string, transcript: TranscriptSegment[]): void {
-    const dir = path.join(this.o.dataDir, 'calls', callId);
-    mkdirSync(dir, { recursive: true });
-    for (const [name, content] of [
-      ['report.json', JSON.stringify(report, null, 2)],
-      ['report.html', html],
-      ['transcript.json', JSON.stringify(transcript, null, 2)],
-    ] as const) {
-      const tmp = path.join(dir, `.${name}.tmp`);
-      writeFileSync(tmp, content);
-      renameSync(tmp, path.join(dir, name)); // never half a report on disk
-    }
   }
 }
