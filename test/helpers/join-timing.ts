@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export interface PageTiming {
-  /** performance.now() (ms since the page's navigation start) of each event. */
+  /** Epoch ms (performance.timeOrigin + performance.now(): sub-ms, comparable with Date.now() in Node) of each event. */
   connecting?: number;
   joined?: number;
   firstVideoFrame?: number;
@@ -21,6 +21,7 @@ export interface PageTiming {
 // rewritten by tsx/esbuild (keepNames adds `__name(...)` calls) and fail in the page.
 const PROBE = `(() => {
   const poll = __POLL__;
+  const now = () => performance.timeOrigin + performance.now();
   const timing = { states: [], mediaBackAt: [] };
   let waitingForMedia = false;
   let frames = 0;
@@ -32,27 +33,27 @@ const PROBE = `(() => {
     set: (value) => {
       stored = value;
       value.room.on('state', (state) => {
-        const now = performance.now();
-        timing.states.push([state, now]);
-        if (state === 'connecting' && timing.connecting === undefined) timing.connecting = now;
-        if (state === 'joined' && timing.joined === undefined) timing.joined = now;
+        const at = now();
+        timing.states.push([state, at]);
+        if (state === 'connecting' && timing.connecting === undefined) timing.connecting = at;
+        if (state === 'joined' && timing.joined === undefined) timing.joined = at;
         if (state === 'reconnecting') waitingForMedia = true;
       });
       const tick = async () => {
         try {
           const stats = await value.room.inboundStats();
-          const now = performance.now();
+          const at = now();
           let video = 0;
           let audio = 0;
           for (const s of stats) {
             if (s.kind === 'video') video += s.framesDecoded || 0;
             if (s.kind === 'audio') audio += s.totalSamplesReceived || 0;
           }
-          if (video > 0 && timing.firstVideoFrame === undefined) timing.firstVideoFrame = now;
-          if (audio > 0 && timing.firstAudio === undefined) timing.firstAudio = now;
+          if (video > 0 && timing.firstVideoFrame === undefined) timing.firstVideoFrame = at;
+          if (audio > 0 && timing.firstAudio === undefined) timing.firstAudio = at;
           // After a reconnection the consumers are new and their counters start again from zero.
           if (waitingForMedia && value.room.state === 'joined' && video > 0 && video !== frames) {
-            timing.mediaBackAt.push(now);
+            timing.mediaBackAt.push(at);
             waitingForMedia = false;
           }
           frames = video;

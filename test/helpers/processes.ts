@@ -4,6 +4,8 @@
 // For fault tests (kill -9 an edge mid-call) and log scans (no secrets in logs).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from '#common/paths';
@@ -119,14 +121,24 @@ export interface EdgeProcessOptions {
   port?: number;
   /** UDP+TCP media port of worker 0; reuse it on restart. */
   rtcPort?: number;
+  /** EDGE_DATA_DIR (archive, outbox); default a fresh temporary directory. Reuse it on restart. */
+  dataDir?: string;
   env?: Record<string, string>;
 }
 
-export async function spawnEdge(
-  o: EdgeProcessOptions = {},
-): Promise<ChildService & { rtcPort: number; workerPids(): number[] }> {
+export type EdgeProcess = ChildService & {
+  rtcPort: number;
+  dataDir: string;
+  /** The edge's mediasoup workers. */
+  workerPids(): number[];
+  /** Every direct child (workers, recorders' ffmpeg, speech engines…). */
+  childPids(): number[];
+};
+
+export async function spawnEdge(o: EdgeProcessOptions = {}): Promise<EdgeProcess> {
   const port = o.port ?? (await freePort());
   const rtcPort = o.rtcPort ?? (await freeUdpTcpPort());
+  const dataDir = o.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'branchedge-edge-proc-'));
   const svc = launch(
     'edge-node/src/main.ts',
     {
@@ -138,13 +150,21 @@ export async function spawnEdge(
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_PORT_BASE: String(rtcPort),
       SFU_WORKERS: '1',
+      EDGE_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       ...o.env,
     },
     port,
   );
   await waitHealthy(svc.url, svc.child, svc.output, 60_000);
-  return { ...svc, rtcPort, workerPids: () => childPids(svc.child.pid ?? 0) };
+  const children = () => childPids(svc.child.pid ?? 0);
+  return {
+    ...svc,
+    rtcPort,
+    dataDir,
+    childPids: children,
+    workerPids: () => children().filter((pid) => processName(pid).startsWith('mediasoup-work')),
+  };
 }
 
 /** Direct children of a process (the edge's mediasoup workers). */
@@ -156,6 +176,14 @@ export function childPids(pid: number): number[] {
       .map(Number);
   } catch {
     return [];
+  }
+}
+
+export function processName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
 
