@@ -5,12 +5,13 @@
 // `producer` event exactly like a browser's. Plus: decrypting stored files and
 // probing them with ffprobe.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
 import { createLogger } from '#common/logger';
+import { varDir } from '#common/paths';
 import type { CallRole } from '#protocol/roles';
 import type { CallRecord } from '../../edge-node/src/archive/ArchiveStore.ts';
 import { decryptToFile } from '../../edge-node/src/archive/crypto/blob.ts';
@@ -39,6 +40,17 @@ export interface MediaParticipant {
 }
 
 let nextSsrc = 100_000 + Math.floor(Math.random() * 1_000_000);
+
+/** Resolves once the edge records `count` tracks of the call (so no media sent from now on is missed). */
+export async function recordersLive(edge: TestEdge, callId: string, count: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const call = edge.edge.archive.recording?.status().find((c) => c.callId === callId);
+    if (call && call.tracks.filter((t) => t.live).length >= count) return;
+    if (Date.now() > deadline) throw new Error(`recorders of ${callId} not live within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** Joins `id` to `callId` on the edge and publishes mic and camera from PlainTransports. */
 export async function joinWithMedia(edge: TestEdge, callId: string, id: string, role: CallRole, kinds: ('audio' | 'video')[] = ['audio', 'video']): Promise<MediaParticipant> {
@@ -122,17 +134,31 @@ export function startSender(p: MediaParticipant, o: SenderOptions): ChildProcess
   return Object.assign(child, { done });
 }
 
-/** Encodes a VP8 + Opus WebM with sync marks once (for fast senders that copy instead of encoding). */
-export async function encodeSyncMarked(file: string, durationS: number, markEveryS: number, size = '160x120', fps = 30): Promise<void> {
-  await exec('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `color=c=black:s=${size}:r=${fps},drawbox=c=white:t=fill:enable='lt(mod(t\\,${markEveryS})\\,0.5)'`,
-    '-f', 'lavfi', '-i', `aevalsrc='if(lt(mod(t\\,${markEveryS})\\,0.5)\\,0.5*sin(2*PI*1000*t)\\,0)':s=48000`,
-    '-t', String(durationS),
-    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '60k', '-g', String(fps * 2), '-keyint_min', String(fps * 2),
-    '-c:a', 'libopus', '-ac', '2', '-b:a', '32k', '-application', 'lowdelay',
-    file,
-  ], { maxBuffer: 1 << 20 });
+/**
+ * A long VP8 + Opus WebM whose picture flashes white while a 1 kHz beep sounds, for 0.5 s
+ * every 10 s, exactly in step (checked: ≤ 2 ms apart at both ends of 30 minutes). Built
+ * from a 10-second pattern — the video copied in a loop, the audio looped as PCM then
+ * encoded — and cached in var/test-media (generated on first use, never committed).
+ */
+export async function syncMarkedMedia(durationS: number): Promise<string> {
+  const mediaDir = path.join(varDir, 'test-media');
+  const target = path.join(mediaDir, `sync-marks-${durationS}s.webm`);
+  if (existsSync(target)) return target;
+  mkdirSync(mediaDir, { recursive: true });
+  const work = mkdtempSync(path.join(os.tmpdir(), 'sync-media-'));
+  try {
+    const v10 = path.join(work, 'v10.webm');
+    const a10 = path.join(work, 'a10.wav');
+    await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', "color=c=black:s=160x120:r=30,drawbox=c=white:t=fill:enable='lt(mod(t\\,10)\\,0.5)'", '-t', '10', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '60k', '-g', '60', '-keyint_min', '60', v10]);
+    await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', "aevalsrc='if(lt(mod(t\\,10)\\,0.5)\\,0.5*sin(2*PI*1000*t)\\,0)':s=48000", '-t', '10', '-c:a', 'pcm_s16le', a10]);
+    const loops = String(Math.ceil(durationS / 10) - 1);
+    const tmp = `${target}.${process.pid}.tmp.webm`;
+    await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', loops, '-i', v10, '-stream_loop', loops, '-i', a10, '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'libopus', '-ac', '2', '-b:a', '24k', '-application', 'lowdelay', '-t', String(durationS), tmp]);
+    renameSync(tmp, target);
+    return target;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** A private temp dir. */

@@ -16,7 +16,7 @@ export const EDGE_SHUTDOWN_REASON = 'edge shutting down';
 
 export interface RecordingStatus {
   callId: string;
-  tracks: { track?: string; kind: 'audio' | 'video'; producerId: string; pid?: number }[];
+  tracks: { track?: string; kind: 'audio' | 'video'; producerId: string; pid?: number; live: boolean }[];
 }
 
 export class RecordingService {
@@ -53,7 +53,7 @@ export class RecordingService {
   status(): RecordingStatus[] {
     return [...this.#calls.values()].map((c) => ({
       callId: c.callId,
-      tracks: [...c.recorders].map((r) => ({ track: r.track, kind: r.kind, producerId: r.producerId, pid: r.pid })),
+      tracks: [...c.recorders].map((r) => ({ track: r.track, kind: r.kind, producerId: r.producerId, pid: r.pid, live: r.live })),
     }));
   }
 

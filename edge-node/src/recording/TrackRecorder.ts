@@ -66,6 +66,8 @@ interface Incarnation {
   segments: number;
   /** Call time (ms) of the track's first packet, once seen. */
   startMs?: number;
+  /** ffmpeg listens and the consumer is resumed: packets from now on are recorded. */
+  live: boolean;
   stopping: boolean;
   /** Set before we close its transport ourselves (so that close is not taken for the room closing). */
   tornDown: boolean;
@@ -102,6 +104,11 @@ export class TrackRecorder {
 
   get track(): string | undefined {
     return this.#current?.track;
+  }
+
+  /** Whether packets reaching the SFU now are being recorded. */
+  get live(): boolean {
+    return this.#current?.live ?? false;
   }
 
   get kind(): 'audio' | 'video' {
@@ -182,7 +189,7 @@ export class TrackRecorder {
       });
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
       child.once('error', (err) => this.#log.error({ err }, 'ffmpeg could not start'));
-      const inc: Incarnation = { track, transport, consumer, port, process: child, dir, listFile, listOffset: 0, codec, ext: container.ext, segments: 0, stopping: false, tornDown: false, exited, timers: [], chain: Promise.resolve() };
+      const inc: Incarnation = { track, transport, consumer, port, process: child, dir, listFile, listOffset: 0, codec, ext: container.ext, segments: 0, live: false, stopping: false, tornDown: false, exited, timers: [], chain: Promise.resolve() };
       this.#current = inc;
       void exited.then(({ code, signal }) => this.#onExit(inc, code, signal, stderr));
       consumer.on('transportclose', () => {
@@ -197,6 +204,7 @@ export class TrackRecorder {
         inc.timers.push(setInterval(() => void consumer.requestKeyFrame().catch(() => undefined), settings.segmentSeconds * 1000));
       }
       inc.timers.push(setInterval(() => void this.#drain(inc, false), 500));
+      inc.live = true;
       this.#log.info({ track, port, codec: codec.mimeType }, 'recording track');
     } catch (err) {
       // ffmpeg's exit handler (if it ran) retries; otherwise this start failed before ffmpeg existed.
