@@ -1,7 +1,7 @@
 // One speaker's RTP (Opus) → contiguous 16 kHz PCM on that speaker's timeline,
 // anchored to the call clock: parse → jitter buffer (reorder, loss) → decode,
 // PLC for lost packets, silence for DTX gaps, and — once no packet came for
-// `idleMs` — silence at the pace of the wall clock (up to `maxFillMs`), so a
+// `idleMs` (800 ms) — silence at the pace of the wall clock (up to `maxFillMs`), so a
 // stream that stops mid-word still ends its utterance.
 // A gap longer than `maxFillMs` is not filled: the timeline jumps and the
 // `pcm` event's startSample says so (an hour of mute costs nothing).
@@ -11,6 +11,8 @@ import { SAMPLE_RATE } from '../engine.ts';
 import { JitterBuffer, type JitterOutput } from './JitterBuffer.ts';
 import { OpusPcmDecoder } from './OpusPcmDecoder.ts';
 import { parseRtp, SequenceUnwrapper, TimestampUnwrapper } from './rtp.ts';
+
+const TICK_MS = 50;
 
 export interface RtpAudioStreamOptions {
   /** Wall-clock ms (epoch) of the call's time 0. */
@@ -62,6 +64,7 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
   #idleFlushed = false;
   #writtenAtLastPacket = 0;
   #timer: NodeJS.Timeout | undefined;
+  #lastTick: number | undefined;
   #ignored = 0;
   #concealed = 0;
   #closed = false;
@@ -71,7 +74,7 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
     this.#opts = {
       clockRate: 48_000,
       jitterMs: 60,
-      idleMs: 400,
+      idleMs: 800,
       maxFillMs: 3_000,
       maxPlcMs: 120,
       now: Date.now,
@@ -81,7 +84,7 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
     this.#decoder = decoder;
     this.#jitter = new JitterBuffer(this.#opts.jitterMs);
     this.#ratio = this.#opts.clockRate / SAMPLE_RATE;
-    this.#timer = setInterval(() => this.#tick(), 50);
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
     this.#timer.unref();
   }
 
@@ -131,6 +134,11 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
 
   #tick(): void {
     const now = this.#opts.now();
+    // A late tick means this process was starved: packets may be waiting in the
+    // socket. Judging loss or silence now would throw real audio away.
+    const lag = this.#lastTick === undefined ? 0 : now - this.#lastTick - TICK_MS;
+    this.#lastTick = now;
+    if (lag > 2 * TICK_MS) return;
     this.#play(this.#jitter.poll(now));
     if (this.#firstArrival === undefined) return;
     const quietMs = now - this.#lastPacketAt;
