@@ -388,13 +388,16 @@ export class ArchiveService {
   async approveExport(p: StaffPrincipal, id: string): Promise<ExportStatus> {
     const status = await this.exportStatus(id);
     if (status.requestedBy === p.userId) {
-      await this.audit.append({
-        actor: p.userId,
-        actorRole: p.role,
-        action: 'export.approve',
-        outcome: 'denied',
-        detail: `export ${id}: requester cannot approve`,
-      });
+      for (const callId of status.callIds) {
+        await this.audit.append({
+          actor: p.userId,
+          actorRole: p.role,
+          action: 'export.approve',
+          outcome: 'denied',
+          callId,
+          detail: `export ${id}: the requester cannot approve`,
+        });
+      }
       throw new AppError('forbidden', 'a bulk export needs a second approver', { reason: 'same_person' });
     }
     for (const callId of status.callIds)
