@@ -14,7 +14,7 @@ import { launchChromium } from '../helpers/browser.ts';
 import { waitForMediaFrom } from '../helpers/call-page.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { openProbedCallPage, readPageTiming } from '../helpers/join-timing.ts';
-import { spawnEdge, waitGone, type EdgeProcess } from '../helpers/processes.ts';
+import { leftoversOf, spawnEdge, waitGone, type EdgeProcess } from '../helpers/processes.ts';
 import { createCallKeys, type TestCallKeys } from '../helpers/tokens.ts';
 
 const PARTICIPANTS = [
@@ -27,8 +27,8 @@ describe('edge process killed and restarted mid-call', () => {
   let dir: string;
   let keys: TestCallKeys;
   let edge: EdgeProcess | undefined;
-  /** Children of the killed edge that outlive it (its recorders' ffmpeg): ours to clean up. */
-  let orphans: number[] = [];
+  /** Every edge process this test started: what they leave behind (recorders' ffmpeg) is ours to clean up. */
+  const edgePids: number[] = [];
   let browser: Browser;
   const pages: Page[] = [];
 
@@ -41,10 +41,9 @@ describe('edge process killed and restarted mid-call', () => {
 
   afterAll(async () => {
     await browser?.close();
-    orphans.push(...(edge?.childPids() ?? []));
     await edge?.stop();
-    // Recorder ffmpegs can outlive their edge (a killed edge never stops them): end the ones our edges started.
-    for (const pid of orphans) {
+    // Recorder ffmpegs outlive a killed edge (nothing stops them): end the ones our edges started.
+    for (const pid of edgePids.flatMap((p) => leftoversOf(p))) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -58,6 +57,7 @@ describe('edge process killed and restarted mid-call', () => {
     const env = { CALL_TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile };
     const first = await spawnEdge({ env, dataDir: path.join(dir, 'data') });
     edge = first;
+    edgePids.push(first.child.pid!);
     const { port, rtcPort, dataDir } = first;
     const others = (i: number) => PARTICIPANTS.filter((_, j) => j !== i).map((p) => p.sub);
     for (const p of PARTICIPANTS) {
@@ -73,18 +73,17 @@ describe('edge process killed and restarted mid-call', () => {
     for (const [i, page] of pages.entries()) await waitForMediaFrom(page, others(i));
 
     const workers = first.workerPids();
-    const children = first.childPids();
     expect(workers.length).toBeGreaterThan(0);
     const killedAt = Date.now();
     await first.kill();
     await waitGone(workers); // the orphaned worker exits and releases the media port
-    orphans = children.filter((pid) => !workers.includes(pid));
     for (const page of pages)
       await expect
         .poll(() => page.evaluate(() => window.__branchedge!.room.state), { timeout: 15_000 })
         .toBe('reconnecting');
     const restartAt = Date.now();
     edge = await spawnEdge({ env, port, rtcPort, dataDir });
+    edgePids.push(edge.child.pid!);
     const upAt = Date.now();
 
     const recoveries: Array<{ participant: string; recoveryMs: number }> = [];

@@ -4,7 +4,7 @@
 // For fault tests (kill -9 an edge mid-call) and log scans (no secrets in logs).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -185,6 +185,25 @@ export function processName(pid: number): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Processes an edge started that outlived it — its recorders' ffmpeg, which a
+ * killed edge never stops — found by the edge's spool directory in their
+ * command line (`/dev/shm/branchedge-<edgeId>-<edge pid>/…`).
+ */
+export function leftoversOf(edgePid: number, edgeId = 'edge-test'): number[] {
+  const marker = `branchedge-${edgeId}-${edgePid}/`;
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 /** Waits until none of `pids` is alive (e.g. workers orphaned by a killed edge). */
