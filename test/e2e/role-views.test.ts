@@ -513,6 +513,26 @@ describe('role views in Chromium', () => {
     await reportRow.waitFor({ timeout: 20_000 });
     await reportRow.getByText('wealth-sale@').waitFor();
     await a11y('compliance', 'compliance-reports-live');
+    // The edge's outbox delivers the report to the cloud archive; opening it there is audited, with a reason.
+    const o = pages.compliance!.page;
+    await o.getByLabel('Reason for access (audited)').fill('QA review 2024-117');
+    await expect
+      .poll(
+        async () => {
+          await o.getByRole('button', { name: 'Refresh' }).click();
+          return o.locator(`tr[data-report="${callId}"] button`).count();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(1);
+    await o.getByRole('button', { name: `Open the report of call ${callId}` }).click();
+    await o.getByRole('heading', { name: 'Inspection report' }).waitFor({ timeout: 15_000 });
+    await o.getByText(`Call ${callId}`, { exact: false }).waitFor();
+    // Raw media stays on the edge: the recording is fetched from it on request (audited), then playable.
+    await o.getByRole('button', { name: 'Ask the branch edge for the recording' }).click();
+    await o.getByText('Requested: the branch edge uploads the recording').waitFor();
+    await a11y('compliance', 'compliance-archived-report');
+    await shot('compliance', 'compliance-archived-report');
     await a11y('manager', 'manager-ended');
     await shot('manager', 'manager-ended');
     await shot('customer', 'customer-ended');

@@ -269,6 +269,13 @@ export const en = {
   'reports.pack': 'Rule pack',
   'reports.scoreCol': 'Score',
   'reports.open': 'Open',
+  'reports.play': 'Play the recording',
+  'reports.requestFull': 'Ask the branch edge for the recording',
+  'reports.fullRequested':
+    'Requested: the branch edge uploads the recording; refresh the list to play it when it has arrived.',
+  'reports.reason': 'Reason for access (audited)',
+  'reports.reasonPlaceholder': 'Case or review number',
+  'reports.refresh': 'Refresh',
   'reports.onEdge': 'Full report kept on the branch edge',
   'reports.openReport': 'Open the report of call {call}',
   'reports.back': 'Back to reports',

@@ -1,21 +1,29 @@
-// Inspection reports: filter by verdict, branch and text; open one to read it
-// (with playback when a recording file is given). Reports come from the call
-// event log (`report.ready`) or from a JSON file written by `npm run inspect`.
-import { useEffect, useMemo, useState } from 'react';
+// Inspection reports: filter by verdict, branch and text; open one to read it,
+// with playback. Reports come from the cloud archive (audited: opening one
+// records the reason given), live from the call event log (`report.ready`), or
+// from a JSON file written by `npm run inspect` (played against a local file).
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { ArchivedCallSummary, PlaybackResponse } from '#protocol/archive';
 import type { Report, Verdict } from '#protocol/report';
 import { ReportView } from '../../components/ReportView.tsx';
+import { authedFetch } from '../../lib/auth.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 
 /** A report as the list knows it: the edge's `report.ready` summary, and the full report when at hand. */
 export interface ReportEntry {
   callId: string;
-  verdict: Verdict;
-  score: number;
-  pack: { id: string; version: string };
+  /** Unknown for an archived call until its report is opened. */
+  verdict?: Verdict;
+  score?: number;
+  pack?: { id: string; version: string };
   at: number;
   branchId?: string;
   report?: Report;
-  source: 'cloud' | 'file';
+  source: 'cloud' | 'archive' | 'file';
+  /** The cloud archive holds the report (open it there, audited). */
+  archived?: boolean;
+  /** The archive also holds the composite recording (otherwise the edge uploads it on request). */
+  hasRecording?: boolean;
 }
 
 export function entryOf(
@@ -51,6 +59,25 @@ export function looksLikeReport(v: unknown): v is Report {
   );
 }
 
+/** Live/file entries and the archive's calls, one row per call (what is known of it merged). */
+export function mergeEntries(entries: ReportEntry[], archived: ArchivedCallSummary[]): ReportEntry[] {
+  const byId = new Map(entries.map((e) => [e.callId, e]));
+  for (const a of archived) {
+    if (!a.items.report || a.shredded) continue;
+    const known = byId.get(a.callId);
+    byId.set(a.callId, {
+      source: 'archive',
+      at: a.updatedAt,
+      ...known,
+      callId: a.callId,
+      branchId: known?.branchId ?? a.branchId,
+      archived: true,
+      hasRecording: (a.items.composite ?? 0) > 0,
+    });
+  }
+  return [...byId.values()].sort((x, y) => y.at - x.at);
+}
+
 export function ReportsList({
   reports,
   onOpened,
@@ -62,25 +89,88 @@ export function ReportsList({
   const [verdict, setVerdict] = useState<Verdict | ''>('');
   const [branch, setBranch] = useState('');
   const [text, setText] = useState('');
+  const [reason, setReason] = useState('');
+  const [archived, setArchived] = useState<ArchivedCallSummary[]>([]);
   const [open, setOpen] = useState<string>();
   const [mediaUrl, setMediaUrl] = useState<string>();
   const [error, setError] = useState<string>();
-  useEffect(() => () => void (mediaUrl && URL.revokeObjectURL(mediaUrl)), [mediaUrl]);
+  const [notice, setNotice] = useState<string>();
+  useEffect(() => () => void (mediaUrl?.startsWith('blob:') && URL.revokeObjectURL(mediaUrl)), [mediaUrl]);
 
+  const loadArchive = useCallback(async () => {
+    try {
+      setArchived(await authedFetch<ArchivedCallSummary[]>('/archive/calls'));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, []);
+  useEffect(() => {
+    void loadArchive();
+  }, [loadArchive]);
+
+  const rows = useMemo(() => mergeEntries(reports, archived), [reports, archived]);
   const branches = useMemo(
-    () => [...new Set(reports.map((r) => r.branchId).filter((b): b is string => Boolean(b)))].sort(),
-    [reports],
+    () => [...new Set(rows.map((r) => r.branchId).filter((b): b is string => Boolean(b)))].sort(),
+    [rows],
   );
-  const shown = reports.filter(
+  const shown = rows.filter(
     (r) =>
       (!verdict || r.verdict === verdict) &&
       (!branch || r.branchId === branch) &&
       (!text ||
-        `${r.callId} ${r.pack.id} ${r.report?.checks.map((c) => c.title ?? c.id).join(' ') ?? ''}`
+        `${r.callId} ${r.pack?.id ?? ''} ${r.report?.checks.map((c) => c.title ?? c.id).join(' ') ?? ''}`
           .toLowerCase()
           .includes(text.toLowerCase())),
   );
-  const current = reports.find((r) => r.callId === open && r.report);
+  const current = rows.find((r) => r.callId === open && r.report);
+  const reasonOk = reason.trim().length >= 3;
+  const reasonQuery = reasonOk ? `?reason=${encodeURIComponent(reason.trim())}` : '';
+
+  const openRow = async (r: ReportEntry) => {
+    setError(undefined);
+    setNotice(undefined);
+    setMediaUrl(undefined);
+    if (r.report) return setOpen(r.callId);
+    try {
+      const report = await authedFetch<Report>(
+        `/archive/calls/${encodeURIComponent(r.callId)}/report${reasonQuery}`,
+      );
+      onOpened({
+        ...entryOf(report, r.at, 'archive', r.branchId),
+        archived: true,
+        hasRecording: r.hasRecording ?? false,
+      });
+      setOpen(r.callId);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  const playArchived = async (callId: string) => {
+    setError(undefined);
+    try {
+      const res = await authedFetch<PlaybackResponse>(
+        `/archive/calls/${encodeURIComponent(callId)}/playback`,
+        { body: reasonOk ? { reason: reason.trim() } : {} },
+      );
+      setMediaUrl(res.mediaUrl);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  /** Raw media stays in the branch; the full recording comes up only when someone asks (audited). */
+  const requestFull = async (callId: string) => {
+    setError(undefined);
+    try {
+      await authedFetch(`/archive/calls/${encodeURIComponent(callId)}/request-full`, {
+        body: reasonOk ? { reason: reason.trim() } : {},
+      });
+      setNotice(t('reports.fullRequested'));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
 
   const loadFile = async (file: File | undefined) => {
     if (!file) return;
@@ -95,6 +185,12 @@ export function ReportsList({
     }
   };
 
+  const errorLine = error && (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  );
+
   if (current?.report) {
     return (
       <div className="report-page">
@@ -102,6 +198,16 @@ export function ReportsList({
           <button type="button" className="secondary" onClick={() => setOpen(undefined)}>
             {t('reports.back')}
           </button>
+          {current.archived && current.hasRecording && (
+            <button type="button" onClick={() => void playArchived(current.callId)}>
+              {t('reports.play')}
+            </button>
+          )}
+          {current.archived && !current.hasRecording && (
+            <button type="button" onClick={() => void requestFull(current.callId)}>
+              {t('reports.requestFull')}
+            </button>
+          )}
           <label className="file">
             {t('reports.recording')}
             <input
@@ -114,6 +220,12 @@ export function ReportsList({
             />
           </label>
         </div>
+        {errorLine}
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
         <ReportView report={current.report} mediaUrl={mediaUrl} />
       </div>
     );
@@ -153,6 +265,18 @@ export function ReportsList({
           {t('reports.search')}
           <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
         </label>
+        <label>
+          {t('reports.reason')}
+          <input
+            value={reason}
+            maxLength={500}
+            onChange={(e) => setReason(e.target.value)}
+            placeholder={t('reports.reasonPlaceholder')}
+          />
+        </label>
+        <button type="button" className="secondary" onClick={() => void loadArchive()}>
+          {t('reports.refresh')}
+        </button>
         <label className="file">
           {t('reports.openFile')}
           <input
@@ -162,13 +286,9 @@ export function ReportsList({
           />
         </label>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      {errorLine}
       {shown.length === 0 ? (
-        <p className="empty">{reports.length === 0 ? t('reports.none') : t('reports.noMatch')}</p>
+        <p className="empty">{rows.length === 0 ? t('reports.none') : t('reports.noMatch')}</p>
       ) : (
         <table className="table">
           <caption className="visually-hidden">{t('compliance.tab.reports')}</caption>
@@ -190,19 +310,21 @@ export function ReportsList({
               <tr key={r.callId} data-report={r.callId}>
                 <td>{r.callId}</td>
                 <td>{r.branchId ?? '—'}</td>
+                <td>{r.pack ? `${r.pack.id}@${r.pack.version}` : '—'}</td>
                 <td>
-                  {r.pack.id}@{r.pack.version}
+                  {r.verdict ? (
+                    <span className={`verdict-chip verdict-${r.verdict}`}>{t(`verdict.${r.verdict}`)}</span>
+                  ) : (
+                    '—'
+                  )}
                 </td>
-                <td>
-                  <span className={`verdict-chip verdict-${r.verdict}`}>{t(`verdict.${r.verdict}`)}</span>
-                </td>
-                <td>{Math.round(r.score * 100)}%</td>
+                <td>{r.score === undefined ? '—' : `${Math.round(r.score * 100)}%`}</td>
                 <td>{r.report ? r.report.alerts.length : '—'}</td>
                 <td>
-                  {r.report ? (
+                  {r.report || r.archived ? (
                     <button
                       type="button"
-                      onClick={() => setOpen(r.callId)}
+                      onClick={() => void openRow(r)}
                       aria-label={t('reports.openReport', { call: r.callId })}
                     >
                       {t('reports.open')}
