@@ -94,6 +94,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
         edgeId: config.edgeId,
         staffOnDuty: config.lobby.staffOnDuty,
         detectorWorkers: config.lobby.detectorWorkers,
+        detectorBackend: config.lobby.detectorBackend,
         busyness: { ...DEFAULT_BUSYNESS, customersPerStaff: config.lobby.customersPerStaff, targetWaitS: config.lobby.targetWaitS },
         logger,
       })

@@ -49,6 +49,8 @@ const EdgeEnv = z.object({
   LOBBY_STAFF_ON_DUTY: z.coerce.number().int().min(0).max(1000).default(2),
   /** Detector worker threads; each keeps one core busy while frames queue. */
   LOBBY_DETECTOR_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  /** onnx: CenterNet converted for onnxruntime (~⅓ the CPU); tfjs: the package's graph on tfjs-wasm. */
+  LOBBY_DETECTOR: z.enum(['onnx', 'tfjs']).default('onnx'),
   LOBBY_CUSTOMERS_PER_STAFF: z.coerce.number().positive().default(3),
   LOBBY_TARGET_WAIT_S: z.coerce.number().positive().default(600),
   /** Bearer token for PUT /lobby/staff; unset = staff count fixed by LOBBY_STAFF_ON_DUTY. */
@@ -86,6 +88,7 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
       configFile: e.LOBBY_CONFIG_FILE || undefined,
       staffOnDuty: e.LOBBY_STAFF_ON_DUTY,
       detectorWorkers: e.LOBBY_DETECTOR_WORKERS,
+      detectorBackend: e.LOBBY_DETECTOR,
       customersPerStaff: e.LOBBY_CUSTOMERS_PER_STAFF,
       targetWaitS: e.LOBBY_TARGET_WAIT_S,
       adminToken: e.LOBBY_ADMIN_TOKEN,

@@ -8,7 +8,7 @@ import { AppError } from '#protocol/errors';
 import type { BusynessBreakdown, LobbySnapshot } from '#protocol/lobby';
 import { busynessScore, DEFAULT_BUSYNESS, type BusynessParams } from './busyness.ts';
 import type { LobbyFile } from './config.ts';
-import { DetectorPool, type PersonDetector } from './detector/DetectorPool.ts';
+import { DetectorPool, type DetectorBackend, type PersonDetector } from './detector/DetectorPool.ts';
 import { LobbyCamera, type FrameResult } from './LobbyCamera.ts';
 
 export interface LobbyServiceOptions {
@@ -19,6 +19,7 @@ export interface LobbyServiceOptions {
   busyness?: BusynessParams;
   /** Worker threads for the detector (one core each while busy). */
   detectorWorkers?: number;
+  detectorBackend?: DetectorBackend;
   /** Inject a detector (tests); default: a DetectorPool running CenterNet. */
   detector?: PersonDetector;
   onFrame?: (cameraId: string, result: FrameResult) => void;
@@ -48,7 +49,9 @@ export class LobbyService {
 
   /** Loads the detector (a second or two) and starts every camera. */
   static async start(o: LobbyServiceOptions): Promise<LobbyService> {
-    const detector = o.detector ?? (await DetectorPool.create(o.detectorWorkers ?? 1, o.logger));
+    const detector =
+      o.detector ??
+      (await DetectorPool.create(o.detectorWorkers ?? 1, o.logger, o.detectorBackend ?? 'onnx'));
     const service = new LobbyService(o, detector);
     for (const cam of service.cameras) cam.start();
     return service;

@@ -8,6 +8,13 @@ import type { Logger } from '#common/logger';
 import { AppError } from '#protocol/errors';
 import type { Detection } from './centernet.ts';
 
+/**
+ * Which runtime executes CenterNet. `onnx` (default): the graph converted at
+ * load time, run by onnxruntime-node — about a third of tfjs-wasm's CPU per
+ * frame, same detections. `tfjs`: the package's graph as shipped.
+ */
+export type DetectorBackend = 'onnx' | 'tfjs';
+
 export interface DetectResult {
   detections: Detection[];
   /** Inference time inside the worker. */
@@ -43,25 +50,30 @@ export class DetectorPool implements PersonDetector {
   #nextId = 1;
   #closed = false;
 
-  private constructor(slots: Slot[], logger: Logger) {
+  private constructor(
+    slots: Slot[],
+    logger: Logger,
+    readonly backend: DetectorBackend,
+  ) {
     this.#slots = slots;
     this.#logger = logger;
     for (const slot of slots) this.#listen(slot);
   }
 
-  static async create(workers: number, logger: Logger): Promise<DetectorPool> {
+  static async create(
+    workers: number,
+    logger: Logger,
+    backend: DetectorBackend = 'onnx',
+  ): Promise<DetectorPool> {
     const slots: Slot[] = [];
     try {
-      for (let i = 0; i < Math.max(1, workers); i++) slots.push({ worker: await spawnWorker() });
+      for (let i = 0; i < Math.max(1, workers); i++) slots.push({ worker: await spawnWorker(backend) });
     } catch (err) {
       await Promise.all(slots.map((s) => s.worker.terminate()));
       throw err;
     }
-    logger.info(
-      { workers: slots.length, model: 'centernet (COCO person) on tfjs-wasm' },
-      'lobby detector ready',
-    );
-    return new DetectorPool(slots, logger);
+    logger.info({ workers: slots.length, backend, model: 'centernet (COCO person)' }, 'lobby detector ready');
+    return new DetectorPool(slots, logger, backend);
   }
 
   get size(): number {
@@ -114,7 +126,7 @@ export class DetectorPool implements PersonDetector {
       slot.job = undefined;
       if (this.#closed) return;
       // Replace the worker so the cameras keep going.
-      void spawnWorker()
+      void spawnWorker(this.backend)
         .then((worker) => {
           slot.worker = worker;
           this.#listen(slot);
@@ -134,13 +146,13 @@ export class DetectorPool implements PersonDetector {
   }
 }
 
-function spawnWorker(): Promise<Worker> {
+function spawnWorker(backend: DetectorBackend): Promise<Worker> {
   // The worker is TypeScript like the rest of the edge. Node 20 resolves a
   // worker's entry before `--import tsx` hooks apply, so a one-line bootstrap
   // registers tsx in the thread and then imports the real entry.
   const entry = new URL('./detector-worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(bootstrap, { eval: true });
+  const worker = new Worker(bootstrap, { eval: true, workerData: { backend } });
   return new Promise((resolve, reject) => {
     const onMessage = (msg: { ready?: boolean; error?: string }) => {
       if (msg.ready === undefined) return;

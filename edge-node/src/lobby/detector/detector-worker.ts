@@ -1,8 +1,10 @@
-// Worker thread holding one CenterNet detector. Messages in: {id, rgb, width,
-// height, minScore} (the frame's buffer is transferred, not copied); out:
-// {id, detections, ms} or {id, error}. `ready` is posted once the model is loaded.
-import { parentPort } from 'node:worker_threads';
+// Worker thread holding one CenterNet detector, on onnxruntime (default) or
+// tfjs-wasm (workerData.backend). Messages in: {id, rgb, width, height,
+// minScore} (the frame's buffer is transferred, not copied); out: {id,
+// detections, ms} or {id, error}. `ready` is posted once the model is loaded.
+import { parentPort, workerData } from 'node:worker_threads';
 import { CenterNetDetector } from './centernet.ts';
+import { OnnxCenterNetDetector } from './centernet-onnx.ts';
 
 export interface DetectRequest {
   id: number;
@@ -14,7 +16,8 @@ export interface DetectRequest {
 
 const port = parentPort!;
 try {
-  const detector = await CenterNetDetector.load();
+  const backend = (workerData as { backend?: string } | null)?.backend ?? 'onnx';
+  const detector = backend === 'tfjs' ? await CenterNetDetector.load() : await OnnxCenterNetDetector.load();
   port.on('message', async (req: DetectRequest) => {
     const started = performance.now();
     try {
