@@ -107,6 +107,7 @@ export function ReportView({ report, mediaUrl }: { report: Report; mediaUrl?: st
               aria-label={t('report.playback')}
             />
           )}
+          {report.transcript.length === 0 && <p className="empty">{t('report.noTranscript')}</p>}
           <ol className="transcript-lines" tabIndex={0} aria-label={t('feed.transcript')}>
             {report.transcript.map((l, i) => (
               <li
