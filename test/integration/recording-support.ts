@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
-import { createLogger } from '#common/logger';
+import { createLogger, type Logger } from '#common/logger';
 import { varDir } from '#common/paths';
 import type { CallRole } from '#protocol/roles';
 import type { CallRecord } from '../../edge-node/src/archive/ArchiveStore.ts';
@@ -53,11 +53,11 @@ export async function recordersLive(edge: TestEdge, callId: string, count: numbe
 }
 
 /** Joins `id` to `callId` on the edge and publishes mic and camera from PlainTransports. */
-export async function joinWithMedia(edge: TestEdge, callId: string, id: string, role: CallRole, kinds: ('audio' | 'video')[] = ['audio', 'video']): Promise<MediaParticipant> {
-  const token = edge.keys.mint(edge.edge.config.edgeId, { sub: id, callId, role, branchId: edge.edge.config.branchId, name: id });
+export async function joinWithMedia(edge: TestEdge, callId: string, id: string, role: CallRole, kinds: ('audio' | 'video')[] = ['audio', 'video'], displayName = id): Promise<MediaParticipant> {
+  const token = edge.keys.mint(edge.edge.config.edgeId, { sub: id, callId, role, branchId: edge.edge.config.branchId, name: displayName });
   const client = await SignalClient.connect(edge.url, token);
   const { rtpCapabilities } = await client.request<{ rtpCapabilities: unknown }>('getRouterRtpCapabilities');
-  await client.request('join', { displayName: id, rtpCapabilities });
+  await client.request('join', { displayName, rtpCapabilities });
   const participant: MediaParticipant = { id, role, client };
   for (const kind of kinds) participant[kind] = await publish(edge, callId, participant, kind);
   return participant;
@@ -93,6 +93,8 @@ export interface SenderOptions {
   fps?: number;
   /** An already encoded file (VP8 + Opus in WebM) to send as-is instead of encoding live. */
   input?: string;
+  /** A WAV to speak into the microphone (looped) instead of a tone. */
+  speech?: string;
 }
 
 /**
@@ -113,7 +115,9 @@ export function startSender(p: MediaParticipant, o: SenderOptions): ChildProcess
     const mark = o.syncMarkEveryS;
     const video = mark ? `color=c=black:s=${size}:r=${fps},drawbox=c=white:t=fill:enable='lt(mod(t\\,${mark})\\,0.5)'` : `testsrc2=size=${size}:rate=${fps}`;
     const audio = mark ? `aevalsrc='if(lt(mod(t\\,${mark})\\,0.5)\\,0.5*sin(2*PI*1000*t)\\,0)':s=48000` : `sine=frequency=${o.frequency ?? 440}:sample_rate=48000`;
-    args.push('-f', 'lavfi', '-i', video, '-f', 'lavfi', '-i', audio);
+    args.push('-f', 'lavfi', '-i', video);
+    if (o.speech) args.push('-stream_loop', '-1', '-i', o.speech);
+    else args.push('-f', 'lavfi', '-i', audio);
   }
   const start = String(Date.now() * 1000);
   const [vIn, aIn] = o.input ? ['0:v', '0:a'] : ['0:v', '1:a'];
@@ -218,7 +222,7 @@ export async function flashOnsets(file: string, from?: number, to?: number): Pro
 }
 
 /** A real edge on a data directory that outlives it (restart tests): `stop()` leaves the directory. */
-export async function startEdgeAt(dir: string, env: Record<string, string>, keys?: TestCallKeys): Promise<TestEdge> {
+export async function startEdgeAt(dir: string, env: Record<string, string>, keys?: TestCallKeys, logger?: Logger): Promise<TestEdge> {
   mkdirSync(dir, { recursive: true });
   const callKeys = keys ?? createCallKeys(dir);
   const config = loadEdgeConfig({
@@ -234,7 +238,7 @@ export async function startEdgeAt(dir: string, env: Record<string, string>, keys
     PATH: process.env.PATH ?? '',
     ...env,
   });
-  const edge = await createEdge(config, createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' }));
+  const edge = await createEdge(config, logger ?? createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' }));
   return { edge, url: `http://127.0.0.1:${edge.port}`, keys: callKeys, dir, stop: () => edge.close() };
 }
 
