@@ -1,9 +1,9 @@
-// npm run bench:lobby [-- --quick] [--fps 1] [--no-calls]
+// npm run bench:lobby [-- --quick] [--fps 1] [--no-calls] [--detector onnx|tfjs]
 //
 // Lobby analytics on this machine:
-//  A. the person detector (CenterNet on tfjs-wasm, one worker thread): frames
-//     per second per core from CPU time (robust to other load) and wall time;
-//     two workers side by side;
+//  A. the person detector (CenterNet, one worker thread) on onnxruntime and on
+//     tfjs-wasm: frames per second per core from CPU time (robust to other
+//     load) and wall time; two workers side by side;
 //  B. ffmpeg decoding per camera, in cores: OpenCV's vtest.avi (SD MPEG-4,
 //     10 fps) and a 1080p25 H.264 stream like an IP camera's main profile;
 //  C. what two live three-party calls cost the edge (edge process + mediasoup
@@ -21,16 +21,28 @@ import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { createLogger } from '#common/logger';
 import { repoRoot } from '#common/paths';
-import { DetectorPool, LobbyService, parseLobbyConfig } from '../../edge-node/src/lobby/index.ts';
+import {
+  DetectorPool,
+  LobbyService,
+  parseLobbyConfig,
+  type DetectorBackend,
+} from '../../edge-node/src/lobby/index.ts';
 import { ffmpegArgs } from '../../edge-node/src/lobby/FrameSource.ts';
 import { CENTERNET_INPUT } from '../../edge-node/src/lobby/detector/centernet.ts';
 import { ensureVtest, lobbyAssetDir } from '../lobby-assets.ts';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, fps: { type: 'string' }, 'no-calls': { type: 'boolean' } },
+  options: {
+    quick: { type: 'boolean' },
+    fps: { type: 'string' },
+    'no-calls': { type: 'boolean' },
+    detector: { type: 'string' },
+  },
 });
 const quick = args.quick ?? false;
 const FPS = Number(args.fps ?? 1);
+/** Runtime used for sizing (D) and the live check (E); A measures both. */
+const BACKEND: DetectorBackend = args.detector === 'tfjs' ? 'tfjs' : 'onnx';
 const CORES = os.cpus().length;
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat times are in USER_HZ = 100 on Linux
 const logger = createLogger('bench-lobby', { level: 'warn' });
@@ -59,6 +71,12 @@ function procCpuMs(pid: number): number {
   } catch {
     return 0;
   }
+}
+/** CPU ms of this process's children that have exited and been reaped (pocketsphinx runs, finished ffmpeg). */
+function reapedChildrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) * TICK_MS;
 }
 /** Our child processes named `comm` (ffmpeg) and their CPU so far. */
 function childrenCpuMs(comm: string): number {
@@ -111,7 +129,9 @@ if (!existsSync(hd)) {
 }
 
 // ---------------------------------------------------------------- A. detector
-console.log('\nA. person detector (CenterNet 512×512, tfjs-wasm, 1 thread per worker)');
+console.log(
+  '\nA. person detector (CenterNet 512×512, one worker thread, 1 intra-op thread): onnxruntime vs tfjs-wasm',
+);
 const nFrames = quick ? 8 : 24;
 const raw = execFileSync(
   'ffmpeg',
@@ -127,44 +147,50 @@ const frameBytes = CENTERNET_INPUT * CENTERNET_INPUT * 3;
 const frames = Array.from({ length: nFrames }, (_, i) =>
   raw.subarray(((i * 3) % 80) * frameBytes, (((i * 3) % 80) + 1) * frameBytes),
 );
-const rss0 = process.memoryUsage().rss;
-let t = performance.now();
-const pool1 = await DetectorPool.create(1, logger);
-const loadMs = performance.now() - t;
-const rssPerWorkerMb = (process.memoryUsage().rss - rss0) / 1e6;
-const wall: number[] = [];
-const inWorker: number[] = [];
-const cpu0 = cpuMs();
-t = performance.now();
-for (const f of frames) {
-  const s = performance.now();
-  const r = await pool1.detect(new Uint8Array(f), CENTERNET_INPUT, CENTERNET_INPUT, 0.35);
-  wall.push(performance.now() - s);
-  inWorker.push(r.ms);
+
+async function measureDetector(backend: DetectorBackend) {
+  const rss0 = process.memoryUsage().rss;
+  let t = performance.now();
+  const pool1 = await DetectorPool.create(1, logger, backend);
+  const loadMs = performance.now() - t;
+  const rssPerWorkerMb = (process.memoryUsage().rss - rss0) / 1e6;
+  const wall: number[] = [];
+  const cpu0 = cpuMs();
+  t = performance.now();
+  for (const f of frames) {
+    const s = performance.now();
+    await pool1.detect(new Uint8Array(f), CENTERNET_INPUT, CENTERNET_INPUT, 0.35);
+    wall.push(performance.now() - s);
+  }
+  const oneWallS = (performance.now() - t) / 1000;
+  // The main thread only waits meanwhile: the process's CPU time is the worker's.
+  const cpuPerFrameMs = (cpuMs() - cpu0) / frames.length;
+  await pool1.close();
+  wall.sort((a, b) => a - b);
+  const pool2 = await DetectorPool.create(2, logger, backend);
+  t = performance.now();
+  await Promise.all(
+    frames.concat(frames).map((f) => pool2.detect(new Uint8Array(f), CENTERNET_INPUT, CENTERNET_INPUT, 0.35)),
+  );
+  const twoWallFps = (frames.length * 2) / ((performance.now() - t) / 1000);
+  await pool2.close();
+  return {
+    backend,
+    modelLoadMs: Math.round(loadMs),
+    rssPerWorkerMb: Math.round(rssPerWorkerMb),
+    frames: frames.length,
+    cpuMsPerFrame: r1(cpuPerFrameMs),
+    framesPerCoreSecond: r1(1000 / cpuPerFrameMs),
+    wallMsP50: r1(pct(wall, 0.5)),
+    wallMsP95: r1(pct(wall, 0.95)),
+    oneWorkerWallFps: r1(frames.length / oneWallS),
+    twoWorkersWallFps: r1(twoWallFps),
+  };
 }
-const oneWallS = (performance.now() - t) / 1000;
-const cpuPerFrameMs = (cpuMs() - cpu0) / frames.length;
-await pool1.close();
-wall.sort((a, b) => a - b);
-const pool2 = await DetectorPool.create(2, logger);
-t = performance.now();
-await Promise.all(
-  frames.concat(frames).map((f) => pool2.detect(new Uint8Array(f), CENTERNET_INPUT, CENTERNET_INPUT, 0.35)),
-);
-const twoWallFps = (frames.length * 2) / ((performance.now() - t) / 1000);
-await pool2.close();
-const detector = {
-  modelLoadMs: Math.round(loadMs),
-  rssPerWorkerMb: Math.round(rssPerWorkerMb),
-  frames: frames.length,
-  cpuMsPerFrame: r1(cpuPerFrameMs),
-  framesPerCoreSecond: r1(1000 / cpuPerFrameMs),
-  wallMsP50: r1(pct(wall, 0.5)),
-  wallMsP95: r1(pct(wall, 0.95)),
-  oneWorkerWallFps: r1(frames.length / oneWallS),
-  twoWorkersWallFps: r1(twoWallFps),
-};
-console.table([detector]);
+const detectors = [await measureDetector('onnx'), await measureDetector('tfjs')];
+console.table(detectors);
+const detector = detectors.find((d) => d.backend === BACKEND)!;
+const cpuPerFrameMs = detector.cpuMsPerFrame;
 
 // ---------------------------------------------------------------- B. decoding
 console.log(`\nB. ffmpeg decoding per camera (analysed at ${FPS} fps, scaled to 512×512)`);
@@ -204,8 +230,9 @@ interface CallsResult {
   participants: number;
   seconds: number;
   edgeCores: number;
-  /** Of which in the edge's Node process (the rest: mediasoup worker processes). */
+  /** Of which in the edge's Node process, and in recogniser child processes (the rest: mediasoup workers). */
   nodeCores: number;
+  recogniserCores?: number;
   /** What the edge transcribed the calls with (its default configuration). */
   transcriptionEngine?: string;
   note?: string;
@@ -218,12 +245,14 @@ if (
   existsSync(path.join(repoRoot, 'client/dist/index.html')) &&
   existsSync('/usr/bin/chromium')
 ) {
-  console.log('\nC. two live three-party calls on a real edge (Chromium participants, fake camera + speech)');
+  console.log(
+    '\nC. two live three-party calls on a real edge (Chromium participants, fake camera + speech, live transcription as configured by TRANSCRIPTION_ENGINE=auto)',
+  );
   try {
     const { startTestEdge } = await import('../../test/helpers/edge.ts');
     const { launchChromium } = await import('../../test/helpers/browser.ts');
     const { openCallPage, waitForMediaFrom } = await import('../../test/helpers/call-page.ts');
-    const edge = await startTestEdge({ SFU_WORKERS: '1' });
+    const edge = await startTestEdge({ SFU_WORKERS: '1', TRANSCRIPTION_ENGINE: 'auto' });
     const browser: Browser = await launchChromium();
     const roles = [
       { sub: 'customer', role: 'customer' },
@@ -245,11 +274,13 @@ if (
       await waitForMediaFrom(pages[0]!, [`${callId}-manager`, `${callId}-expert`], 90_000);
     }
     const workerPids = edge.edge.pool.workers.map((w) => w.worker.pid ?? 0);
-    edgeCpu = () => cpuMs() + workerPids.reduce((n, pid) => n + procCpuMs(pid), 0);
+    // Edge process + mediasoup workers + short-lived recogniser processes (pocketsphinx is spawned per utterance).
+    edgeCpu = () => cpuMs() + workerPids.reduce((n, pid) => n + procCpuMs(pid), 0) + reapedChildrenCpuMs();
     const seconds = quick ? 10 : 20;
     await sleep(2000);
     const c0 = edgeCpu();
     const n0 = cpuMs();
+    const k0 = reapedChildrenCpuMs();
     const s0 = performance.now();
     await sleep(seconds * 1000);
     const ms = performance.now() - s0;
@@ -259,6 +290,7 @@ if (
       seconds,
       edgeCores: r3((edgeCpu() - c0) / ms),
       nodeCores: r3((cpuMs() - n0) / ms),
+      recogniserCores: r3((reapedChildrenCpuMs() - k0) / ms),
       transcriptionEngine:
         (edge.edge as { transcription?: { engine: { name: string } } }).transcription?.engine.name ?? 'none',
     };
@@ -315,12 +347,15 @@ const lobby = await LobbyService.start({
   edgeId: 'bench',
   staffOnDuty: 2,
   detectorWorkers: workers,
+  detectorBackend: BACKEND,
   logger,
 });
-await sleep(3000);
+// Let every camera's ffmpeg connect and the detector queue settle before measuring.
+await sleep(8000);
 const before = lobby.cameras.map((c) => ({ n: c.framesAnalysed, d: c.stats().framesDropped }));
 const p0 = cpuMs();
 const f0 = childrenCpuMs('ffmpeg');
+const k1 = reapedChildrenCpuMs();
 const s0 = performance.now();
 await sleep(checkS * 1000);
 const elapsedS = (performance.now() - s0) / 1000;
@@ -331,7 +366,11 @@ const perCam = lobby.cameras.map((c, i) => ({
   detectorMsP50: c.stats().detectorMsP50,
 }));
 // This process also runs the calls' edge: take off what its Node side used for the calls alone (phase C).
-const lobbyCores = r3((cpuMs() - p0 + (childrenCpuMs('ffmpeg') - f0)) / (elapsedS * 1000) - calls.nodeCores);
+const lobbyCores = r3(
+  (cpuMs() - p0 + (childrenCpuMs('ffmpeg') - f0) + (reapedChildrenCpuMs() - k1)) / (elapsedS * 1000) -
+    calls.nodeCores -
+    (calls.recogniserCores ?? 0),
+);
 await lobby.close();
 await stopCalls();
 const keptUp = perCam.every((c) => c.analysedFps >= 0.9 * FPS);
@@ -358,10 +397,9 @@ const result = {
   },
   params: {
     fps: FPS,
-    detector:
-      'CenterNet MobileNetV3 COCO (npm @vladmandic/human models/centernet) on @tensorflow/tfjs-backend-wasm, 1 thread/worker',
+    detector: `CenterNet MobileNetV3 COCO (npm @vladmandic/human models/centernet); sizing with ${BACKEND}`,
   },
-  detector,
+  detector: detectors,
   decode,
   calls,
   capacity: { budgetCores: r3(budgetCores), perSource: capacity },
