@@ -23,7 +23,7 @@ import { AuditLog, type EdgeAuditEntry, type EdgeAuditInput } from './AuditLog.t
 import type { ArchiveConfig } from './config.ts';
 import { DataKeyStore } from './crypto/DataKeys.ts';
 import { EdgeSigner } from './crypto/EdgeSigner.ts';
-import { FileKekStore, type KekStore } from './crypto/KekStore.ts';
+import { EnvKekStore, FileKekStore, type KekStore } from './crypto/KekStore.ts';
 import { Outbox, type OutboxItemInput } from './outbox/Outbox.ts';
 
 /** Renders media from a call's segments (the ffmpeg implementation lives in recording/Renderer.ts). */
@@ -64,7 +64,13 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
   }
 
   static async open(config: ArchiveConfig, logger: Logger, kek?: KekStore): Promise<CallArchive> {
-    const keys = await DataKeyStore.open(config.dataKeyDir, kek ?? (await FileKekStore.open(config.kekDir)));
+    const kekStore = kek ?? (config.kekEnv ? new EnvKekStore(config.kekEnv.current, config.kekEnv.previous) : await FileKekStore.open(config.kekDir));
+    const keys = await DataKeyStore.open(config.dataKeyDir, kekStore);
+    // A KEK rotated by deployment (KEK_PREVIOUS set): move every data key under the current KEK now.
+    if (kekStore.kind === 'env' && (await kekStore.kekIds()).length > 1) {
+      const { rewrapped } = await keys.rewrapAll();
+      logger.info({ rewrapped, kek: kekStore.currentKekId() }, 'data keys re-wrapped under the current KEK from the environment');
+    }
     const signer = await EdgeSigner.open(config.signingKeyFile);
     const store = await ArchiveStore.open({ dir: config.archiveDir, keys, signer, edgeId: config.edgeId, branchId: config.branchId, minFreeBytes: config.minFreeBytes, logger });
     const outbox = Outbox.open(config.outboxFile);

@@ -44,6 +44,11 @@ const ArchiveEnv = z.object({
   /** Wrapped data keys and the signing key; keep OUT of archive backups (see docs/security.md). */
   ARCHIVE_KEY_DIR: z.string().optional(),
   KEK_DIR: z.string().optional(),
+  /** KEKs from the environment instead of KEK_DIR (a secret manager injects them; see docs/security.md). */
+  KEK_CURRENT_BASE64: z.string().optional(),
+  KEK_CURRENT_ID: z.string().optional(),
+  KEK_PREVIOUS_BASE64: z.string().optional(),
+  KEK_PREVIOUS_ID: z.string().optional(),
   ARCHIVE_SIGNING_KEY_FILE: z.string().optional(),
   /** Segments are refused (a gap is logged) once the archive volume has less than this free: manifests and keys keep the rest. */
   ARCHIVE_MIN_FREE_BYTES: int(256 * 1024 * 1024),
@@ -92,6 +97,12 @@ export function loadArchiveConfig(env: NodeJS.ProcessEnv, edge: { edgeId: string
     archiveDir: e.ARCHIVE_DIR ?? path.join(edge.dataDir, 'archive'),
     keyDir,
     kekDir: e.KEK_DIR ?? path.join(keyDir, 'kek'),
+    kekEnv: e.KEK_CURRENT_BASE64
+      ? {
+          current: { base64: e.KEK_CURRENT_BASE64, ...(e.KEK_CURRENT_ID ? { id: e.KEK_CURRENT_ID } : {}) },
+          ...(e.KEK_PREVIOUS_BASE64 ? { previous: { base64: e.KEK_PREVIOUS_BASE64, ...(e.KEK_PREVIOUS_ID ? { id: e.KEK_PREVIOUS_ID } : {}) } } : {}),
+        }
+      : undefined,
     dataKeyDir: path.join(keyDir, 'data'),
     signingKeyFile: e.ARCHIVE_SIGNING_KEY_FILE ?? path.join(keyDir, 'edge-ed25519.pem'),
     minFreeBytes: e.ARCHIVE_MIN_FREE_BYTES,

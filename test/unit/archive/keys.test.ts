@@ -82,3 +82,20 @@ describe('data keys', () => {
     expect(() => unsealDataKey(sealed, generateKeyPairSync('x25519').privateKey, 'call-1')).toThrow();
   });
 });
+
+describe('KEKs from the environment', () => {
+  test('a deployment with the old key as previous re-wraps every data key, and the next one can drop it', async () => {
+    const { EnvKekStore } = await import('../../../edge-node/src/archive/crypto/KekStore.ts');
+    const a = randomBytes(32).toString('base64');
+    const b = randomBytes(32).toString('base64');
+    const keyDir = dir();
+    const before = await DataKeyStore.open(keyDir, new EnvKekStore({ id: 'kek-a', base64: a }));
+    const dk = await before.getOrCreate('call-env');
+    const during = await DataKeyStore.open(keyDir, new EnvKekStore({ id: 'kek-b', base64: b }, { id: 'kek-a', base64: a }));
+    expect((await during.rewrapAll()).rewrapped).toBe(1);
+    const after = await DataKeyStore.open(keyDir, new EnvKekStore({ id: 'kek-b', base64: b }));
+    expect((await after.get('call-env')).equals(dk)).toBe(true);
+    await expect(new EnvKekStore({ base64: b }).rotate()).rejects.toMatchObject({ code: 'conflict' });
+    expect(() => new EnvKekStore({ base64: 'c2hvcnQ=' })).toThrow(/32 bytes/);
+  });
+});

@@ -125,3 +125,69 @@ export class FileKekStore implements KekStore {
     return key;
   }
 }
+
+/**
+ * KEKs injected through the environment by a secret manager: KEK_CURRENT_BASE64
+ * wraps, KEK_PREVIOUS_BASE64 (during a rotation) still unwraps. Rotating is a
+ * deployment — the new key as current, the old as previous; the edge re-wraps
+ * every data key at start — then a second deployment drops the previous one.
+ * No downtime: either key opens every call while both are present.
+ */
+export class EnvKekStore implements KekStore {
+  readonly kind = 'env';
+  readonly #keys = new Map<string, Buffer>();
+  readonly #current: string;
+
+  constructor(current: { id?: string; base64: string }, previous?: { id?: string; base64: string }) {
+    const load = (k: { id?: string; base64: string }, what: string): [string, Buffer] => {
+      const key = Buffer.from(k.base64, 'base64');
+      if (key.length !== 32) throw new AppError('internal', `${what} must be 32 bytes, base64`);
+      return [k.id ?? `env-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`, key];
+    };
+    const [id, key] = load(current, 'KEK_CURRENT_BASE64');
+    this.#current = id;
+    this.#keys.set(id, key);
+    if (previous) {
+      const [pid, pkey] = load(previous, 'KEK_PREVIOUS_BASE64');
+      if (pid !== id) this.#keys.set(pid, pkey);
+    }
+  }
+
+  currentKekId(): string {
+    return this.#current;
+  }
+
+  async kekIds(): Promise<string[]> {
+    return [...this.#keys.keys()];
+  }
+
+  async wrap(dataKey: Buffer, context: string): Promise<WrappedKey> {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.#current)!, iv);
+    cipher.setAAD(Buffer.from(`dk:${context}`));
+    const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
+    return { kekId: this.#current, alg: 'A256GCM', iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+  }
+
+  async unwrap(wrapped: WrappedKey, context: string): Promise<Buffer> {
+    const kek = this.#keys.get(wrapped.kekId);
+    if (!kek) throw new AppError('internal', `KEK ${wrapped.kekId} is neither KEK_CURRENT nor KEK_PREVIOUS`);
+    const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(wrapped.iv, 'base64'));
+    decipher.setAAD(Buffer.from(`dk:${context}`));
+    decipher.setAuthTag(Buffer.from(wrapped.tag, 'base64'));
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(wrapped.ct, 'base64')), decipher.final()]);
+    } catch {
+      throw new AppError('internal', `data key of ${context} does not unwrap under KEK ${wrapped.kekId}`);
+    }
+  }
+
+  async rotate(): Promise<string> {
+    throw new AppError('conflict', 'KEKs from the environment are rotated by deploying KEK_CURRENT_BASE64 with the old key as KEK_PREVIOUS_BASE64 (docs/security.md)', { reason: 'env_kek' });
+  }
+
+  async retire(kekId: string): Promise<void> {
+    if (kekId !== this.#current) this.#keys.get(kekId)?.fill(0);
+    if (kekId !== this.#current) this.#keys.delete(kekId);
+  }
+}
