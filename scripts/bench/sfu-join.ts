@@ -18,6 +18,8 @@ export interface JoinTimeResult {
   signalingP50Ms: number;
   /** `join` answered → first decoded frame (ICE, DTLS, consumer resume, key frame, decode) */
   mediaP50Ms: number;
+  /** Rounds that did not complete (e.g. a page starved on a busy machine), with why. */
+  failedRounds: string[];
   conditions: string;
 }
 
@@ -31,6 +33,7 @@ export async function measureJoinTimes(rounds: number): Promise<JoinTimeResult> 
   let edge: TestEdge | undefined;
   let browser: Browser | undefined;
   const timings: PageTiming[] = [];
+  const failedRounds: string[] = [];
   try {
     edge = await startTestEdge();
     browser = await launchChromium();
@@ -47,6 +50,10 @@ export async function measureJoinTimes(rounds: number): Promise<JoinTimeResult> 
         pages.push(third);
         await waitForMediaFrom(third, [`c${round}`, `m${round}`]);
         timings.push(await readPageTiming(third));
+      } catch (err) {
+        failedRounds.push(
+          `round ${round}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+        );
       } finally {
         for (const p of pages) await p.context().close();
       }
@@ -65,6 +72,7 @@ export async function measureJoinTimes(rounds: number): Promise<JoinTimeResult> 
     p95Ms: pct(samples, 95),
     signalingP50Ms: pct(signaling, 50),
     mediaP50Ms: pct(media, 50),
+    failedRounds,
     conditions:
       'edge in-process (1 worker), Chromium headless on the same host over loopback, fake 640×360 camera, simulcast publishing',
   };

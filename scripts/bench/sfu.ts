@@ -27,7 +27,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '#common/paths';
-import { ClientWorker, type WindowCounters } from './sfu-client.ts';
+import { ClientWorker } from './sfu-client.ts';
 import { Generator, type GeneratorStats } from './sfu-generator.ts';
 import { participantBitrate, PROFILE } from './sfu-media.ts';
 import { OurSfu } from './sfu-ours.ts';
@@ -39,6 +39,11 @@ import { measureJoinTimes, type JoinTimeResult } from './sfu-join.ts';
 
 const CPU_LIMIT = 85;
 const LOSS_LIMIT = 1;
+/** Above this share of the load core, the harness (generator + receivers + this process) is the bottleneck. */
+const LOAD_CORE_LIMIT = 90;
+/** Other processes' share of a measured core above which a step is flagged noisy. */
+const NOISE_LIMIT = 10;
+const GENERATOR_LATE_LIMIT_MS = 150;
 const PUBLISHED_CONSUMERS_PER_WORKER = 500;
 const OUTPUT_SUITE: SrtpSuite = 'AEAD_AES_256_GCM';
 
@@ -90,6 +95,13 @@ export interface StepResult {
   generatorMaxLateMs: number;
   cpuPctPerStream: number;
   cpuUsPerPacket: number;
+  /**
+   * Why the step says nothing about the server, if so: the load core saturated or the
+   * generator fell behind (then loss and CPU are the harness's, not the SFU's).
+   */
+  invalid?: string;
+  /** Other processes used the measured cores (a shared machine): figures are indicative only. */
+  noisy?: boolean;
   pass: boolean;
 }
 
@@ -105,6 +117,8 @@ interface ScenarioResult {
   estimatedRoomsAt85: number | null;
   cpuPctPerStream: number | null;
   cpuUsPerPacket: number | null;
+  /** Set when the ramp stopped because the harness, not the server, ran out. */
+  limitedBy?: string;
   error?: string;
 }
 
@@ -127,32 +141,37 @@ async function measureStep(
   plan: ReturnType<typeof corePlan>,
 ): Promise<StepResult> {
   await sleep(warmupS);
-  await client.sample();
   await generator.stats(); // resets the lateness maximum
-  const a = {
-    at: performance.now(),
-    server: await target.serverCpuMs(),
-    gen: (await generator.stats()).cpuMs,
-    client: await client.cpuMs(),
-    self: process.cpuUsage(),
-    cores: coreTimes(),
+  // Every counter is read with its own clock: on a busy machine a read can take seconds,
+  // and a rate must divide by the time between *its* two reads.
+  const read = async <T>(f: () => T | Promise<T>) => {
+    const v = await f();
+    return { v, t: performance.now() };
   };
+  const snapshot = async () => {
+    const [server, gen, client_, self, cores] = await Promise.all([
+      read(() => target.serverCpuMs()),
+      read(async () => (await generator.stats()).cpuMs),
+      read(() => client.cpuMs()),
+      read(() => process.cpuUsage()),
+      read(() => coreTimes()),
+    ]);
+    return { server, gen, client: client_, self, cores };
+  };
+  const opened = await read(() => client.sample());
+  const a = await snapshot();
   await sleep(measureS);
-  const w: WindowCounters = await client.sample();
+  const w = await read(() => client.sample());
   const g: GeneratorStats = await generator.stats();
-  const b = {
-    at: performance.now(),
-    server: await target.serverCpuMs(),
-    gen: g.cpuMs,
-    client: await client.cpuMs(),
-    self: process.cpuUsage(a.self),
-    cores: coreTimes(),
-  };
-  const ms = b.at - a.at;
-  const busy = coreBusyPercent(a.cores, b.cores);
-  const serverCpuPct = (100 * (b.server - a.server)) / ms;
+  const b = await snapshot();
+  const rate = (x: { v: number; t: number }, y: { v: number; t: number }) =>
+    (100 * (y.v - x.v)) / (y.t - x.t);
+  const busy = coreBusyPercent(a.cores.v, b.cores.v);
+  const serverCpuPct = rate(a.server, b.server);
+  const serverMs = b.server.v - a.server.v;
   const streams = rooms * 12;
-  const forwardedPps = (w.received * 1000) / ms;
+  const forwardedPps = (w.v.received * 1000) / (w.t - opened.t);
+  const selfMs = (b.self.v.user - a.self.v.user + b.self.v.system - a.self.v.system) / 1000;
   const nominalPps = rooms * nominalPpsPerRoom();
   const step: StepResult = {
     rooms,
@@ -160,19 +179,28 @@ async function measureStep(
     serverCpuPct: r1(serverCpuPct),
     otherOnServerCorePct: plan.pinned ? r1(Math.max(0, (busy[plan.server] ?? 0) - serverCpuPct)) : NaN,
     loadCorePct: plan.pinned ? r1(busy[plan.load] ?? 0) : NaN,
-    generatorCpuPct: r1((100 * (b.gen - a.gen)) / ms),
-    clientCpuPct: r1((100 * (b.client - a.client)) / ms),
-    controllerCpuPct: r1((100 * (b.self.user + b.self.system)) / 1000 / ms),
+    generatorCpuPct: r1(rate(a.gen, b.gen)),
+    clientCpuPct: r1(rate(a.client, b.client)),
+    controllerCpuPct: r1((100 * selfMs) / (b.self.t - a.self.t)),
     forwardedPps: Math.round(forwardedPps),
     nominalPps,
     deliveredPct: r1((100 * forwardedPps) / nominalPps),
-    lossPct: r2(w.lossPercent),
-    stalledStreams: w.stalled,
+    lossPct: r2(w.v.lossPercent),
+    stalledStreams: w.v.stalled,
     generatorMaxLateMs: Math.round(g.maxLateMs),
     cpuPctPerStream: r2(serverCpuPct / streams),
-    cpuUsPerPacket: r1(((b.server - a.server) * 1000) / Math.max(1, w.received)),
+    cpuUsPerPacket: r1(
+      (serverMs * 1000 * ((w.t - opened.t) / (b.server.t - a.server.t))) / Math.max(1, w.v.received),
+    ),
     pass: false,
   };
+  const ours = step.generatorCpuPct + step.clientCpuPct + step.controllerCpuPct;
+  if (ours > LOAD_CORE_LIMIT) step.invalid = `harness uses ${r1(ours)} % of the load core`;
+  else if (step.generatorMaxLateMs > GENERATOR_LATE_LIMIT_MS)
+    step.invalid = `generator ${step.generatorMaxLateMs} ms late`;
+  // Other processes on the measured cores make the figures unreliable (not invalid: they are still measured).
+  step.noisy =
+    plan.pinned && (step.otherOnServerCorePct > NOISE_LIMIT || step.loadCorePct - ours > NOISE_LIMIT);
   step.pass = step.serverCpuPct < CPU_LIMIT && step.lossPct < LOSS_LIMIT && step.stalledStreams === 0;
   return step;
 }
@@ -180,10 +208,10 @@ async function measureStep(
 function summarize(
   steps: StepResult[],
 ): Pick<ScenarioResult, 'largestPassingRooms' | 'estimatedRoomsAt85' | 'cpuPctPerStream' | 'cpuUsPerPacket'> {
-  const passing = steps.filter((s) => s.pass);
+  const passing = steps.filter((s) => s.pass && !s.invalid);
   const largest = passing.length ? Math.max(...passing.map((s) => s.rooms)) : null;
-  // Least-squares line CPU = a + b·N through the steps without loss problems.
-  const fit = steps.filter((s) => s.lossPct < LOSS_LIMIT && s.stalledStreams === 0);
+  // Least-squares line CPU = a + b·N through the valid steps without loss problems.
+  const fit = steps.filter((s) => !s.invalid && s.lossPct < LOSS_LIMIT && s.stalledStreams === 0);
   let estimate: number | null = null;
   if (fit.length >= 2) {
     const n = fit.length;
@@ -244,8 +272,14 @@ async function runScenario(
       console.log(
         `  ${String(rooms).padStart(3)} rooms: server ${String(step.serverCpuPct).padStart(5)} %  loss ${String(step.lossPct).padStart(5)} %  ` +
           `${String(step.forwardedPps).padStart(6)} pkt/s (${step.deliveredPct} % of nominal)  stalled ${step.stalledStreams}  ` +
-          `load core ${step.loadCorePct} %  other on server core ${step.otherOnServerCorePct} %  ${step.pass ? 'pass' : 'FAIL'}`,
+          `load core ${step.loadCorePct} %  other on server core ${step.otherOnServerCorePct} %  ` +
+          (step.invalid ? `NOT VALID (${step.invalid})` : step.pass ? 'pass' : 'FAIL') +
+          (step.noisy ? ' (noisy: other load on the cores)' : ''),
       );
+      if (step.invalid) {
+        result.limitedBy = `the load generator/receivers at ${rooms} rooms (${step.invalid}): the server's limit is above the last valid step`;
+        break;
+      }
       if (!step.pass && ++failures >= 2) break;
       if (step.serverCpuPct > 98) break;
     }
@@ -383,7 +417,9 @@ async function main(): Promise<void> {
 
   // ── tables
   for (const s of scenarios) {
-    console.log(`\n${s.label}${s.error ? ` — stopped: ${s.error}` : ''}`);
+    console.log(
+      `\n${s.label}${s.error ? ` — stopped: ${s.error}` : ''}${s.limitedBy ? ` — ramp stopped by ${s.limitedBy}` : ''}`,
+    );
     console.log(
       table(
         [
@@ -416,7 +452,7 @@ async function main(): Promise<void> {
           x.clientCpuPct,
           x.controllerCpuPct,
           x.otherOnServerCorePct,
-          x.pass ? 'yes' : 'no',
+          (x.invalid ? 'invalid' : x.pass ? 'yes' : 'no') + (x.noisy ? ' (noisy)' : ''),
         ]),
       ),
     );
@@ -427,40 +463,49 @@ async function main(): Promise<void> {
     input: s.input,
     output: s.output,
     roomsPerCoreMeasured: s.largestPassingRooms,
+    /** Some measured step shared its cores with other processes. */
+    noisy: s.steps.some((x) => x.noisy),
+    /** true: the harness ran out first; the server carries at least roomsPerCoreMeasured. */
+    lowerBound: Boolean(s.limitedBy) && s.steps.every((x) => x.invalid || x.pass),
     roomsPerCoreEstimated: s.estimatedRoomsAt85,
     consumersAtLimit: s.largestPassingRooms === null ? null : s.largestPassingRooms * 12,
     cpuPctPerForwardedStream: s.cpuPctPerStream,
     cpuUsPerForwardedPacket: s.cpuUsPerPacket,
   }));
-  console.log(
-    `\nRooms per core at < ${LOSS_LIMIT} % loss and < ${CPU_LIMIT} % CPU (three-party rooms, 12 forwarded streams each)`,
-  );
-  console.log(
-    table(
-      [
-        'server',
-        'in → out',
-        'rooms/core (largest passing step)',
-        'rooms/core (CPU line at 85 %)',
-        'CPU % per forwarded stream',
-        'µs CPU per forwarded packet',
-      ],
-      comparison.map((c) => [
-        c.label.split(' — ')[0]!,
-        `${c.input} → ${c.output}`,
-        c.roomsPerCoreMeasured,
-        c.roomsPerCoreEstimated,
-        c.cpuPctPerForwardedStream,
-        c.cpuUsPerForwardedPacket,
-      ]),
-    ),
-  );
+  if (comparison.length)
+    console.log(
+      `\nRooms per core at < ${LOSS_LIMIT} % loss and < ${CPU_LIMIT} % CPU (three-party rooms, 12 forwarded streams each)`,
+    );
+  if (comparison.length)
+    console.log(
+      table(
+        [
+          'server',
+          'in → out',
+          'rooms/core (largest passing step)',
+          'rooms/core (CPU line at 85 %)',
+          'CPU % per forwarded stream',
+          'µs CPU per forwarded packet',
+        ],
+        comparison.map((c) => [
+          `${c.label.split(' — ')[0]!} (${c.scenario})${c.noisy ? ' *' : ''}`,
+          `${c.input} → ${c.output}`,
+          c.roomsPerCoreMeasured === null ? null : `${c.lowerBound ? '≥ ' : ''}${c.roomsPerCoreMeasured}`,
+          c.roomsPerCoreEstimated,
+          c.cpuPctPerForwardedStream,
+          c.cpuUsPerForwardedPacket,
+        ]),
+      ),
+    );
+  if (comparison.some((c) => c.noisy))
+    notes.push('* other processes used the measured cores during these steps: indicative only');
   const ours = scenarios.find((s) => s.id === 'branchedge');
   if (ours?.estimatedRoomsAt85 != null) {
     const consumers = ours.estimatedRoomsAt85 * 12;
     notes.push(
       `published mediasoup figure ~${PUBLISHED_CONSUMERS_PER_WORKER} consumers/worker (~${Math.round(PUBLISHED_CONSUMERS_PER_WORKER / 12)} three-party rooms); ` +
-        `here ~${consumers} forwarded streams (+${ours.estimatedRoomsAt85 * 3} audio-tap consumers) ≈ ${ours.estimatedRoomsAt85} rooms per worker core at ${CPU_LIMIT} %`,
+        `here ~${consumers} forwarded streams (+${ours.estimatedRoomsAt85 * 3} audio-tap consumers) ≈ ${ours.estimatedRoomsAt85} rooms per worker core at ${CPU_LIMIT} % (CPU line)` +
+        (ours.steps.some((x) => x.noisy) ? ' — indicative only: measured on a busy machine' : ''),
     );
   }
   if (joinTime)

@@ -61,7 +61,7 @@ export async function startJanus(o: {
   loggers_folder = "${lib('loggers')}"
   debug_level = ${process.env.JANUS_DEBUG_LEVEL ?? 3}
   session_timeout = 120
-  server_name = "branchedge-bench"
+  server_name = "branchedge-bench"${process.env.BENCH_JANUS_EVENT_LOOPS ? `\n  event_loops = ${Number(process.env.BENCH_JANUS_EVENT_LOOPS)}` : ''}
 }
 media: {
   ipv6 = false
