@@ -28,7 +28,7 @@ import {
   type DetectorBackend,
 } from '../../edge-node/src/lobby/index.ts';
 import { ffmpegArgs } from '../../edge-node/src/lobby/FrameSource.ts';
-import { CENTERNET_INPUT } from '../../edge-node/src/lobby/detector/centernet.ts';
+import { CENTERNET_INPUT } from '../../edge-node/src/lobby/detector/model.ts';
 import { ensureVtest, lobbyAssetDir } from '../lobby-assets.ts';
 
 const { values: args } = parseArgs({
@@ -353,9 +353,7 @@ const lobby = await LobbyService.start({
 // Let every camera's ffmpeg connect and the detector queue settle before measuring.
 await sleep(8000);
 const before = lobby.cameras.map((c) => ({ n: c.framesAnalysed, d: c.stats().framesDropped }));
-const p0 = cpuMs();
 const f0 = childrenCpuMs('ffmpeg');
-const k1 = reapedChildrenCpuMs();
 const s0 = performance.now();
 await sleep(checkS * 1000);
 const elapsedS = (performance.now() - s0) / 1000;
@@ -365,18 +363,16 @@ const perCam = lobby.cameras.map((c, i) => ({
   dropped: c.stats().framesDropped - before[i]!.d,
   detectorMsP50: c.stats().detectorMsP50,
 }));
-// This process also runs the calls' edge: take off what its Node side used for the calls alone (phase C).
-const lobbyCores = r3(
-  (cpuMs() - p0 + (childrenCpuMs('ffmpeg') - f0) + (reapedChildrenCpuMs() - k1)) / (elapsedS * 1000) -
-    calls.nodeCores -
-    (calls.recogniserCores ?? 0),
-);
+// The calls' edge shares this process, so the lobby's CPU is estimated from its own parts: its ffmpeg
+// processes (measured) and the frames it analysed × the detector's CPU per frame (phase A).
+const analysedDelta = lobby.cameras.reduce((n, c, i) => n + c.framesAnalysed - before[i]!.n, 0);
+const lobbyCores = r3((childrenCpuMs('ffmpeg') - f0 + analysedDelta * cpuPerFrameMs) / (elapsedS * 1000));
 await lobby.close();
 await stopCalls();
 const keptUp = perCam.every((c) => c.analysedFps >= 0.9 * FPS);
 console.table(perCam);
 console.log(
-  `lobby CPU ≈ ${lobbyCores} cores for ${nCams} camera(s) (${workers} detector worker(s)); kept up: ${keptUp}`,
+  `lobby CPU ≈ ${lobbyCores} cores (ffmpeg measured + frames × detector CPU per frame) for ${nCams} camera(s) (${workers} detector worker(s)); kept up: ${keptUp}`,
 );
 if (!keptUp)
   notes.push(

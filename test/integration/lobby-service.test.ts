@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '#common/logger';
-import type { Detection } from '../../edge-node/src/lobby/detector/centernet.ts';
+import type { Detection } from '../../edge-node/src/lobby/detector/model.ts';
 import type { PersonDetector } from '../../edge-node/src/lobby/detector/DetectorPool.ts';
 import { LobbyService, parseLobbyConfig } from '../../edge-node/src/lobby/index.ts';
 

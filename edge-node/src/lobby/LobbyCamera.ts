@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import type { Logger } from '#common/logger';
 import type { CameraStats } from '#protocol/lobby';
 import { redactUrl, type CameraConfig } from './config.ts';
-import { CENTERNET_INPUT, type Detection } from './detector/centernet.ts';
+import { CENTERNET_INPUT, type Detection } from './detector/model.ts';
 import type { PersonDetector } from './detector/DetectorPool.ts';
 import { percentile } from './dwell.ts';
 import { FrameSource, type Frame } from './FrameSource.ts';

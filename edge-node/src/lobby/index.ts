@@ -2,9 +2,8 @@
 // busyness. See docs/lobby.md.
 export { busynessScore, DEFAULT_BUSYNESS, type BusynessParams } from './busyness.ts';
 export { loadLobbyConfigFile, parseLobbyConfig, type CameraConfig, type LobbyFile } from './config.ts';
-export { CenterNetDetector, type Detection } from './detector/centernet.ts';
+export { CENTERNET_INPUT, type Detection } from './detector/model.ts';
 export { DetectorPool, type DetectorBackend, type PersonDetector } from './detector/DetectorPool.ts';
-export { convertCenterNet, OnnxCenterNetDetector } from './detector/centernet-onnx.ts';
 export { FrameSource, type Frame } from './FrameSource.ts';
 export { HeatMap } from './heatmap.ts';
 export { lobbyRouter } from './http.ts';

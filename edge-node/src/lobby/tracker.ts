@@ -6,7 +6,7 @@
 // measured in body heights. Greedy assignment by cost is enough for the
 // handful of people a lobby camera sees.
 import { centre, iou, type Box } from './geometry.ts';
-import type { Detection } from './detector/centernet.ts';
+import type { Detection } from './detector/model.ts';
 
 export interface TrackerOptions {
   /** Detections needed before a track counts as a person (filters one-frame false positives). */

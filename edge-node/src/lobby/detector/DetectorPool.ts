@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '#common/logger';
 import { AppError } from '#protocol/errors';
-import type { Detection } from './centernet.ts';
+import type { Detection } from './model.ts';
 
 /**
  * Which runtime executes CenterNet. `onnx` (default): the graph converted at

@@ -15,7 +15,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError } from '#protocol/errors';
 import { nms, type Box } from '../geometry.ts';
-import { CENTERNET_INPUT, centernetModelDir, PERSON_CLASS, type Detection } from './centernet.ts';
+import { CENTERNET_INPUT, centernetModelDir, PERSON_CLASS, type Detection } from './model.ts';
 import { DataType, encodeModel, type Node, type Tensor } from './onnx-proto.ts';
 
 interface TfNode {

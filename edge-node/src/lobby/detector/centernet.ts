@@ -14,22 +14,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { nms, type Box } from '../geometry.ts';
-
-export const CENTERNET_INPUT = 512;
-export const PERSON_CLASS = 0;
-
-export interface Detection {
-  /** Normalised to the frame (0…1). */
-  box: Box;
-  score: number;
-}
+import { CENTERNET_INPUT, centernetModelDir, PERSON_CLASS, type Detection } from './model.ts';
 
 const require = createRequire(import.meta.url);
-
-/** Folder of the model files inside the installed npm package. */
-export function centernetModelDir(): string {
-  return path.join(path.dirname(require.resolve('@vladmandic/human')), '..', 'models');
-}
 
 let backendReady: Promise<void> | undefined;
 

@@ -3,8 +3,7 @@
 // minScore} (the frame's buffer is transferred, not copied); out: {id,
 // detections, ms} or {id, error}. `ready` is posted once the model is loaded.
 import { parentPort, workerData } from 'node:worker_threads';
-import { CenterNetDetector } from './centernet.ts';
-import { OnnxCenterNetDetector } from './centernet-onnx.ts';
+import type { Detection } from './model.ts';
 
 export interface DetectRequest {
   id: number;
@@ -17,7 +16,11 @@ export interface DetectRequest {
 const port = parentPort!;
 try {
   const backend = (workerData as { backend?: string } | null)?.backend ?? 'onnx';
-  const detector = backend === 'tfjs' ? await CenterNetDetector.load() : await OnnxCenterNetDetector.load();
+  // Load only the runtime this worker uses (tfjs-wasm and onnxruntime each weigh tens of MB).
+  const detector: { detect(rgb: Uint8Array, w: number, h: number, minScore: number): Promise<Detection[]> } =
+    backend === 'tfjs'
+      ? await (await import('./centernet.ts')).CenterNetDetector.load()
+      : await (await import('./centernet-onnx.ts')).OnnxCenterNetDetector.load();
   port.on('message', async (req: DetectRequest) => {
     const started = performance.now();
     try {
