@@ -306,8 +306,12 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
     this.#log.info({ callId, removed }, 'call crypto-shredded');
   }
 
-  close(): void {
-    this.outbox.close();
+  /**
+   * The edge is stopping. Results still on their way (a report finished while the
+   * calls were being closed) get a grace period before the outbox database closes.
+   */
+  close(graceMs = 10_000): void {
+    setTimeout(() => this.outbox.close(), graceMs).unref();
   }
 
   // ---- internals ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Recording and archive settings (RECORDING_*, ARCHIVE_*, KEK_*). Every default
 // is written once, here, with why; docs/recording.md and docs/security.md list them.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from '#common/config';
@@ -65,8 +65,24 @@ const ArchiveEnv = z.object({
 
 export type ArchiveConfig = ReturnType<typeof loadArchiveConfig>;
 
-function defaultSpool(edgeId: string, dataDir: string): string {
-  return existsSync('/dev/shm') ? path.join('/dev/shm', `branchedge-${edgeId}-${process.pid}`) : path.join(dataDir, 'spool');
+/**
+ * Claims a private spool directory: `/dev/shm/branchedge-<edge>-<pid>` (RAM), with a
+ * suffix when another edge in this process has the name. Created here, atomically,
+ * so two edges built at once never share one; spools of dead processes are
+ * recovered on start (recording/SpoolRecovery.ts).
+ */
+function claimDefaultSpool(edgeId: string, dataDir: string): string {
+  const base = existsSync('/dev/shm') ? path.join('/dev/shm', `branchedge-${edgeId}-${process.pid}`) : path.join(dataDir, `spool-${process.pid}`);
+  mkdirSync(path.dirname(base), { recursive: true });
+  for (let n = 1; ; n++) {
+    const dir = n === 1 ? base : `${base}-${n}`;
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 export function loadArchiveConfig(env: NodeJS.ProcessEnv, edge: { edgeId: string; branchId: string; dataDir: string }) {
@@ -81,7 +97,7 @@ export function loadArchiveConfig(env: NodeJS.ProcessEnv, edge: { edgeId: string
     recording: {
       enabled: e.RECORDING_ENABLED,
       segmentSeconds: e.RECORDING_SEGMENT_SECONDS,
-      spoolDir: e.RECORDING_SPOOL_DIR ?? defaultSpool(edge.edgeId, edge.dataDir),
+      spoolDir: e.RECORDING_SPOOL_DIR ?? (e.RECORDING_ENABLED ? claimDefaultSpool(edge.edgeId, edge.dataDir) : path.join(edge.dataDir, 'spool')),
       ports: { min: e.RECORDING_PORT_MIN, max: e.RECORDING_PORT_MAX },
       composite: e.RECORDING_COMPOSITE,
       tile: { width: tileW, height: tileH },

@@ -2,7 +2,8 @@
 // builds, starts a CallRecorder per call, and closes the call's archive when
 // the call ends (a room lost to a dead worker is a gap, not an end; the edge
 // shutting down leaves the call open, to be sealed as interrupted on restart).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from '#common/logger';
 import type { Call, CallRegistry } from '../calls/CallRegistry.ts';
 import type { CallArchive } from '../archive/CallArchive.ts';
@@ -11,6 +12,7 @@ import type { Room } from '#sfu/index';
 import { CallRecorder } from './CallRecorder.ts';
 import { PortAllocator } from './ports.ts';
 import { SenderClocks } from './SenderClocks.ts';
+import { recoverSpools, SPOOL_OWNER_FILE } from './SpoolRecovery.ts';
 
 export const EDGE_SHUTDOWN_REASON = 'edge shutting down';
 
@@ -36,7 +38,10 @@ export class RecordingService {
   }
 
   async start(): Promise<void> {
+    // A previous edge process that died left recorders running and segments unarchived.
+    await recoverSpools({ spoolDir: this.o.config.spoolDir, edgeId: this.o.archive.config.edgeId, archive: this.o.archive, ffmpeg: this.o.config.ffmpeg, ffprobe: this.o.config.ffprobe, logger: this.#log });
     await mkdir(this.o.config.spoolDir, { recursive: true, mode: 0o700 });
+    await writeFile(path.join(this.o.config.spoolDir, SPOOL_OWNER_FILE), String(process.pid));
     const offRoom = this.o.registry.onRoom((call, room) => this.#onRoom(call, room));
     // Called while the room is still open: recorders flush, then the archive is sealed.
     const offEnding = this.o.registry.onCallEnding((call, reason) => {

@@ -378,7 +378,7 @@ export class TrackRecorder {
 const INPUT_TIMEOUT_S = 600;
 
 /** RTCP RR (empty) + BYE: ffmpeg's RTP demuxer ignores RTCP shorter than 12 bytes, hence the compound packet. */
-function sendRtcpBye(port: number, ssrc: number): Promise<void> {
+export function sendRtcpBye(port: number, ssrc: number): Promise<void> {
   const packet = Buffer.alloc(16);
   packet.writeUInt8(0x80, 0);
   packet.writeUInt8(201, 1);
