@@ -10,6 +10,9 @@ import { repoRoot } from '#common/paths';
 import { renderSpeech, type RenderedSpeech } from '../../edge-node/src/transcription/eval/renderSpeech.ts';
 import { corpusWer } from '../../edge-node/src/transcription/eval/wer.ts';
 import { modelsDir } from '../../edge-node/src/transcription/models/manifest.ts';
+import { DEFAULT_SEGMENTER } from '../../edge-node/src/transcription/vad/Segmenter.ts';
+
+const PAD = DEFAULT_SEGMENTER.padMs;
 
 const run = promisify(execFile);
 const SYNTHETIC = path.resolve(repoRoot, '..', 'shared', 'models', 'whisper-test', 'synthetic-ggml-tiny.en.bin');
@@ -80,8 +83,8 @@ describe('transcribe CLI', () => {
     expect(segs).toHaveLength(short.utterances.length);
     for (const [i, u] of short.utterances.entries()) {
       expect(segs[i]!.engine).toBe('whisper:synthetic-tiny.en');
-      expect(Math.abs(segs[i]!.startMs - (u.startMs - 160))).toBeLessThan(200);
-      expect(Math.abs(segs[i]!.endMs - (u.endMs + 160))).toBeLessThan(200);
+      expect(Math.abs(segs[i]!.startMs - (u.startMs - PAD))).toBeLessThan(200);
+      expect(Math.abs(segs[i]!.endMs - (u.endMs + PAD))).toBeLessThan(200);
     }
     expect(r.stderr).toMatch(/synthetic Whisper test model/);
   });

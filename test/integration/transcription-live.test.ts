@@ -9,7 +9,9 @@ import { createLogger } from '#common/logger';
 import { TranscriptSegment } from '#protocol/events';
 import { renderSpeech, type RenderedSpeech } from '../../edge-node/src/transcription/eval/renderSpeech.ts';
 import { corpusWer } from '../../edge-node/src/transcription/eval/wer.ts';
-import { TranscriptionService, UdpRtpSource, ffmpegOpusRtpArgs, type Impairment } from '../../edge-node/src/transcription/index.ts';
+import { DEFAULT_SEGMENTER, TranscriptionService, UdpRtpSource, ffmpegOpusRtpArgs, type Impairment } from '../../edge-node/src/transcription/index.ts';
+
+const PAD = DEFAULT_SEGMENTER.padMs;
 
 const logger = createLogger('test', { level: process.env.LOG_LEVEL ?? 'warn' });
 const SYNTHETIC_TEXT = 'and so my fellow Americans ask not what your country can do for you ask what you can do for your country';
@@ -74,9 +76,9 @@ describe('live transcription with the synthetic Whisper model', () => {
     for (const [i, u] of speech.utterances.entries()) {
       const f = finals[i]!;
       expect(f.text).toBe(SYNTHETIC_TEXT);
-      // Call clock: the stream's first packet is its origin; 160 ms of padding each side.
-      expect(Math.abs(f.startMs - (run.originMs + u.startMs - 160))).toBeLessThan(300);
-      expect(Math.abs(f.endMs - (run.originMs + u.endMs + 160))).toBeLessThan(300);
+      // Call clock: the stream's first packet is its origin; the segmenter pads each side.
+      expect(Math.abs(f.startMs - (run.originMs + u.startMs - PAD))).toBeLessThan(300);
+      expect(Math.abs(f.endMs - (run.originMs + u.endMs + PAD))).toBeLessThan(300);
 
       const partials = run.segments.filter((s) => !s.final && s.utteranceId === f.utteranceId);
       // Partials come before their final, grow, and are at least ~1 s of audio apart.
@@ -113,7 +115,7 @@ describe('live transcription with the synthetic Whisper model', () => {
     expect(run.stats.concealedMs).toBeGreaterThan(200);
     const finals = run.segments.filter((s) => s.final);
     expect(finals).toHaveLength(speech.utterances.length);
-    for (const [i, u] of speech.utterances.entries()) expect(Math.abs(finals[i]!.endMs - (run.originMs + u.endMs + 160))).toBeLessThan(400);
+    for (const [i, u] of speech.utterances.entries()) expect(Math.abs(finals[i]!.endMs - (run.originMs + u.endMs + PAD))).toBeLessThan(400);
   });
 
   test('a stream that stops mid-word still ends its utterance with a final, without a detach', async () => {

@@ -29,7 +29,7 @@ export const DEFAULT_SEGMENTER: SegmenterSettings = {
   negThreshold: 0.35,
   minSpeechMs: 200,
   minSilenceMs: 400,
-  padMs: 160,
+  padMs: 300,
   softMaxMs: 10_000,
   softPauseMs: 130,
   maxUtteranceMs: 15_000,

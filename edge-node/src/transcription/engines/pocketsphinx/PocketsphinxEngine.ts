@@ -7,7 +7,7 @@
 // the cut-down dictionary is measured in the benchmark.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { unlink, writeFile } from 'node:fs/promises';
+import { rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '#common/logger';
@@ -112,8 +112,9 @@ export class PocketsphinxEngine implements SpeechEngine {
 
   async recognize(pcm16k: Float32Array, options: RecognizeOptions = {}): Promise<RecognizedSegment[]> {
     this.#tmpDir ??= mkdtempSync(path.join(os.tmpdir(), 'branchedge-sphinx-io-'));
-    const infile = path.join(this.#tmpDir, `${this.#seq++}.raw`);
-    const args = ['-infile', infile, '-time', 'yes', '-hmm', path.join(this.#modelDir, 'en-us'), '-featparams', await this.#featParams()];
+    const seq = this.#seq++;
+    const infile = path.join(this.#tmpDir, `${seq}.raw`);
+    const args = ['-infile', infile, '-time', 'yes', '-hmm', path.join(this.#modelDir, 'en-us'), '-featparams', await this.#featParams(`${seq}`)];
     if (this.#lm === 'domain') {
       const model = this.#domainModel(options.hints && options.hints.length > 0 ? options.hints : this.#defaultHints);
       args.push('-lm', model.lmPath, '-dict', model.dictPath);
@@ -125,13 +126,20 @@ export class PocketsphinxEngine implements SpeechEngine {
     await writeFile(infile, Buffer.concat([toS16le(pcm16k), Buffer.alloc(16_000)]));
     await this.#acquire();
     try {
-      const { stdout, stderr } = await this.#run(args);
+      let { stdout, stderr } = await this.#run(args);
+      if (this.#cmn === undefined && pcm16k.length > 8000) {
+        // No channel estimate yet: learn it from this utterance, then decode it again with it.
+        this.#learnCmn(stderr);
+        args[args.indexOf('-featparams') + 1] = await this.#featParams(`${seq}b`);
+        ({ stdout, stderr } = await this.#run(args));
+      }
       this.#learnCmn(stderr);
       return parseTimedOutput(stdout);
     } finally {
       this.#release();
       await unlink(infile);
-      await unlink(args[args.indexOf('-featparams') + 1]!);
+      await rm(path.join(this.#tmpDir, `feat-${seq}.params`), { force: true });
+      await rm(path.join(this.#tmpDir, `feat-${seq}b.params`), { force: true });
     }
   }
 
@@ -143,9 +151,9 @@ export class PocketsphinxEngine implements SpeechEngine {
    * ends with seeds the next one: the channel is learnt across utterances, as
    * a long-lived decoder would.
    */
-  async #featParams(): Promise<string> {
+  async #featParams(tag: string): Promise<string> {
     this.#featTemplate ??= readFileSync(path.join(this.#modelDir, 'en-us', 'feat.params'), 'utf8');
-    const file = path.join(this.#tmpDir!, `feat-${this.#seq}.params`);
+    const file = path.join(this.#tmpDir!, `feat-${tag}.params`);
     const text = this.#cmn ? this.#featTemplate.replace(/^-cmninit .*$/m, `-cmninit ${this.#cmn}`) : this.#featTemplate;
     await writeFile(file, text);
     return file;
