@@ -92,6 +92,8 @@ describe('recording failures', () => {
     await archive.idle();
 
     const record = archive.store.get(callId)!;
+    // the compliance report arrives on its own after the call; verify the finished archive
+    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report'), 30_000, 'report stored');
     const gap = record.entries('gap').find((g) => g.reason === 'recorder-crashed');
     expect(gap).toBeDefined();
     expect(gap!.toMs).toBeGreaterThan(gap!.fromMs);
@@ -103,7 +105,8 @@ describe('recording failures', () => {
     for (let i = 1; i < audio.length; i++) expect(Math.abs(audio[i]!.startS - audio[i - 1]!.endS)).toBeLessThan(0.1);
     // the alert is queued for the cloud
     expect(archive.outbox.all().some((r) => r.kind === 'alert' && r.callId === callId)).toBe(true);
-    expect((await verifyCall(record.paths.dir, { trustedPublicKey: archive.publicKey })).problems).toEqual([]);
+    const verified = await verifyCall(record.paths.dir, { trustedPublicKey: archive.publicKey });
+    expect(verified.problems, JSON.stringify({ problems: verified.problems, segments: record.entries('segment').map((e) => [e.seq, e.file, e.salvaged]) })).toEqual([]);
   });
 
   test('a full archive disk (ENOSPC) is a logged gap and an alert; segments resume once space is back', async (ctx) => {
@@ -138,6 +141,7 @@ describe('recording failures', () => {
     await archive.idle();
 
     const record = archive.store.get(callId)!;
+    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report'), 30_000, 'report stored');
     const gaps = record.entries('gap').filter((g) => g.reason === 'disk-full');
     expect(gaps.length).toBeGreaterThanOrEqual(1);
     for (const g of gaps) expect(g.toMs).toBeGreaterThan(g.fromMs);

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyCall } from '../../edge-node/src/archive/manifest/verify.ts';
 import { startTestEdge, type TestEdge } from '../helpers/edge.ts';
-import { decrypted, ffprobe, firstFrameIsKey, joinWithMedia, startSender, tempDir, type MediaParticipant } from './recording-support.ts';
+import { waitFor } from '../helpers/cloud.ts';
+import { decrypted, ffprobe, firstFrameIsKey, joinWithMedia, recordersLive, startSender, tempDir, type MediaParticipant } from './recording-support.ts';
 
 const ENV = { RECORDING_SEGMENT_SECONDS: '4', RECORDING_COMPOSITE_TILE: '320x180', ARCHIVE_MIN_FREE_BYTES: '0' };
 const CALL_S = 14;
@@ -39,6 +40,7 @@ describe('recording a three-party call', () => {
     participants.push(await joinWithMedia(edge, callId, 'cust-1', 'customer'));
     participants.push(await joinWithMedia(edge, callId, 'mgr-1', 'manager'));
     participants.push(await joinWithMedia(edge, callId, 'exp-1', 'expert'));
+    await recordersLive(edge, callId, 6);
     const senders = participants.map((p, i) => startSender(p, { durationS: CALL_S, frequency: 300 + 200 * i }));
     expect(await Promise.all(senders.map((s) => s.done))).toEqual([0, 0, 0]);
     edge.edge.calls.endCall(callId, 'test call over');
@@ -86,7 +88,8 @@ describe('recording a three-party call', () => {
     expect(info.format.duration).toBeGreaterThan(CALL_S - 3);
     expect(info.format.duration).toBeLessThan(record.meta.durationMs! / 1000 + 1);
 
-    // the manifest verifies (chain, signature by this edge, every file's hash)
+    // the manifest verifies (chain, signature by this edge, every file's hash) once the compliance report is in too
+    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report'), 30_000, 'report stored');
     const result = await verifyCall(record.paths.dir, { trustedPublicKey: edge.edge.archive.archive.publicKey });
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);

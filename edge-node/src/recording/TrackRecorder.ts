@@ -147,7 +147,20 @@ export class TrackRecorder {
     if (this.#gap) await this.#closeGap(Date.now() - this.o.callStartedAt);
   }
 
-  async #startIncarnation(): Promise<void> {
+  /** Starts a recorder; a start that fails before any packet was recorded (a port taken meanwhile) is retried at once. */
+  async #startIncarnation(attempt = 1): Promise<void> {
+    try {
+      await this.#startOnce();
+    } catch (err) {
+      if (err instanceof StartFailed && attempt < 3 && !this.#stopped) {
+        this.#log.warn({ attempt, reason: err.message }, 'recorder did not start; retrying on another port');
+        return this.#startIncarnation(attempt + 1);
+      }
+      throw err;
+    }
+  }
+
+  async #startOnce(): Promise<void> {
     if (this.#stopped || this.o.producer.closed || this.o.router.closed) return;
     const { producer, router, participant, source, settings, callId } = this.o;
     const n = this.#count++;
@@ -165,7 +178,6 @@ export class TrackRecorder {
       const sdpFile = path.join(dir, 'in.sdp');
       await writeFile(sdpFile, recorderSdp(codec, port));
       const listFile = path.join(dir, 'segments.csv');
-      await this.o.sink.addTrack(callId, { track, participantId: participant.id, role: participant.role, kind: producer.kind, source, codec: codec.mimeType });
       const child = spawn(
         settings.ffmpeg,
         [
@@ -197,6 +209,7 @@ export class TrackRecorder {
       });
 
       await this.#waitForListener(inc);
+      await this.o.sink.addTrack(callId, { track, participantId: participant.id, role: participant.role, kind: producer.kind, source, codec: codec.mimeType });
       await this.#captureTiming(inc);
       await consumer.resume();
       if (producer.kind === 'video') {
@@ -207,11 +220,16 @@ export class TrackRecorder {
       inc.live = true;
       this.#log.info({ track, port, codec: codec.mimeType }, 'recording track');
     } catch (err) {
-      // ffmpeg's exit handler (if it ran) retries; otherwise this start failed before ffmpeg existed.
-      if (this.#current?.transport === transport) {
-        this.#current.tornDown = true;
-        this.#current.process.kill('SIGKILL');
-      } else if (port) this.o.ports.release(port);
+      const inc = this.#current?.transport === transport ? this.#current : undefined;
+      if (inc && !inc.live) {
+        // Nothing was recorded by this ffmpeg: not a crash, just a failed start.
+        inc.stopping = true;
+        inc.process.kill('SIGKILL');
+        this.#teardown(inc);
+        this.#count--;
+        throw new StartFailed((err as Error).message);
+      }
+      if (port && !inc) this.o.ports.release(port);
       transport.close();
       throw err;
     }
@@ -376,6 +394,10 @@ export class TrackRecorder {
 }
 
 const INPUT_TIMEOUT_S = 600;
+
+class StartFailed extends Error {
+  override name = 'StartFailed';
+}
 
 /** RTCP RR (empty) + BYE: ffmpeg's RTP demuxer ignores RTCP shorter than 12 bytes, hence the compound packet. */
 export function sendRtcpBye(port: number, ssrc: number): Promise<void> {

@@ -29,7 +29,9 @@ export class PortAllocator {
     private readonly max: number,
   ) {
     if (max - min < 3) throw new Error(`recorder port range ${min}-${max} too small`);
-    this.#cursor = min + (min % 2);
+    // Start somewhere random: several edges on one machine (tests, benches) then rarely race for a port.
+    const pairs = Math.floor((max - min) / 2);
+    this.#cursor = min + (min % 2) + 2 * Math.floor(Math.random() * pairs);
   }
 
   /** An even RTP port whose RTCP neighbour is free too. */
