@@ -20,7 +20,7 @@ import { renderSpeech } from '../../edge-node/src/transcription/eval/renderSpeec
 import { corpusWer } from '../../edge-node/src/transcription/eval/wer.ts';
 
 const run = promisify(execFile);
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'max-speakers': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'max-speakers': { type: 'string' }, 'live-only': { type: 'boolean' } } });
 const logger = createLogger('bench', { level: 'warn' });
 const mb = () => Math.round(process.memoryUsage().rss / 1e6);
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -99,11 +99,12 @@ interface Row {
   rssMb?: number;
 }
 const rows: Row[] = [];
+const liveOnly = args['live-only'] === true;
 const sets: { name: string; clips: Clip[] }[] = [
   { name: 'human (jfk + alsa)', clips: humanClips },
   { name: 'domain (espeak)', clips: [domainClip] },
 ];
-for (const spec of engines) {
+for (const spec of liveOnly ? [] : engines) {
   const rssBefore = mb();
   const t = performance.now();
   const engine = await createSpeechEngine({ ...spec.opts, logger });
@@ -137,7 +138,7 @@ for (const spec of engines) {
   }
   await engine.close();
 }
-if (cli) {
+if (cli && !liveOnly) {
   for (const set of sets) {
     if (set.clips.length === 0) continue;
     const pairs: { reference: string; hypothesis: string }[] = [];
@@ -176,7 +177,7 @@ function burnCpu(): () => void {
   return () => child.kill('SIGKILL');
 }
 const perUtterance: Record<string, unknown>[] = [];
-for (const threads of [1, 2]) {
+for (const threads of liveOnly ? [] : [1, 2]) {
   for (const load of [false, true]) {
     const engine = await createSpeechEngine({ engine: 'whisper', model: whisperModel.path, threads, workers: 1, logger });
     const stop = load ? burnCpu() : () => undefined;
@@ -207,11 +208,14 @@ const capacity: Record<string, number> = {};
 for (const spec of engines.slice(0, 2)) {
   const service = await TranscriptionService.create({ engine: spec.opts, logger });
   let kept = 0;
+  let keptOnTarget = 0;
   for (const n of [1, 2, 4, 6, 8, 10, 12].filter((x) => x <= maxSpeakers)) {
     const r = await runLiveSpeakers(service, packets, liveSpeech.utterances, { speakers: n });
     const p50 = percentile(r.latenciesMs, 50);
     const p95 = percentile(r.latenciesMs, 95);
-    const ok = r.finals === r.expectedFinals && r.droppedFinals === 0 && !r.overCapacity && p95 <= 1500;
+    // Real time: every final delivered, nothing dropped, no backlog signal. Target: also p95 ≤ 1.5 s.
+    const realtime = r.finals === r.expectedFinals && r.droppedFinals === 0 && !r.overCapacity;
+    const onTarget = realtime && p95 <= 1500;
     live.push({
       engine: spec.label,
       speakers: n,
@@ -223,17 +227,20 @@ for (const spec of engines.slice(0, 2)) {
       'max queued finals': r.maxQueuedFinals,
       'over capacity': r.overCapacity,
       'peak RSS MB': r.peakRssMb,
-      'keeps up': ok,
+      'real time': realtime,
+      'p95 ≤ 1.5 s': onTarget,
     });
-    if (!ok) break;
+    if (!realtime) break;
     kept = n;
+    if (onTarget) keptOnTarget = n;
   }
-  capacity[spec.label] = kept;
+  capacity[`${spec.label}: real time`] = kept;
+  capacity[`${spec.label}: within p95 ≤ 1.5 s`] = keptOnTarget;
   await service.close();
 }
 console.log('\n## 3. Live pipeline (Opus RTP at real pace → jitter buffer → VAD → engine), per number of simultaneous speakers');
 console.table(live);
-console.log('\nSpeakers one edge keeps up with (all finals, nothing dropped, no over-capacity signal, p95 ≤ 1.5 s):');
+console.log('\nSimultaneous speakers one edge keeps up with (real time: all finals, nothing dropped, no over-capacity signal):');
 console.table(capacity);
 results.live = live;
 results.capacity = capacity;
@@ -242,5 +249,5 @@ await vad.close();
 speech.cleanup();
 liveSpeech.cleanup();
 mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });
-writeFileSync(path.join(repoRoot, 'bench-results', 'transcription.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
-console.log('\nwrote bench-results/transcription.json');
+writeFileSync(path.join(repoRoot, 'bench-results', liveOnly ? 'transcription-live.json' : 'transcription.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
+console.log(`\nwrote bench-results/${liveOnly ? 'transcription-live.json' : 'transcription.json'}`);
