@@ -75,7 +75,7 @@ describe('stored calls: encrypted, audited, shreddable', () => {
     edge.edge.calls.endCall(callId, 'test call over');
     await edge.edge.archive.recording!.settled();
     await archive.idle();
-    await waitFor(() => archive.store.get(callId)!.entries('artifact').some((a) => a.kind === 'report'), 30_000, 'report stored');
+    await waitFor(() => archive.store.get(callId)!.entries('artifact').some((a) => a.kind === 'report-html'), 30_000, 'report stored');
     await waitFor(() => archive.outbox.counts().pending === 0, 30_000, 'outbox drained');
   });
   afterAll(async () => {

@@ -90,7 +90,7 @@ describe('no personal data in logs', () => {
     await edge.edge.archive.recording!.settled();
     const archive = edge.edge.archive.archive;
     await archive.idle();
-    await waitFor(() => archive.store.get(callId)!.entries('artifact').some((a) => a.kind === 'report'), 60_000, 'report stored');
+    await waitFor(() => archive.store.get(callId)!.entries('artifact').some((a) => a.kind === 'report-html'), 60_000, 'report stored');
     await waitFor(() => archive.outbox.counts().pending === 0, 30_000, 'outbox drained');
 
     // the officer opens everything in the cloud (personal data crosses the cloud's handlers)

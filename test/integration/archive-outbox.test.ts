@@ -78,7 +78,7 @@ describe('outbox: nothing lost, nothing duplicated', () => {
     await archive.idle();
     // the compliance engine's results arrive through the archive's sink (as the edge wires it)
     const record = archive.store.get(callId)!;
-    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report'), 30_000, 'report stored');
+    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report-html'), 30_000, 'report stored');
     expect(record.entries('artifact').map((a) => a.kind)).toEqual(expect.arrayContaining(['report', 'report-html', 'transcript', 'composite', 'clip']));
     expect(edge.edge.cloudLink!.state).not.toBe('online');
     const queued = archive.outbox.pending().map((r) => r.id);

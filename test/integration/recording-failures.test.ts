@@ -93,7 +93,7 @@ describe('recording failures', () => {
 
     const record = archive.store.get(callId)!;
     // the compliance report arrives on its own after the call; verify the finished archive
-    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report'), 30_000, 'report stored');
+    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report-html'), 30_000, 'report stored');
     const gap = record.entries('gap').find((g) => g.reason === 'recorder-crashed');
     expect(gap).toBeDefined();
     expect(gap!.toMs).toBeGreaterThan(gap!.fromMs);
@@ -141,7 +141,7 @@ describe('recording failures', () => {
     await archive.idle();
 
     const record = archive.store.get(callId)!;
-    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report'), 30_000, 'report stored');
+    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report-html'), 30_000, 'report stored');
     const gaps = record.entries('gap').filter((g) => g.reason === 'disk-full');
     expect(gaps.length).toBeGreaterThanOrEqual(1);
     for (const g of gaps) expect(g.toMs).toBeGreaterThan(g.fromMs);

@@ -89,7 +89,7 @@ describe('recording a three-party call', () => {
     expect(info.format.duration).toBeLessThan(record.meta.durationMs! / 1000 + 1);
 
     // the manifest verifies (chain, signature by this edge, every file's hash) once the compliance report is in too
-    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report'), 30_000, 'report stored');
+    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report-html'), 30_000, 'report stored');
     const result = await verifyCall(record.paths.dir, { trustedPublicKey: edge.edge.archive.archive.publicKey });
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);

@@ -226,6 +226,9 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
       } else if (record.meta.composite === 'pending' || record.meta.composite === 'failed') {
         await record.updateMeta({ composite: 'pending' });
         this.#job(() => this.#render(record));
+      } else if ((record.manifest.head()?.seq ?? -1) < (record.manifest.last?.seq ?? -1)) {
+        // entries written after the last signature (the edge stopped in between): sign them now
+        await this.#signAndSend(record);
       }
     }
   }
