@@ -12,7 +12,7 @@ import type { Logger } from '#common/logger';
 import type { CallArchive } from '../archive/CallArchive.ts';
 import { fileSafe } from '../archive/paths.ts';
 import { probe, run } from './ffmpeg.ts';
-import { sendRtcpBye } from './TrackRecorder.ts';
+import { sendRtcpBye } from './rtcp.ts';
 
 function alive(pid: number): boolean {
   try {

@@ -9,9 +9,8 @@
 // finished is kept, the segment in progress is salvaged when it can be, a gap is
 // logged and alerted, and a new ffmpeg (a new track) takes over after a back-off.
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from '#common/logger';
@@ -23,6 +22,7 @@ import { probe, run } from './ffmpeg.ts';
 import type { PortAllocator } from './ports.ts';
 import { isUdpPortBound } from './ports.ts';
 import type { RecordingSink } from './RecordingSink.ts';
+import { sendRtcpBye } from './rtcp.ts';
 import { codecOf, containerFor, recorderSdp, type RecorderCodec } from './sdp.ts';
 import type { SenderClocks } from './SenderClocks.ts';
 
@@ -397,33 +397,4 @@ const INPUT_TIMEOUT_S = 600;
 
 class StartFailed extends Error {
   override name = 'StartFailed';
-}
-
-/** RTCP RR (empty) + BYE: ffmpeg's RTP demuxer ignores RTCP shorter than 12 bytes, hence the compound packet. */
-export function sendRtcpBye(port: number, ssrc: number): Promise<void> {
-  const packet = Buffer.alloc(16);
-  packet.writeUInt8(0x80, 0);
-  packet.writeUInt8(201, 1);
-  packet.writeUInt16BE(1, 2);
-  packet.writeUInt32BE(1, 4);
-  packet.writeUInt8(0x81, 8);
-  packet.writeUInt8(203, 9);
-  packet.writeUInt16BE(1, 10);
-  packet.writeUInt32BE(ssrc >>> 0, 12);
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.send(packet, port, '127.0.0.1', () => socket.close(() => resolve()));
-  });
-}
-
-/** Reads a recorder's CSV segment list (tests and tools). */
-export async function readSegmentList(file: string): Promise<{ name: string; startS: number; endS: number }[]> {
-  const text = await readFile(file, 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => {
-      const [name, s, e] = l.split(',');
-      return { name: name!, startS: Number(s), endS: Number(e) };
-    });
 }

@@ -2,11 +2,9 @@
 // calls to staff only through audited decisions — every report, transcript,
 // playback, download, export and hold is checked (role, branch, reason) and
 // written to the append-only audit log, granted or not.
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '#common/logger';
 import {
   AuditAction,
-  ExportStatus,
   type ArchiveHelloAck,
   type ArchivedCallSummary,
   type AuditEntry,
@@ -25,6 +23,7 @@ import { CloudArchiveStore } from './archive-store.ts';
 import { AuditLog, type AuditQuery } from './audit-log.ts';
 import type { CloudArchiveConfig } from './config.ts';
 import { EdgeCommands } from './edge-commands.ts';
+import { BulkExports } from './exports.ts';
 import { GrantSigner } from './grants.ts';
 import { ArchiveKeys } from './keys.ts';
 import { SealKeys } from './seal-keys.ts';
@@ -45,6 +44,8 @@ export class ArchiveService {
   readonly store: CloudArchiveStore;
   readonly commands: EdgeCommands;
   readonly grants: GrantSigner;
+  /** Bulk exports: a second compliance officer approves (server/src/archive/exports.ts). */
+  readonly exports: BulkExports;
 
   constructor(
     private readonly d: {
@@ -63,6 +64,14 @@ export class ArchiveService {
     this.store = new CloudArchiveStore(d.redis, this.keys, d.config.dir, this.seal, this.audit, d.logger);
     this.commands = new EdgeCommands(d.redis, this.keys, d.config.readTimeoutMs, d.logger);
     this.grants = new GrantSigner(d.jwtSecret, d.config.grantTtlS);
+    this.exports = new BulkExports({
+      redis: d.redis,
+      keys: this.keys,
+      audit: this.audit,
+      authorize: (p, action, callId, reason, detail) => this.authorize(p, action, callId, reason, detail),
+      report: (callId) => this.#report(callId),
+      transcript: (callId) => this.#transcript(callId),
+    });
   }
 
   // ---- edges ------------------------------------------------------------------------
@@ -170,6 +179,11 @@ export class ArchiveService {
   ): Promise<TranscriptSegment[]> {
     await this.authorize(p, 'transcript.view', callId, reason);
     return this.#transcript(callId);
+  }
+
+  async #report(callId: string): Promise<Report | undefined> {
+    const file = await this.store.field(callId, 'reportFile');
+    return file ? Report.parse(JSON.parse((await this.store.read(callId, file)).toString())) : undefined;
   }
 
   async #transcript(callId: string): Promise<TranscriptSegment[]> {
@@ -361,81 +375,6 @@ export class ArchiveService {
       if (s && (!p.branchId || s.branchId === p.branchId)) out.push(s);
     }
     return out;
-  }
-
-  // ---- bulk export: four eyes -----------------------------------------------------------
-
-  async requestExport(p: StaffPrincipal, callIds: string[], reason: string): Promise<ExportStatus> {
-    for (const id of callIds) await this.authorize(p, 'export.request', id, reason);
-    const status: ExportStatus = {
-      id: randomUUID(),
-      callIds,
-      requestedBy: p.userId,
-      status: 'pending',
-      createdAt: Date.now(),
-    };
-    await this.d.redis.hSet(this.keys.export(status.id), { json: JSON.stringify(status), reason });
-    return status;
-  }
-
-  async exportStatus(id: string): Promise<ExportStatus> {
-    const raw = await this.d.redis.hGet(this.keys.export(id), 'json');
-    if (!raw) throw new AppError('not_found', `no export ${id}`);
-    return ExportStatus.parse(JSON.parse(raw));
-  }
-
-  /** A second compliance officer — never the requester — approves. */
-  async approveExport(p: StaffPrincipal, id: string): Promise<ExportStatus> {
-    const status = await this.exportStatus(id);
-    if (status.requestedBy === p.userId) {
-      for (const callId of status.callIds) {
-        await this.audit.append({
-          actor: p.userId,
-          actorRole: p.role,
-          action: 'export.approve',
-          outcome: 'denied',
-          callId,
-          detail: `export ${id}: the requester cannot approve`,
-        });
-      }
-      throw new AppError('forbidden', 'a bulk export needs a second approver', { reason: 'same_person' });
-    }
-    for (const callId of status.callIds)
-      await this.authorize(p, 'export.approve', callId, undefined, `export ${id}`);
-    const approved: ExportStatus = { ...status, status: 'approved', approvedBy: p.userId };
-    await this.d.redis.hSet(this.keys.export(id), 'json', JSON.stringify(approved));
-    return approved;
-  }
-
-  async downloadExport(
-    p: StaffPrincipal,
-    id: string,
-    reason: string | undefined,
-  ): Promise<{
-    export: ExportStatus;
-    calls: { callId: string; head?: unknown; report?: Report; transcript: TranscriptSegment[] }[];
-  }> {
-    const status = await this.exportStatus(id);
-    if (status.status !== 'approved')
-      throw new AppError('conflict', 'export not approved yet', { reason: 'not_approved' });
-    if (p.userId !== status.requestedBy && p.userId !== status.approvedBy)
-      throw new AppError('forbidden', 'only the requester or the approver may download an export', {
-        reason: 'not_party',
-      });
-    const calls = [];
-    for (const callId of status.callIds) {
-      const s = (await this.authorize(p, 'export.download', callId, reason, `export ${id}`))!;
-      const reportFile = await this.store.field(callId, 'reportFile');
-      calls.push({
-        callId,
-        ...(s.head ? { head: s.head } : {}),
-        ...(reportFile
-          ? { report: Report.parse(JSON.parse((await this.store.read(callId, reportFile)).toString())) }
-          : {}),
-        transcript: await this.#transcript(callId),
-      });
-    }
-    return { export: status, calls };
   }
 }
 

@@ -148,7 +148,7 @@ export function archiveRoutes(api: ApiRouter, archive: ArchiveService): void {
     response: ExportStatus,
     status: 201,
     handler: async ({ body, principal }) =>
-      archive.requestExport(staffOf(principal), body.callIds, body.reason),
+      archive.exports.request(staffOf(principal), body.callIds, body.reason),
   });
   api.add({
     method: 'post',
@@ -158,7 +158,7 @@ export function archiveRoutes(api: ApiRouter, archive: ArchiveService): void {
     auth: staff,
     response: ExportStatus,
     handler: async ({ params, principal }) =>
-      archive.approveExport(staffOf(principal), params.exportId ?? ''),
+      archive.exports.approve(staffOf(principal), params.exportId ?? ''),
   });
   api.add({
     method: 'get',
@@ -179,7 +179,7 @@ export function archiveRoutes(api: ApiRouter, archive: ArchiveService): void {
       ),
     }),
     handler: async ({ params, query, principal }) =>
-      archive.downloadExport(staffOf(principal), params.exportId ?? '', query.reason),
+      archive.exports.download(staffOf(principal), params.exportId ?? '', query.reason),
   });
   api.add({
     method: 'get',

@@ -123,9 +123,11 @@ export class OutboxSender {
         this.#backoff(row, message);
         return 'retry';
       }
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        outbox.drop(row.id, 'source file gone (crypto-shredded)');
-        logger.warn({ id: row.id, kind: row.kind }, 'outbox item dropped: its file no longer exists');
+      const code = (err as { code?: string }).code;
+      if (code === 'ENOENT' || code === 'not_found') {
+        // Its file or its data key no longer exists: the call was crypto-shredded meanwhile.
+        outbox.drop(row.id, 'source gone (crypto-shredded)');
+        logger.warn({ id: row.id, kind: row.kind }, 'outbox item dropped: its data no longer exists');
         return 'ok';
       }
       this.#backoff(row, message);
