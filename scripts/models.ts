@@ -17,7 +17,12 @@ const DEFAULT_ENSURE = ['synthetic-tiny.en', 'tiny.en'];
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { strict: { type: 'boolean' }, json: { type: 'boolean' }, 'no-download': { type: 'boolean' }, 'timeout-ms': { type: 'string' } },
+    options: {
+      strict: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'no-download': { type: 'boolean' },
+      'timeout-ms': { type: 'string' },
+    },
   });
   const [command, ...rest] = positionals;
   const dir = modelsDir();
@@ -26,12 +31,22 @@ async function main(): Promise<number> {
       const rows = MODELS.map((m) => {
         const file = path.join(dir, m.file);
         const size = existsSync(file) ? statSync(file).size : undefined;
-        return { id: m.id, file: m.file, bytes: m.bytes, present: size === undefined ? 'no' : size === m.bytes ? 'yes (size ok)' : `corrupt (${size} bytes)`, synthetic: !!m.synthetic, url: m.url ?? '' };
+        return {
+          id: m.id,
+          file: m.file,
+          bytes: m.bytes,
+          present: size === undefined ? 'no' : size === m.bytes ? 'yes (size ok)' : `corrupt (${size} bytes)`,
+          synthetic: !!m.synthetic,
+          url: m.url ?? '',
+        };
       });
       if (values.json) process.stdout.write(`${JSON.stringify({ dir, models: rows }, null, 2)}\n`);
       else {
         process.stdout.write(`models directory: ${dir}\n`);
-        for (const r of rows) process.stdout.write(`${r.id.padEnd(18)} ${r.file.padEnd(28)} ${String(r.bytes).padStart(10)}  ${r.present}${r.synthetic ? '  (synthetic: plumbing/timing only)' : ''}\n`);
+        for (const r of rows)
+          process.stdout.write(
+            `${r.id.padEnd(18)} ${r.file.padEnd(28)} ${String(r.bytes).padStart(10)}  ${r.present}${r.synthetic ? '  (synthetic: plumbing/timing only)' : ''}\n`,
+          );
       }
       return 0;
     }
@@ -45,7 +60,8 @@ async function main(): Promise<number> {
           ...(values['timeout-ms'] ? { connectTimeoutMs: Number(values['timeout-ms']) } : {}),
         });
         outcomes.push(outcome);
-        if (outcome.status === 'missing') process.stderr.write(`models: MISSING ${id}: ${outcome.reason}. To get it: ${outcome.howToGet}\n`);
+        if (outcome.status === 'missing')
+          process.stderr.write(`models: MISSING ${id}: ${outcome.reason}. To get it: ${outcome.howToGet}\n`);
         else process.stderr.write(`models: ${id} ${outcome.status} (${outcome.path})\n`);
       }
       if (values.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
@@ -58,7 +74,9 @@ async function main(): Promise<number> {
       return 0;
     }
   }
-  process.stderr.write('usage: npm run --silent models -- list | ensure [id ...] [--strict] [--no-download] [--timeout-ms N] | install <id> <file>\n');
+  process.stderr.write(
+    'usage: npm run --silent models -- list | ensure [id ...] [--strict] [--no-download] [--timeout-ms N] | install <id> <file>\n',
+  );
   return 2;
 }
 

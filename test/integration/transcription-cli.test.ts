@@ -1,7 +1,18 @@
 // The offline CLI (`npm run --silent transcribe`) as support and the compliance
 // tool use it: real ffmpeg decoding, Silero VAD, pocketsphinx and Whisper.
 import { execFile } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,9 +26,20 @@ import { DEFAULT_SEGMENTER } from '../../edge-node/src/transcription/vad/Segment
 const PAD = DEFAULT_SEGMENTER.padMs;
 
 const run = promisify(execFile);
-const SYNTHETIC = path.resolve(repoRoot, '..', 'shared', 'models', 'whisper-test', 'synthetic-ggml-tiny.en.bin');
+const SYNTHETIC = path.resolve(
+  repoRoot,
+  '..',
+  'shared',
+  'models',
+  'whisper-test',
+  'synthetic-ggml-tiny.en.bin',
+);
 const REAL_TINY = path.join(modelsDir(), 'ggml-tiny.en.bin');
-const sentences = (JSON.parse(readFileSync(new URL('../fixtures/transcription/domain-sentences.json', import.meta.url), 'utf8')) as { sentences: string[] }).sentences;
+const sentences = (
+  JSON.parse(
+    readFileSync(new URL('../fixtures/transcription/domain-sentences.json', import.meta.url), 'utf8'),
+  ) as { sentences: string[] }
+).sentences;
 
 interface CliSegment {
   startMs: number;
@@ -28,13 +50,20 @@ interface CliSegment {
   engine: string;
 }
 
-async function transcribe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; segments?: CliSegment[]; stdout: string; stderr: string }> {
+async function transcribe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; segments?: CliSegment[]; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'edge-node/src/cli/transcribe.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'edge-node/src/cli/transcribe.ts', ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...env },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     return { code: 0, segments: JSON.parse(stdout) as CliSegment[], stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -62,9 +91,17 @@ describe('transcribe CLI', () => {
     const r = await transcribe([speech.path, '--engine', 'pocketsphinx']);
     expect(r.code).toBe(0);
     const segs = r.segments!;
-    expect(segs.every((s) => s.engine === 'pocketsphinx:en-us' && s.final && s.confidence >= 0 && s.confidence <= 1)).toBe(true);
-    const wer = corpusWer([{ reference: sentences.join(' '), hypothesis: segs.map((s) => s.text).join(' ') }]);
-    process.stderr.write(`pocketsphinx CLI WER on ${wer.words} domain words: ${(wer.wer * 100).toFixed(1)}%\n`);
+    expect(
+      segs.every(
+        (s) => s.engine === 'pocketsphinx:en-us' && s.final && s.confidence >= 0 && s.confidence <= 1,
+      ),
+    ).toBe(true);
+    const wer = corpusWer([
+      { reference: sentences.join(' '), hypothesis: segs.map((s) => s.text).join(' ') },
+    ]);
+    process.stderr.write(
+      `pocketsphinx CLI WER on ${wer.words} domain words: ${(wer.wer * 100).toFixed(1)}%\n`,
+    );
     // Measured 29–39% on espeak-ng's default voice here; the engine is weak but in-domain it is usable.
     expect(wer.wer).toBeLessThanOrEqual(0.45);
     // Every utterance is found, within the VAD's padding of its true times.
@@ -91,15 +128,22 @@ describe('transcribe CLI', () => {
 
   const realWhisper = existsSync(REAL_TINY);
   if (!realWhisper) {
-    process.stderr.write(`SKIP real Whisper WER: no real weights at ${REAL_TINY} (run \`npm run --silent models -- ensure tiny.en\` where the model hub is reachable)\n`);
+    process.stderr.write(
+      `SKIP real Whisper WER: no real weights at ${REAL_TINY} (run \`npm run --silent models -- ensure tiny.en\` where the model hub is reachable)\n`,
+    );
   }
-  test.skipIf(!realWhisper)(`real Whisper tiny.en: domain sentences under the word error rate threshold (needs ${REAL_TINY})`, async () => {
-    const r = await transcribe([speech.path, '--model', 'tiny.en']);
-    expect(r.code).toBe(0);
-    const wer = corpusWer([{ reference: sentences.join(' '), hypothesis: r.segments!.map((s) => s.text).join(' ') }]);
-    process.stderr.write(`whisper tiny.en CLI WER: ${(wer.wer * 100).toFixed(1)}%\n`);
-    expect(wer.wer).toBeLessThanOrEqual(0.2);
-  });
+  test.skipIf(!realWhisper)(
+    `real Whisper tiny.en: domain sentences under the word error rate threshold (needs ${REAL_TINY})`,
+    async () => {
+      const r = await transcribe([speech.path, '--model', 'tiny.en']);
+      expect(r.code).toBe(0);
+      const wer = corpusWer([
+        { reference: sentences.join(' '), hypothesis: r.segments!.map((s) => s.text).join(' ') },
+      ]);
+      process.stderr.write(`whisper tiny.en CLI WER: ${(wer.wer * 100).toFixed(1)}%\n`);
+      expect(wer.wer).toBeLessThanOrEqual(0.2);
+    },
+  );
 
   test('a missing or unreadable audio file is a one-line error, exit 3, nothing on stdout', async () => {
     const missing = await transcribe([path.join(tmp, 'nope.wav'), '--engine', 'pocketsphinx']);

@@ -9,13 +9,23 @@ import { createLogger } from '#common/logger';
 import { TranscriptSegment } from '#protocol/events';
 import { renderSpeech, type RenderedSpeech } from '../../edge-node/src/transcription/eval/renderSpeech.ts';
 import { corpusWer } from '../../edge-node/src/transcription/eval/wer.ts';
-import { DEFAULT_SEGMENTER, TranscriptionService, UdpRtpSource, ffmpegOpusRtpArgs, type Impairment } from '../../edge-node/src/transcription/index.ts';
+import {
+  DEFAULT_SEGMENTER,
+  TranscriptionService,
+  UdpRtpSource,
+  ffmpegOpusRtpArgs,
+  type Impairment,
+} from '../../edge-node/src/transcription/index.ts';
 
 const PAD = DEFAULT_SEGMENTER.padMs;
 
 const logger = createLogger('test', { level: process.env.LOG_LEVEL ?? 'warn' });
-const SYNTHETIC_TEXT = 'and so my fellow Americans ask not what your country can do for you ask what you can do for your country';
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/transcription/${name}`, import.meta.url), 'utf8')) as { sentences: string[] };
+const SYNTHETIC_TEXT =
+  'and so my fellow Americans ask not what your country can do for you ask what you can do for your country';
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/transcription/${name}`, import.meta.url), 'utf8')) as {
+    sentences: string[];
+  };
 
 interface LiveRun {
   segments: TranscriptSegment[];
@@ -37,14 +47,20 @@ async function liveCall(
     if (s.callId === 'call-live') segments.push(s);
   };
   service.on('segment', onSegment);
-  const speaker = await service.attach({ callId: 'call-live', role: 'manager', participantId: 'mgr-1', callStartMs, payloadType: 111 }, source);
-  const ffmpeg: ChildProcess = spawn('ffmpeg', ffmpegOpusRtpArgs(speech.path, source.port), { stdio: 'ignore' });
+  const speaker = await service.attach(
+    { callId: 'call-live', role: 'manager', participantId: 'mgr-1', callStartMs, payloadType: 111 },
+    source,
+  );
+  const ffmpeg: ChildProcess = spawn('ffmpeg', ffmpegOpusRtpArgs(speech.path, source.port), {
+    stdio: 'ignore',
+  });
   if (opts.killAfterMs) setTimeout(() => ffmpeg.kill('SIGKILL'), opts.killAfterMs);
   await new Promise((resolve) => ffmpeg.on('close', resolve));
   if (opts.waitFinals !== undefined) {
     // Without detaching: the stream went quiet, the pipeline must end the utterance by itself.
     const deadline = Date.now() + 20_000;
-    while (segments.filter((s) => s.final).length < opts.waitFinals && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (segments.filter((s) => s.final).length < opts.waitFinals && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
   }
   const stats = speaker.stats();
   await speaker.detach();
@@ -58,7 +74,10 @@ describe('live transcription with the synthetic Whisper model', () => {
   let speech: RenderedSpeech;
 
   beforeAll(async () => {
-    service = await TranscriptionService.create({ engine: { engine: 'whisper', model: 'synthetic-tiny.en', threads: 1 }, logger });
+    service = await TranscriptionService.create({
+      engine: { engine: 'whisper', model: 'synthetic-tiny.en', threads: 1 },
+      logger,
+    });
     speech = await renderSpeech(fixture('live-call.json').sentences, { gapMs: 1500, tailMs: 1500 });
   });
   afterAll(async () => {
@@ -69,10 +88,18 @@ describe('live transcription with the synthetic Whisper model', () => {
   test('segments arrive for each utterance with the speaker’s role, call-clock times and ~1 s partial cadence', async () => {
     const run = await liveCall(service, speech);
     for (const s of run.segments) expect(TranscriptSegment.safeParse(s).success).toBe(true);
-    expect(run.segments.every((s) => s.role === 'manager' && s.participantId === 'mgr-1' && s.engine === 'whisper:synthetic-tiny.en')).toBe(true);
+    expect(
+      run.segments.every(
+        (s) =>
+          s.role === 'manager' && s.participantId === 'mgr-1' && s.engine === 'whisper:synthetic-tiny.en',
+      ),
+    ).toBe(true);
 
     const finals = run.segments.filter((s) => s.final);
-    expect(finals.map((f) => [f.startMs, f.endMs]), `origin ${run.originMs}, utterances ${JSON.stringify(speech.utterances.map((u) => [u.startMs, u.endMs]))}`).toHaveLength(speech.utterances.length);
+    expect(
+      finals.map((f) => [f.startMs, f.endMs]),
+      `origin ${run.originMs}, utterances ${JSON.stringify(speech.utterances.map((u) => [u.startMs, u.endMs]))}`,
+    ).toHaveLength(speech.utterances.length);
     for (const [i, u] of speech.utterances.entries()) {
       const f = finals[i]!;
       expect(f.text).toBe(SYNTHETIC_TEXT);
@@ -86,7 +113,8 @@ describe('live transcription with the synthetic Whisper model', () => {
         expect(run.segments.indexOf(p)).toBeLessThan(run.segments.indexOf(f));
         expect(p.startMs).toBe(f.startMs);
       }
-      for (let k = 1; k < partials.length; k++) expect(partials[k]!.endMs - partials[k - 1]!.endMs).toBeGreaterThanOrEqual(1000 - 64);
+      for (let k = 1; k < partials.length; k++)
+        expect(partials[k]!.endMs - partials[k - 1]!.endMs).toBeGreaterThanOrEqual(1000 - 64);
     }
     expect(new Set(finals.map((f) => f.utteranceId)).size).toBe(finals.length);
     // Partials are best effort (dropped first when the edge is loaded), but a 4–5 s utterance gets one.
@@ -115,7 +143,8 @@ describe('live transcription with the synthetic Whisper model', () => {
     expect(run.stats.concealedMs).toBeGreaterThan(200);
     const finals = run.segments.filter((s) => s.final);
     expect(finals).toHaveLength(speech.utterances.length);
-    for (const [i, u] of speech.utterances.entries()) expect(Math.abs(finals[i]!.endMs - (run.originMs + u.endMs + PAD))).toBeLessThan(400);
+    for (const [i, u] of speech.utterances.entries())
+      expect(Math.abs(finals[i]!.endMs - (run.originMs + u.endMs + PAD))).toBeLessThan(400);
   });
 
   test('a stream that stops mid-word still ends its utterance with a final, without a detach', async () => {
@@ -123,7 +152,10 @@ describe('live transcription with the synthetic Whisper model', () => {
     const cutAt = second.startMs + (second.endMs - second.startMs) / 2;
     const run = await liveCall(service, speech, { killAfterMs: cutAt, waitFinals: 2 });
     const finals = run.segments.filter((s) => s.final);
-    expect(finals.map((f) => [f.startMs, f.endMs]), `origin ${run.originMs}, cut at ${cutAt}`).toHaveLength(2);
+    expect(
+      finals.map((f) => [f.startMs, f.endMs]),
+      `origin ${run.originMs}, cut at ${cutAt}`,
+    ).toHaveLength(2);
     // The cut utterance ends where the audio stopped, not where the sentence would have.
     expect(finals[1]!.endMs).toBeLessThan(run.originMs + second.endMs);
     expect(finals[1]!.endMs).toBeGreaterThan(run.originMs + second.startMs);
@@ -139,7 +171,9 @@ describe('live transcription with the offline engine (pocketsphinx)', () => {
       const run = await liveCall(service, speech);
       const finals = run.segments.filter((s) => s.final);
       expect(finals.every((s) => s.engine === 'pocketsphinx:en-us' && s.role === 'manager')).toBe(true);
-      const wer = corpusWer([{ reference: sentences.join(' '), hypothesis: finals.map((s) => s.text).join(' ') }]);
+      const wer = corpusWer([
+        { reference: sentences.join(' '), hypothesis: finals.map((s) => s.text).join(' ') },
+      ]);
       logger.info({ wer, finals: finals.map((s) => s.text) }, 'pocketsphinx live WER');
       // Measured 0.29–0.39 here on espeak-ng's default voice (see docs/transcription.md).
       expect(wer.wer).toBeLessThanOrEqual(0.5);

@@ -5,7 +5,15 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLogger } from '#common/logger';
 import { renderSpeech, type RenderedSpeech } from '../../edge-node/src/transcription/eval/renderSpeech.ts';
-import { createSpeechEngine, RecognitionScheduler, RtpAudioStream, SileroVad, StreamTranscriber, UdpRtpSource, ffmpegOpusRtpArgs } from '../../edge-node/src/transcription/index.ts';
+import {
+  createSpeechEngine,
+  RecognitionScheduler,
+  RtpAudioStream,
+  SileroVad,
+  StreamTranscriber,
+  UdpRtpSource,
+  ffmpegOpusRtpArgs,
+} from '../../edge-node/src/transcription/index.ts';
 import { buildRtp, parseRtp } from '../../edge-node/src/transcription/stream/rtp.ts';
 import type { SpeechEngine } from '../../edge-node/src/transcription/engine.ts';
 import type { TranscriptSegment } from '#protocol/events';
@@ -50,7 +58,10 @@ let speech: RenderedSpeech;
 let packets: Buffer[];
 
 beforeAll(async () => {
-  speech = await renderSpeech(['Good morning, I will explain the product to you.'], { leadMs: 300, tailMs: 300 });
+  speech = await renderSpeech(['Good morning, I will explain the product to you.'], {
+    leadMs: 300,
+    tailMs: 300,
+  });
   packets = await opusPackets(speech.path);
 });
 afterAll(() => speech?.cleanup());
@@ -91,7 +102,15 @@ describe('RtpAudioStream', () => {
     const ssrc = 0x1234;
     const first = packets.slice(0, 50).map((p) => parseRtp(p)!);
     const hourTicks = 48_000 * 3600;
-    const resumed = first.map((p, i) => buildRtp({ ...p, ssrc, sequenceNumber: (p.sequenceNumber + 50) & 0xffff, timestamp: (p.timestamp + hourTicks + i) >>> 0, payload: p.payload }));
+    const resumed = first.map((p, i) =>
+      buildRtp({
+        ...p,
+        ssrc,
+        sequenceNumber: (p.sequenceNumber + 50) & 0xffff,
+        timestamp: (p.timestamp + hourTicks + i) >>> 0,
+        payload: p.payload,
+      }),
+    );
     const before = process.memoryUsage().arrayBuffers;
     const r = await play([...packets.slice(0, 50), ...resumed]);
     expect(r.jumps).toBe(1);
@@ -122,7 +141,12 @@ describe('StreamTranscriber', () => {
 
   test('minutes of low noise produce no segments and hold no growing audio', async () => {
     const scheduler = new RecognitionScheduler(engine, logger);
-    const t = new StreamTranscriber({ meta: { callId: 'c', role: 'customer', participantId: 'p' }, vad, scheduler, logger });
+    const t = new StreamTranscriber({
+      meta: { callId: 'c', role: 'customer', participantId: 'p' },
+      vad,
+      scheduler,
+      logger,
+    });
     const segments: TranscriptSegment[] = [];
     t.on('segment', (s) => segments.push(s));
     const chunk = new Float32Array(16_000);
@@ -131,7 +155,8 @@ describe('StreamTranscriber', () => {
     const heapBefore = process.memoryUsage().heapUsed;
     // 3 minutes of faint noise (-60 dBFS) in 1 s chunks, as the decoder would deliver it.
     for (let s = 0; s < 180; s++) {
-      for (let i = 0; i < chunk.length; i++) chunk[i] = ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.002;
+      for (let i = 0; i < chunk.length; i++)
+        chunk[i] = ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.002;
       t.push(chunk, s * 16_000, 0);
       if (s % 10 === 9) {
         await t.idle();

@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AppError } from '#protocol/errors';
-import { createSpeechEngine, readWavAs16kMono, transcribeFile, type EngineKind } from '../transcription/index.ts';
+import {
+  createSpeechEngine,
+  readWavAs16kMono,
+  transcribeFile,
+  type EngineKind,
+} from '../transcription/index.ts';
 import { stderrLogger } from '../transcription/log.ts';
 
 const USAGE =
@@ -78,10 +83,21 @@ async function main(): Promise<number> {
     const started = performance.now();
     const segments = await transcribeFile(engine, pcm, hints.length > 0 ? { hints } : {});
     logger.info(
-      { engine: engine.name, audioMs: Math.round(pcm.length / 16), elapsedMs: Math.round(performance.now() - started), segments: segments.length },
+      {
+        engine: engine.name,
+        audioMs: Math.round(pcm.length / 16),
+        elapsedMs: Math.round(performance.now() - started),
+        segments: segments.length,
+      },
       'transcribed',
     );
-    process.stdout.write(`${JSON.stringify(segments.map((s) => ({ ...s, final: true, engine: engine.name })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        segments.map((s) => ({ ...s, final: true, engine: engine.name })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   } finally {
     await engine.close();

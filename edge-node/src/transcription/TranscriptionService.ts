@@ -10,7 +10,11 @@ import type { TranscriptSegment } from '#protocol/events';
 import { createSpeechEngine, type SpeechEngineOptions } from './createSpeechEngine.ts';
 import type { SpeechEngine } from './engine.ts';
 import { defaultLogger } from './log.ts';
-import { RecognitionScheduler, type CapacityReport, type SchedulerSettings } from './scheduler/RecognitionScheduler.ts';
+import {
+  RecognitionScheduler,
+  type CapacityReport,
+  type SchedulerSettings,
+} from './scheduler/RecognitionScheduler.ts';
 import { RtpAudioStream, type RtpAudioStats } from './stream/RtpAudioStream.ts';
 import { StreamTranscriber, type SpeakerMeta } from './stream/StreamTranscriber.ts';
 import type { SegmenterSettings } from './vad/Segmenter.ts';
@@ -76,7 +80,12 @@ export class TranscriptionService extends EventEmitter<TranscriptionServiceEvent
   readonly #timer: NodeJS.Timeout;
   #closed = false;
 
-  private constructor(engine: SpeechEngine, vad: SileroVad, opts: TranscriptionServiceOptions, logger: Logger) {
+  private constructor(
+    engine: SpeechEngine,
+    vad: SileroVad,
+    opts: TranscriptionServiceOptions,
+    logger: Logger,
+  ) {
     super();
     this.engine = engine;
     this.#vad = vad;
@@ -93,19 +102,29 @@ export class TranscriptionService extends EventEmitter<TranscriptionServiceEvent
   static async create(opts: TranscriptionServiceOptions): Promise<TranscriptionService> {
     const logger = opts.logger ?? defaultLogger();
     const vad = await SileroVad.load();
-    const engine = 'recognize' in opts.engine ? opts.engine : await createSpeechEngine({ ...opts.engine, logger });
+    const engine =
+      'recognize' in opts.engine ? opts.engine : await createSpeechEngine({ ...opts.engine, logger });
     logger.info({ engine: engine.name, concurrency: engine.concurrency ?? 1 }, 'transcription ready');
     return new TranscriptionService(engine, vad, opts, logger);
   }
 
   status(): TranscriptionStatus {
-    return { engine: this.engine.name, synthetic: this.engine.synthetic === true, speakers: this.#speakers.size, capacity: this.scheduler.report() };
+    return {
+      engine: this.engine.name,
+      synthetic: this.engine.synthetic === true,
+      speakers: this.#speakers.size,
+      capacity: this.scheduler.report(),
+    };
   }
 
   /** Starts transcribing one speaker's RTP. Detaches by itself when the source emits `close`. */
   async attach(opts: AttachOptions, source: RtpSource): Promise<SpeakerHandle> {
     const meta: SpeakerMeta = { callId: opts.callId, role: opts.role, participantId: opts.participantId };
-    const logger = this.#logger.child({ callId: meta.callId, participantId: meta.participantId, role: meta.role });
+    const logger = this.#logger.child({
+      callId: meta.callId,
+      participantId: meta.participantId,
+      role: meta.role,
+    });
     const stream = await RtpAudioStream.create({
       callStartMs: opts.callStartMs,
       ...(opts.payloadType !== undefined ? { payloadType: opts.payloadType } : {}),
@@ -120,7 +139,9 @@ export class TranscriptionService extends EventEmitter<TranscriptionServiceEvent
       vad: this.#vad,
       scheduler: this.scheduler,
       ...(hints ? { hints } : {}),
-      ...(this.#opts.partialIntervalMs !== undefined ? { partialIntervalMs: this.#opts.partialIntervalMs } : {}),
+      ...(this.#opts.partialIntervalMs !== undefined
+        ? { partialIntervalMs: this.#opts.partialIntervalMs }
+        : {}),
       ...(this.#opts.segmenter ? { segmenter: this.#opts.segmenter } : {}),
       logger,
     });

@@ -37,7 +37,11 @@ export async function createSpeechEngine(opts: SpeechEngineOptions): Promise<Spe
   switch (opts.engine) {
     case 'whisper': {
       const model = await resolveModel(opts.model ?? process.env.BRANCHEDGE_WHISPER_MODEL ?? DEFAULT_MODEL);
-      if (model.synthetic) logger.warn({ model: model.id }, 'synthetic Whisper test model: fixed output, for plumbing and timing only, never accuracy');
+      if (model.synthetic)
+        logger.warn(
+          { model: model.id },
+          'synthetic Whisper test model: fixed output, for plumbing and timing only, never accuracy',
+        );
       return WhisperEngine.create({
         model,
         threads: opts.threads ?? Number(process.env.BRANCHEDGE_WHISPER_THREADS ?? 1),
@@ -54,6 +58,9 @@ export async function createSpeechEngine(opts: SpeechEngineOptions): Promise<Spe
         ...(opts.languageModel ? { languageModel: opts.languageModel } : {}),
       });
     default:
-      throw new AppError('bad_request', `unknown speech engine "${String(opts.engine)}" (whisper or pocketsphinx)`);
+      throw new AppError(
+        'bad_request',
+        `unknown speech engine "${String(opts.engine)}" (whisper or pocketsphinx)`,
+      );
   }
 }

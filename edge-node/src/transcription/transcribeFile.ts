@@ -18,12 +18,17 @@ export interface SpeechRegion {
 }
 
 /** Speech regions of `pcm` (16 kHz mono) by Silero VAD. */
-export async function speechRegions(pcm: Float32Array, vad: SileroVad, settings: Partial<SegmenterSettings> = {}): Promise<SpeechRegion[]> {
+export async function speechRegions(
+  pcm: Float32Array,
+  vad: SileroVad,
+  settings: Partial<SegmenterSettings> = {},
+): Promise<SpeechRegion[]> {
   const stream = vad.createStream();
   const segmenter = new Segmenter(settings);
   const regions: SpeechRegion[] = [];
   const collect = (events: ReturnType<Segmenter['push']>) => {
-    for (const e of events) if (e.type === 'end') regions.push({ startSample: e.startSample, endSample: e.endSample });
+    for (const e of events)
+      if (e.type === 'end') regions.push({ startSample: e.startSample, endSample: e.endSample });
   };
   const frame = new Float32Array(VAD_FRAME);
   for (let at = 0; at < pcm.length; at += VAD_FRAME) {
@@ -37,7 +42,11 @@ export async function speechRegions(pcm: Float32Array, vad: SileroVad, settings:
 }
 
 /** Timed segments of the whole buffer, in order; times are ms from the buffer's start. */
-export async function transcribeFile(engine: SpeechEngine, pcm: Float32Array, options: TranscribeFileOptions = {}): Promise<RecognizedSegment[]> {
+export async function transcribeFile(
+  engine: SpeechEngine,
+  pcm: Float32Array,
+  options: TranscribeFileOptions = {},
+): Promise<RecognizedSegment[]> {
   const vad = options.vad ?? (await SileroVad.load());
   try {
     const regions = await speechRegions(pcm, vad, options.segmenter);
@@ -49,7 +58,10 @@ export async function transcribeFile(engine: SpeechEngine, pcm: Float32Array, op
         const i = next++;
         const r = regions[i]!;
         const offsetMs = (r.startSample / SAMPLE_RATE) * 1000;
-        const segs = await engine.recognize(pcm.subarray(r.startSample, r.endSample), options.hints ? { hints: options.hints } : {});
+        const segs = await engine.recognize(
+          pcm.subarray(r.startSample, r.endSample),
+          options.hints ? { hints: options.hints } : {},
+        );
         const regionEndMs = (r.endSample / SAMPLE_RATE) * 1000;
         results[i] = segs.map((s) => ({
           ...s,

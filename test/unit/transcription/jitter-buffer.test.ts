@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { JitterBuffer, type JitterOutput } from '../../../edge-node/src/transcription/stream/JitterBuffer.ts';
-import { buildRtp, parseRtp, SequenceUnwrapper, TimestampUnwrapper } from '../../../edge-node/src/transcription/stream/rtp.ts';
+import {
+  buildRtp,
+  parseRtp,
+  SequenceUnwrapper,
+  TimestampUnwrapper,
+} from '../../../edge-node/src/transcription/stream/rtp.ts';
 
 const pkt = (seq: number) => ({ seq, ts: seq * 960, payload: new Uint8Array([seq & 0xff]) });
 /** A buffer whose playout has started with packet 1 (pushed at 0, released at 60). */
@@ -10,7 +15,8 @@ function started(maxGap = 500): JitterBuffer {
   jb.poll(60);
   return jb;
 }
-const seqs = (out: JitterOutput[]) => out.map((o) => (o.type === 'packet' ? o.packet.seq : `lost${o.fromSeq}x${o.count}`));
+const seqs = (out: JitterOutput[]) =>
+  out.map((o) => (o.type === 'packet' ? o.packet.seq : `lost${o.fromSeq}x${o.count}`));
 
 describe('JitterBuffer', () => {
   test('playout starts after the first packet waited the delay, then in-order packets pass straight through', () => {
@@ -78,7 +84,14 @@ describe('JitterBuffer', () => {
 describe('RTP', () => {
   test('parses header, CSRCs, extension and padding', () => {
     const payload = new Uint8Array([1, 2, 3, 4, 5]);
-    const base = buildRtp({ payloadType: 111, sequenceNumber: 65535, timestamp: 0xfffffff0, ssrc: 0xdeadbeef, payload, marker: true });
+    const base = buildRtp({
+      payloadType: 111,
+      sequenceNumber: 65535,
+      timestamp: 0xfffffff0,
+      ssrc: 0xdeadbeef,
+      payload,
+      marker: true,
+    });
     // Insert one CSRC and a 1-word header extension, and 3 bytes of padding.
     const header = Buffer.from(base.subarray(0, 12));
     header[0] = 0x80 | 0x10 | 0x20 | 0x01;
@@ -86,7 +99,13 @@ describe('RTP', () => {
     const ext = Buffer.from([0xbe, 0xde, 0x00, 0x01, 0x10, 0xff, 0x00, 0x00]);
     const padding = Buffer.from([0, 0, 3]);
     const p = parseRtp(Buffer.concat([header, csrc, ext, Buffer.from(payload), padding]))!;
-    expect(p).toMatchObject({ payloadType: 111, sequenceNumber: 65535, timestamp: 0xfffffff0, ssrc: 0xdeadbeef, marker: true });
+    expect(p).toMatchObject({
+      payloadType: 111,
+      sequenceNumber: 65535,
+      timestamp: 0xfffffff0,
+      ssrc: 0xdeadbeef,
+      marker: true,
+    });
     expect([...p.payload]).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -99,8 +118,12 @@ describe('RTP', () => {
 
   test('sequence numbers and timestamps unwrap across their wrap points, and late ones stay behind', () => {
     const s = new SequenceUnwrapper();
-    expect([65534, 65535, 0, 1, 65535, 2].map((x) => s.unwrap(x))).toEqual([65534, 65535, 65536, 65537, 65535, 65538]);
+    expect([65534, 65535, 0, 1, 65535, 2].map((x) => s.unwrap(x))).toEqual([
+      65534, 65535, 65536, 65537, 65535, 65538,
+    ]);
     const t = new TimestampUnwrapper();
-    expect([0xffffff00, 0x00000100, 0xfffffff0].map((x) => t.unwrap(x))).toEqual([0xffffff00, 0x100000100, 0xfffffff0]);
+    expect([0xffffff00, 0x00000100, 0xfffffff0].map((x) => t.unwrap(x))).toEqual([
+      0xffffff00, 0x100000100, 0xfffffff0,
+    ]);
   });
 });

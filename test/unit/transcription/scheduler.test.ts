@@ -4,7 +4,11 @@
 import { describe, expect, test } from 'vitest';
 import { createLogger } from '#common/logger';
 import type { RecognizedSegment, SpeechEngine } from '../../../edge-node/src/transcription/engine.ts';
-import { RecognitionDropped, RecognitionScheduler, type CapacityReport } from '../../../edge-node/src/transcription/scheduler/RecognitionScheduler.ts';
+import {
+  RecognitionDropped,
+  RecognitionScheduler,
+  type CapacityReport,
+} from '../../../edge-node/src/transcription/scheduler/RecognitionScheduler.ts';
 
 const logger = createLogger('test', { level: 'silent' });
 
@@ -17,7 +21,9 @@ class ControlledEngine implements SpeechEngine {
   recognize(pcm: Float32Array): Promise<RecognizedSegment[]> {
     const label = String(pcm[0]);
     this.calls.push(label);
-    return new Promise((resolve) => this.#pending.push(() => resolve([{ startMs: 0, endMs: 100, text: label, confidence: 1 }])));
+    return new Promise((resolve) =>
+      this.#pending.push(() => resolve([{ startMs: 0, endMs: 100, text: label, confidence: 1 }])),
+    );
   }
   finish(): void {
     this.#pending.shift()?.();
@@ -25,7 +31,11 @@ class ControlledEngine implements SpeechEngine {
   async close(): Promise<void> {}
 }
 
-const job = (streamKey: string, priority: 'final' | 'partial', label: number) => ({ streamKey, priority, pcm: Float32Array.of(label) });
+const job = (streamKey: string, priority: 'final' | 'partial', label: number) => ({
+  streamKey,
+  priority,
+  pcm: Float32Array.of(label),
+});
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('RecognitionScheduler', () => {
@@ -33,7 +43,11 @@ describe('RecognitionScheduler', () => {
     const engine = new ControlledEngine(1);
     const s = new RecognitionScheduler(engine, logger);
     const done: string[] = [];
-    const track = (p: Promise<RecognizedSegment[]>) => p.then((r) => done.push(r[0]!.text), () => done.push('dropped'));
+    const track = (p: Promise<RecognizedSegment[]>) =>
+      p.then(
+        (r) => done.push(r[0]!.text),
+        () => done.push('dropped'),
+      );
     track(s.submit(job('a', 'partial', 1))); // starts at once: the engine is idle
     track(s.submit(job('b', 'partial', 2)));
     track(s.submit(job('c', 'final', 3)));
@@ -99,7 +113,9 @@ describe('RecognitionScheduler', () => {
     const s = new RecognitionScheduler(engine, logger, { maxQueuedFinals: 3 });
     const dropped: string[] = [];
     s.on('dropped', (d) => dropped.push(d.streamKey));
-    const results = Array.from({ length: 6 }, (_, i) => s.submit(job(`s${i}`, 'final', i)).catch((e: unknown) => e));
+    const results = Array.from({ length: 6 }, (_, i) =>
+      s.submit(job(`s${i}`, 'final', i)).catch((e: unknown) => e),
+    );
     // s0 runs; s1..s5 wait in a queue of 3: s1 and s2 are dropped.
     expect(dropped).toEqual(['s1', 's2']);
     expect(await results[1]).toMatchObject({ reason: 'overload' });

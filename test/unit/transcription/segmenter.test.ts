@@ -24,7 +24,10 @@ describe('Segmenter', () => {
       [0.02, 1000],
     ]);
     expect(events.map((e) => e.type)).toEqual(['start', 'end']);
-    const [start, end] = events as [Extract<SegmenterEvent, { type: 'start' }> & { frame: number }, Extract<SegmenterEvent, { type: 'end' }> & { frame: number }];
+    const [start, end] = events as [
+      Extract<SegmenterEvent, { type: 'start' }> & { frame: number },
+      Extract<SegmenterEvent, { type: 'end' }> & { frame: number },
+    ];
     const speechStart = framesOf(1000) * FRAME;
     const speechEnd = (framesOf(1000) + framesOf(2000)) * FRAME;
     expect(start.startSample).toBe(speechStart - 2560);

@@ -1,17 +1,31 @@
 import { describe, expect, test } from 'vitest';
-import { buildArpa, normalizeWords, numberToWords } from '../../../edge-node/src/transcription/engines/pocketsphinx/domainLm.ts';
+import {
+  buildArpa,
+  normalizeWords,
+  numberToWords,
+} from '../../../edge-node/src/transcription/engines/pocketsphinx/domainLm.ts';
 import { parseTimedOutput } from '../../../edge-node/src/transcription/engines/pocketsphinx/PocketsphinxEngine.ts';
 import { audioCtxFor } from '../../../edge-node/src/transcription/engines/whisper/WhisperEngine.ts';
-import { cleanWhisperText, hintsToPrompt } from '../../../edge-node/src/transcription/engines/whisper/whisperText.ts';
+import {
+  cleanWhisperText,
+  hintsToPrompt,
+} from '../../../edge-node/src/transcription/engines/whisper/whisperText.ts';
 import { corpusWer, wordErrors } from '../../../edge-node/src/transcription/eval/wer.ts';
 import { PcmWindow } from '../../../edge-node/src/transcription/stream/PcmWindow.ts';
 
 describe('word error rate', () => {
   test('counts substitutions, deletions and insertions on normalised words', () => {
-    expect(wordErrors('The cooling-off period is 15 days.', 'the cooling off period is fifteen days').wer).toBe(0);
+    expect(
+      wordErrors('The cooling-off period is 15 days.', 'the cooling off period is fifteen days').wer,
+    ).toBe(0);
     expect(wordErrors('a b c d', 'a x c')).toEqual({ wer: 0.5, errors: 2, words: 4 });
     expect(wordErrors('a b', 'a b c d').errors).toBe(2);
-    expect(corpusWer([{ reference: 'a b', hypothesis: 'a' }, { reference: 'c d e f', hypothesis: 'c d e f' }]).wer).toBeCloseTo(1 / 6);
+    expect(
+      corpusWer([
+        { reference: 'a b', hypothesis: 'a' },
+        { reference: 'c d e f', hypothesis: 'c d e f' },
+      ]).wer,
+    ).toBeCloseTo(1 / 6);
   });
 
   test('numbers are spelled as a recogniser says them', () => {
@@ -37,7 +51,8 @@ describe('domain language model', () => {
     for (const line of arpa.split('\n')) {
       if (line.startsWith('\\')) section = line;
       const parts = line.trim().split(/\s+/);
-      if (section === '\\1-grams:' && parts.length === 3) uni.set(parts[1]!, { p: 10 ** Number(parts[0]), bow: 10 ** Number(parts[2]) });
+      if (section === '\\1-grams:' && parts.length === 3)
+        uni.set(parts[1]!, { p: 10 ** Number(parts[0]), bow: 10 ** Number(parts[2]) });
       if (section === '\\2-grams:' && parts.length === 3) {
         const row = bi.get(parts[1]!) ?? new Map<string, number>();
         row.set(parts[2]!, 10 ** Number(parts[0]));
@@ -78,7 +93,9 @@ describe('engine output parsing', () => {
   test('Whisper annotations are removed and hints fit in a bounded prompt', () => {
     expect(cleanWhisperText(' [BLANK_AUDIO] Hello (coughs) there *music* ')).toBe('Hello there');
     expect(hintsToPrompt(['principal', 'deposit insurance'])).toBe('principal, deposit insurance.');
-    expect(hintsToPrompt(Array.from({ length: 500 }, (_, i) => `phrase number ${i}`)).length).toBeLessThanOrEqual(601);
+    expect(
+      hintsToPrompt(Array.from({ length: 500 }, (_, i) => `phrase number ${i}`)).length,
+    ).toBeLessThanOrEqual(601);
     expect(hintsToPrompt([])).toBe('');
   });
 

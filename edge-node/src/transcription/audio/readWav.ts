@@ -21,17 +21,39 @@ export async function readWavAs16kMono(file: string): Promise<Float32Array> {
   } catch {
     throw new AppError('bad_request', `audio file not found: ${file}`);
   }
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: Buffer; stderr: string }>((resolve, reject) => {
-    const child = spawn('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-vn', '-f', 'f32le', '-ac', '1', '-ar', String(SAMPLE_RATE), '-'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('error', (e) => reject(new AppError('unavailable', `cannot run ffmpeg: ${e.message}`, undefined, { cause: e })));
-    child.on('close', (c) => resolve({ code: c ?? 1, stdout: Buffer.concat(out), stderr: err }));
-  });
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: Buffer; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(
+        'ffmpeg',
+        [
+          '-v',
+          'error',
+          '-nostdin',
+          '-i',
+          file,
+          '-vn',
+          '-f',
+          'f32le',
+          '-ac',
+          '1',
+          '-ar',
+          String(SAMPLE_RATE),
+          '-',
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const out: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      child.on('error', (e) =>
+        reject(new AppError('unavailable', `cannot run ffmpeg: ${e.message}`, undefined, { cause: e })),
+      );
+      child.on('close', (c) => resolve({ code: c ?? 1, stdout: Buffer.concat(out), stderr: err }));
+    },
+  );
   if (code !== 0) throw new AppError('bad_request', `unreadable audio ${file}: ${firstLine(stderr)}`);
   if (stdout.length < 4) throw new AppError('bad_request', `unreadable audio ${file}: no audio samples`);
   // Copy into an aligned buffer: Buffer's pool is not 4-byte aligned.
@@ -43,7 +65,8 @@ export async function readWavAs16kMono(file: string): Promise<Float32Array> {
 /** 16-bit PCM WAV bytes of 16 kHz mono Float32 samples (for engines that take files or stdin). */
 export function toS16le(pcm: Float32Array): Buffer {
   const out = Buffer.alloc(pcm.length * 2);
-  for (let i = 0; i < pcm.length; i++) out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, pcm[i]!)) * 32767), i * 2);
+  for (let i = 0; i < pcm.length; i++)
+    out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, pcm[i]!)) * 32767), i * 2);
   return out;
 }
 

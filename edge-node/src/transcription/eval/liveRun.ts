@@ -70,7 +70,18 @@ export async function runLiveSpeakers(
   service.on('capacity', onCapacity);
   const droppedBefore = service.scheduler.stats.droppedFinals;
   const handles = await Promise.all(
-    sources.map((src, i) => service.attach({ callId, role: i % 2 ? 'customer' : 'manager', participantId: `p${i}`, callStartMs, payloadType: 111 }, src)),
+    sources.map((src, i) =>
+      service.attach(
+        {
+          callId,
+          role: i % 2 ? 'customer' : 'manager',
+          participantId: `p${i}`,
+          callStartMs,
+          payloadType: 111,
+        },
+        src,
+      ),
+    ),
   );
   // One pacing loop for all speakers: packet k of speaker i is due at i×stagger + 20k ms.
   const sent = new Array<number>(speakers).fill(0);
@@ -79,7 +90,8 @@ export async function runLiveSpeakers(
       const now = performance.now() - t0;
       let done = true;
       for (let i = 0; i < speakers; i++) {
-        while (sent[i]! < packets.length && i * staggerMs + sent[i]! * 20 <= now) sources[i]!.emit('rtp', packets[sent[i]!++]!);
+        while (sent[i]! < packets.length && i * staggerMs + sent[i]! * 20 <= now)
+          sources[i]!.emit('rtp', packets[sent[i]!++]!);
         if (sent[i]! < packets.length) done = false;
       }
       const q = service.scheduler.report().queuedFinals;

@@ -44,7 +44,19 @@ export async function renderSpeech(sentences: string[], opts: RenderOptions = {}
   const utterances: RenderedUtterance[] = [];
   const silence = async (name: string, ms: number) => {
     const file = path.join(dir, name);
-    await run('sox', ['-n', '-r', String(SAMPLE_RATE), '-c', '1', '-b', '16', file, 'trim', '0', String(ms / 1000)]);
+    await run('sox', [
+      '-n',
+      '-r',
+      String(SAMPLE_RATE),
+      '-c',
+      '1',
+      '-b',
+      '16',
+      file,
+      'trim',
+      '0',
+      String(ms / 1000),
+    ]);
     return file;
   };
   let cursor = 0;
@@ -55,7 +67,26 @@ export async function renderSpeech(sentences: string[], opts: RenderOptions = {}
     const clean = path.join(dir, `s${i}.wav`);
     await run('espeak-ng', ['-v', voice, '-s', String(speed), '-w', raw, text]);
     // 16 kHz mono, leading and trailing silence removed: the utterance is exactly the speech.
-    await run('sox', [raw, '-r', String(SAMPLE_RATE), '-c', '1', '-b', '16', clean, 'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse']);
+    await run('sox', [
+      raw,
+      '-r',
+      String(SAMPLE_RATE),
+      '-c',
+      '1',
+      '-b',
+      '16',
+      clean,
+      'silence',
+      '1',
+      '0.02',
+      '0.5%',
+      'reverse',
+      'silence',
+      '1',
+      '0.02',
+      '0.5%',
+      'reverse',
+    ]);
     const ms = (samplesOf(clean) / SAMPLE_RATE) * 1000;
     utterances.push({ text, startMs: Math.round(cursor), endMs: Math.round(cursor + ms) });
     parts.push(clean);

@@ -21,7 +21,11 @@ export function wordErrors(reference: string, hypothesis: string): WerResult {
     prev = cur;
   }
   const errors = prev[hyp.length]!;
-  return { wer: ref.length === 0 ? (hyp.length === 0 ? 0 : 1) : errors / ref.length, errors, words: ref.length };
+  return {
+    wer: ref.length === 0 ? (hyp.length === 0 ? 0 : 1) : errors / ref.length,
+    errors,
+    words: ref.length,
+  };
 }
 
 /** Corpus WER: total errors over total reference words. */

@@ -17,9 +17,11 @@ export type InstallOutcome =
 
 async function verifyInto(entry: ModelEntry, candidate: string, dest: string, move: boolean): Promise<void> {
   const size = (await stat(candidate)).size;
-  if (size !== entry.bytes) throw new AppError('unavailable', `${candidate}: ${size} bytes, expected ${entry.bytes}`);
+  if (size !== entry.bytes)
+    throw new AppError('unavailable', `${candidate}: ${size} bytes, expected ${entry.bytes}`);
   const sha = await sha256File(candidate);
-  if (sha !== entry.sha256) throw new AppError('unavailable', `${candidate}: sha256 ${sha}, expected ${entry.sha256}`);
+  if (sha !== entry.sha256)
+    throw new AppError('unavailable', `${candidate}: sha256 ${sha}, expected ${entry.sha256}`);
   await mkdir(path.dirname(dest), { recursive: true });
   if (move) await rename(candidate, dest);
   else {
@@ -64,14 +66,17 @@ export async function ensureModel(id: string, opts: EnsureOptions = {}): Promise
   if (existsSync(dest)) {
     try {
       const size = (await stat(dest)).size;
-      if (size === entry.bytes && (await sha256File(dest)) === entry.sha256) return { id, status: 'present', path: dest };
+      if (size === entry.bytes && (await sha256File(dest)) === entry.sha256)
+        return { id, status: 'present', path: dest };
       log(`${entry.file} in ${dir} fails verification: replacing it`);
       await rm(dest, { force: true });
     } catch (err) {
       log(`${dest}: ${(err as Error).message}`);
     }
   }
-  const candidates = [sourcePathOf(entry), opts.sourceDir ?? process.env.BRANCHEDGE_MODEL_SOURCE_DIR].filter((c): c is string => !!c).map((c) => (c.endsWith('.bin') ? c : path.join(c, entry.file)));
+  const candidates = [sourcePathOf(entry), opts.sourceDir ?? process.env.BRANCHEDGE_MODEL_SOURCE_DIR]
+    .filter((c): c is string => !!c)
+    .map((c) => (c.endsWith('.bin') ? c : path.join(c, entry.file)));
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     try {
@@ -81,7 +86,8 @@ export async function ensureModel(id: string, opts: EnsureOptions = {}): Promise
       log(`${candidate} not usable: ${(err as Error).message}`);
     }
   }
-  if (!entry.url || opts.download === false) return { id, status: 'missing', reason: 'no verified copy found', howToGet: how };
+  if (!entry.url || opts.download === false)
+    return { id, status: 'missing', reason: 'no verified copy found', howToGet: how };
 
   const part = `${dest}.download`;
   const connect = AbortSignal.timeout(opts.connectTimeoutMs ?? 5_000);
@@ -90,15 +96,22 @@ export async function ensureModel(id: string, opts: EnsureOptions = {}): Promise
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
     await mkdir(dir, { recursive: true });
     log(`downloading ${entry.file} (${Math.round(entry.bytes / 1e6)} MB)`);
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(part), {
-      signal: AbortSignal.timeout(opts.downloadTimeoutMs ?? 15 * 60_000),
-    });
+    await pipeline(
+      Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+      createWriteStream(part),
+      {
+        signal: AbortSignal.timeout(opts.downloadTimeoutMs ?? 15 * 60_000),
+      },
+    );
     await verifyInto(entry, part, dest, true);
     return { id, status: 'downloaded', path: dest };
   } catch (err) {
     await rm(part, { force: true });
     const cause = err as Error & { cause?: { code?: string } };
-    const reason = cause.name === 'TimeoutError' ? `no answer from ${new URL(entry.url).host} within ${(opts.connectTimeoutMs ?? 5000) / 1000} s` : `${cause.message}${cause.cause?.code ? ` (${cause.cause.code})` : ''}`;
+    const reason =
+      cause.name === 'TimeoutError'
+        ? `no answer from ${new URL(entry.url).host} within ${(opts.connectTimeoutMs ?? 5000) / 1000} s`
+        : `${cause.message}${cause.cause?.code ? ` (${cause.cause.code})` : ''}`;
     return { id, status: 'missing', reason: `download failed: ${reason}`, howToGet: how };
   }
 }

@@ -56,39 +56,66 @@ export async function resolveModel(model: string): Promise<ResolvedModel> {
   if (isPath) {
     file = path.resolve(model);
     // A path to a known file name is still checked against the manifest.
-    entry = MODELS.find((m) => m.file === path.basename(file) && m.bytes === (existsSync(file) ? statSync(file).size : -1));
+    entry = MODELS.find(
+      (m) => m.file === path.basename(file) && m.bytes === (existsSync(file) ? statSync(file).size : -1),
+    );
   } else if (byId) {
     const inDir = path.join(modelsDir(), byId.file);
     const shipped = sourcePathOf(byId);
     file = existsSync(inDir) || !shipped || !existsSync(shipped) ? inDir : shipped;
   } else {
-    throw new AppError('bad_request', `unknown Whisper model "${model}"; known: ${MODELS.map((m) => m.id).join(', ')}, or a path to a ggml .bin file`);
+    throw new AppError(
+      'bad_request',
+      `unknown Whisper model "${model}"; known: ${MODELS.map((m) => m.id).join(', ')}, or a path to a ggml .bin file`,
+    );
   }
 
   if (!existsSync(file)) {
-    throw new AppError('unavailable', `Whisper model ${entry?.id ?? model} is missing: ${file} does not exist${entry ? `; ${howToGet(entry)}` : ''}`, {
-      model: entry?.id ?? model,
-      path: file,
-    });
+    throw new AppError(
+      'unavailable',
+      `Whisper model ${entry?.id ?? model} is missing: ${file} does not exist${entry ? `; ${howToGet(entry)}` : ''}`,
+      {
+        model: entry?.id ?? model,
+        path: file,
+      },
+    );
   }
   const size = statSync(file).size;
   if (!entry) {
     // Unknown files are at least checked for the ggml magic: whisper.cpp may abort the process on garbage.
-    if (size < 1024 || !hasGgmlMagic(file)) throw new AppError('unavailable', `Whisper model ${file} is not a ggml Whisper model (bad header or ${size} bytes)`, { path: file });
-    return { id: path.basename(file, '.bin').replace(/^ggml-/, ''), path: file, verified: false, synthetic: false };
+    if (size < 1024 || !hasGgmlMagic(file))
+      throw new AppError(
+        'unavailable',
+        `Whisper model ${file} is not a ggml Whisper model (bad header or ${size} bytes)`,
+        { path: file },
+      );
+    return {
+      id: path.basename(file, '.bin').replace(/^ggml-/, ''),
+      path: file,
+      verified: false,
+      synthetic: false,
+    };
   }
   if (size !== entry.bytes) {
-    throw new AppError('unavailable', `Whisper model ${entry.id} at ${file} is corrupt or truncated: ${size} bytes, expected ${entry.bytes}; ${howToGet(entry)}`, {
-      model: entry.id,
-      path: file,
-    });
+    throw new AppError(
+      'unavailable',
+      `Whisper model ${entry.id} at ${file} is corrupt or truncated: ${size} bytes, expected ${entry.bytes}; ${howToGet(entry)}`,
+      {
+        model: entry.id,
+        path: file,
+      },
+    );
   }
   const sha256 = await sha256File(file);
   if (sha256 !== entry.sha256) {
-    throw new AppError('unavailable', `Whisper model ${entry.id} at ${file} fails its checksum (sha256 ${sha256}, expected ${entry.sha256}); ${howToGet(entry)}`, {
-      model: entry.id,
-      path: file,
-    });
+    throw new AppError(
+      'unavailable',
+      `Whisper model ${entry.id} at ${file} fails its checksum (sha256 ${sha256}, expected ${entry.sha256}); ${howToGet(entry)}`,
+      {
+        model: entry.id,
+        path: file,
+      },
+    );
   }
   return { entry, id: entry.id, path: file, sha256, verified: true, synthetic: entry.synthetic === true };
 }

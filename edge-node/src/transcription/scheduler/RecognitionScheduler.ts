@@ -29,7 +29,11 @@ export interface SchedulerSettings {
   partialMaxWaitMs: number;
 }
 
-export const DEFAULT_SCHEDULER: SchedulerSettings = { maxQueuedFinals: 24, overloadWaitMs: 2_000, partialMaxWaitMs: 1_000 };
+export const DEFAULT_SCHEDULER: SchedulerSettings = {
+  maxQueuedFinals: 24,
+  overloadWaitMs: 2_000,
+  partialMaxWaitMs: 1_000,
+};
 
 export interface CapacityReport {
   overCapacity: boolean;
@@ -75,7 +79,13 @@ export class RecognitionScheduler extends EventEmitter<SchedulerEvents> {
   #runningPartials = 0;
   #over = false;
   #closed = false;
-  readonly stats: SchedulerStats = { finals: 0, partials: 0, droppedFinals: 0, droppedPartials: 0, busyMs: 0 };
+  readonly stats: SchedulerStats = {
+    finals: 0,
+    partials: 0,
+    droppedFinals: 0,
+    droppedPartials: 0,
+    busyMs: 0,
+  };
 
   constructor(
     readonly engine: SpeechEngine,
@@ -115,7 +125,10 @@ export class RecognitionScheduler extends EventEmitter<SchedulerEvents> {
         if (this.#finals.length > this.settings.maxQueuedFinals) {
           const dropped = this.#finals.shift()!;
           this.stats.droppedFinals++;
-          this.logger.warn({ streamKey: dropped.job.streamKey, queued: this.#finals.length }, 'over capacity: final recognition dropped');
+          this.logger.warn(
+            { streamKey: dropped.job.streamKey, queued: this.#finals.length },
+            'over capacity: final recognition dropped',
+          );
           this.emit('dropped', { streamKey: dropped.job.streamKey, priority: 'final', reason: 'overload' });
           dropped.reject(new RecognitionDropped('overload'));
         }
@@ -184,9 +197,12 @@ export class RecognitionScheduler extends EventEmitter<SchedulerEvents> {
 
   #checkCapacity(): void {
     const r = this.report();
-    const over = r.queuedFinals >= this.settings.maxQueuedFinals || r.oldestFinalWaitMs > this.settings.overloadWaitMs;
+    const over =
+      r.queuedFinals >= this.settings.maxQueuedFinals || r.oldestFinalWaitMs > this.settings.overloadWaitMs;
     // Back under only when the queue has drained: no flapping.
-    const next = this.#over ? r.queuedFinals > this.concurrency || r.oldestFinalWaitMs > this.settings.overloadWaitMs / 2 : over;
+    const next = this.#over
+      ? r.queuedFinals > this.concurrency || r.oldestFinalWaitMs > this.settings.overloadWaitMs / 2
+      : over;
     if (next !== this.#over) {
       this.#over = next;
       const report = { ...r, overCapacity: next };

@@ -11,7 +11,8 @@ export interface JitterPacket {
   payload: Uint8Array;
 }
 
-export type JitterOutput = { type: 'packet'; packet: JitterPacket } | { type: 'lost'; fromSeq: number; count: number };
+export type JitterOutput =
+  { type: 'packet'; packet: JitterPacket } | { type: 'lost'; fromSeq: number; count: number };
 
 export interface JitterStats {
   received: number;

@@ -52,7 +52,9 @@ export class OpusPcmDecoder {
     try {
       this.#decoder.free();
     } catch (err) {
-      throw new AppError('internal', `opus decoder free failed: ${(err as Error).message}`, undefined, { cause: err });
+      throw new AppError('internal', `opus decoder free failed: ${(err as Error).message}`, undefined, {
+        cause: err,
+      });
     }
   }
 }

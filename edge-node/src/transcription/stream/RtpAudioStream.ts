@@ -128,7 +128,9 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
     this.#idleFlushed = false;
     const ts = this.#ts.unwrap(pkt.timestamp);
     this.#firstArrival ??= now;
-    this.#play(this.#jitter.push({ seq: this.#seq.unwrap(pkt.sequenceNumber), ts, payload: pkt.payload }, now));
+    this.#play(
+      this.#jitter.push({ seq: this.#seq.unwrap(pkt.sequenceNumber), ts, payload: pkt.payload }, now),
+    );
     this.#writtenAtLastPacket = this.#written;
   }
 
@@ -149,7 +151,8 @@ export class RtpAudioStream extends EventEmitter<RtpAudioStreamEvents> {
       this.#idleFlushed = true;
       this.#play(this.#jitter.flush());
     }
-    const target = this.#writtenAtLastPacket + Math.round(((quietMs - this.#opts.jitterMs) / 1000) * SAMPLE_RATE);
+    const target =
+      this.#writtenAtLastPacket + Math.round(((quietMs - this.#opts.jitterMs) / 1000) * SAMPLE_RATE);
     if (target > this.#written) this.#emit(new Float32Array(target - this.#written));
   }
 

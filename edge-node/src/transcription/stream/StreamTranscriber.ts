@@ -62,6 +62,7 @@ export class StreamTranscriber extends EventEmitter<StreamTranscriberEvents> {
   #count = 0;
   #chain: Promise<void> = Promise.resolve();
   readonly #pending = new Set<Promise<void>>();
+  #finalOrder: Promise<void> = Promise.resolve();
   readonly #streamKey: string;
   #closed = false;
 
@@ -92,9 +93,11 @@ export class StreamTranscriber extends EventEmitter<StreamTranscriberEvents> {
   push(samples: Float32Array, startSample: number, originMs: number): void {
     if (this.#closed) return;
     const copy = samples.slice();
-    this.#chain = this.#chain.then(() => this.#process(copy, startSample, originMs)).catch((err: unknown) => {
-      this.emit('error', err as Error);
-    });
+    this.#chain = this.#chain
+      .then(() => this.#process(copy, startSample, originMs))
+      .catch((err: unknown) => {
+        this.emit('error', err as Error);
+      });
   }
 
   /** Resolves once everything pushed so far went through the VAD. */
@@ -170,19 +173,21 @@ export class StreamTranscriber extends EventEmitter<StreamTranscriberEvents> {
       u.partialInFlight = true;
       const pcm = this.#window.slice(u.startSample, position);
       this.#track(
-        this.#opts.scheduler.submit({ streamKey: this.#streamKey, priority: 'partial', pcm, options: this.#options(true) }).then(
-          (segs) => {
-            u.partialInFlight = false;
-            if (!u.ended) {
-              u.partialsEmitted++;
-              this.#emitSegment(u, u.startSample, position, segs, false);
-            }
-          },
-          (err: unknown) => {
-            u.partialInFlight = false;
-            if (!(err instanceof RecognitionDropped)) this.emit('error', err as Error);
-          },
-        ),
+        this.#opts.scheduler
+          .submit({ streamKey: this.#streamKey, priority: 'partial', pcm, options: this.#options(true) })
+          .then(
+            (segs) => {
+              u.partialInFlight = false;
+              if (!u.ended) {
+                u.partialsEmitted++;
+                this.#emitSegment(u, u.startSample, position, segs, false);
+              }
+            },
+            (err: unknown) => {
+              u.partialInFlight = false;
+              if (!(err instanceof RecognitionDropped)) this.emit('error', err as Error);
+            },
+          ),
       );
     }
     if (!this.#segmenter.inSpeech) {
@@ -195,17 +200,27 @@ export class StreamTranscriber extends EventEmitter<StreamTranscriberEvents> {
 
   #final(u: Utterance, start: number, end: number): void {
     const pcm = this.#window.slice(start, end);
-    this.#track(
-      this.#opts.scheduler.submit({ streamKey: this.#streamKey, priority: 'final', pcm, options: this.#options(false) }).then(
+    const result = this.#opts.scheduler.submit({
+      streamKey: this.#streamKey,
+      priority: 'final',
+      pcm,
+      options: this.#options(false),
+    });
+    // Finals of one speaker come out in the order they were spoken, even when a
+    // later, shorter utterance finishes first on another worker.
+    this.#finalOrder = this.#finalOrder
+      .then(() => result)
+      .then(
         (segs) => {
           if (segs.length > 0 || u.partialsEmitted > 0) this.#emitSegment(u, start, end, segs, true);
         },
         (err: unknown) => {
-          if (err instanceof RecognitionDropped) this.#opts.logger.warn({ utteranceId: u.id, reason: err.reason }, 'final recognition dropped');
+          if (err instanceof RecognitionDropped)
+            this.#opts.logger.warn({ utteranceId: u.id, reason: err.reason }, 'final recognition dropped');
           else this.emit('error', err as Error);
         },
-      ),
-    );
+      );
+    this.#track(this.#finalOrder);
   }
 
   #options(partial: boolean) {

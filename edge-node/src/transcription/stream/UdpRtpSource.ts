@@ -4,7 +4,11 @@
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 
-export type Impairment = (packet: Buffer, index: number, deliver: (p: Buffer, delayMs?: number) => void) => void;
+export type Impairment = (
+  packet: Buffer,
+  index: number,
+  deliver: (p: Buffer, delayMs?: number) => void,
+) => void;
 
 export class UdpRtpSource extends EventEmitter<{ rtp: [packet: Buffer]; close: [] }> {
   #socket: dgram.Socket;
@@ -57,7 +61,11 @@ export class UdpRtpSource extends EventEmitter<{ rtp: [packet: Buffer]; close: [
 }
 
 /** Streams a WAV in real time as Opus RTP with ffmpeg (`-re`). */
-export function ffmpegOpusRtpArgs(wav: string, port: number, opts: { realtime?: boolean; bitrate?: string; payloadType?: number } = {}): string[] {
+export function ffmpegOpusRtpArgs(
+  wav: string,
+  port: number,
+  opts: { realtime?: boolean; bitrate?: string; payloadType?: number } = {},
+): string[] {
   return [
     '-v',
     'error',

@@ -95,7 +95,8 @@ export class Segmenter {
     const s = this.settings;
 
     if (!this.#inSpeech) {
-      if (prob >= s.threshold) this.#begin(f, Math.max(this.#lastEndSample, f * VAD_FRAME - this.#pad), events);
+      if (prob >= s.threshold)
+        this.#begin(f, Math.max(this.#lastEndSample, f * VAD_FRAME - this.#pad), events);
       return events;
     }
 
@@ -112,13 +113,18 @@ export class Segmenter {
 
     const length = f + 1 - this.#startSample / VAD_FRAME;
     if (this.#silenceRun >= this.#minSilence) {
-      this.#end(Math.min((this.#lastSpeech + 1) * VAD_FRAME + this.#pad, (f + 1) * VAD_FRAME), 'pause', events);
+      this.#end(
+        Math.min((this.#lastSpeech + 1) * VAD_FRAME + this.#pad, (f + 1) * VAD_FRAME),
+        'pause',
+        events,
+      );
     } else if (length >= this.#softMax && this.#silenceRun >= this.#softPause) {
       this.#end((f + 1) * VAD_FRAME, 'max-length', events);
     } else if (length >= this.#max) {
       // Cut at the quietest recent frame; what follows it starts the next utterance.
       let quietest = this.#history.length - 1;
-      for (let i = this.#history.length - 1; i >= 0; i--) if (this.#history[i]! < this.#history[quietest]!) quietest = i;
+      for (let i = this.#history.length - 1; i >= 0; i--)
+        if (this.#history[i]! < this.#history[quietest]!) quietest = i;
       const cutFrame = f - (this.#history.length - 1 - quietest);
       const cutSample = (cutFrame + 1) * VAD_FRAME;
       this.#end(cutSample, 'max-length', events);
@@ -130,7 +136,8 @@ export class Segmenter {
   /** End of stream: closes an open utterance. */
   flush(): SegmenterEvent[] {
     const events: SegmenterEvent[] = [];
-    if (this.#inSpeech) this.#end(Math.min((this.#lastSpeech + 1) * VAD_FRAME + this.#pad, this.position), 'flush', events);
+    if (this.#inSpeech)
+      this.#end(Math.min((this.#lastSpeech + 1) * VAD_FRAME + this.#pad, this.position), 'flush', events);
     return events;
   }
 
@@ -146,7 +153,8 @@ export class Segmenter {
   #end(endSample: number, reason: CutReason, events: SegmenterEvent[]): void {
     this.#inSpeech = false;
     this.#lastEndSample = endSample;
-    if (this.#speechFrames < this.#minSpeech) events.push({ type: 'discard', startSample: this.#startSample });
+    if (this.#speechFrames < this.#minSpeech)
+      events.push({ type: 'discard', startSample: this.#startSample });
     else events.push({ type: 'end', startSample: this.#startSample, endSample, reason });
   }
 }

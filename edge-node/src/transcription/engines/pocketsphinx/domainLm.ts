@@ -16,14 +16,36 @@ want need buy take go ahead sign money fund product plan policy insurance bank a
 day days percent fee fees rate risk risks level understand clear explain again question questions sorry maybe confused
 own decision mister missus miss doctor card id passport full confirm show see right correct fine great sir madam`;
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 export function numberToWords(n: number): string {
   if (n < 20) return ONES[n]!;
   if (n < 100) return `${TENS[Math.floor(n / 10)]}${n % 10 ? ` ${ONES[n % 10]}` : ''}`;
   if (n < 1000) return `${ONES[Math.floor(n / 100)]} hundred${n % 100 ? ` ${numberToWords(n % 100)}` : ''}`;
-  if (n < 1_000_000) return `${numberToWords(Math.floor(n / 1000))} thousand${n % 1000 ? ` ${numberToWords(n % 1000)}` : ''}`;
+  if (n < 1_000_000)
+    return `${numberToWords(Math.floor(n / 1000))} thousand${n % 1000 ? ` ${numberToWords(n % 1000)}` : ''}`;
   return String(n);
 }
 
@@ -93,7 +115,10 @@ export function buildArpa(sentences: string[][], vocabulary: string[]): string {
     // The discounted mass goes to unseen successors in proportion to their unigram probability.
     backoff.set(w1, Math.log10((D * row.size) / count / Math.max(1e-9, 1 - seenUni)));
   }
-  const uniLines = [...pUni].map(([w, p]) => `${w === '<s>' ? '-99.0000' : Math.log10(p).toFixed(4)} ${w} ${(backoff.get(w) ?? 0).toFixed(4)}`);
+  const uniLines = [...pUni].map(
+    ([w, p]) =>
+      `${w === '<s>' ? '-99.0000' : Math.log10(p).toFixed(4)} ${w} ${(backoff.get(w) ?? 0).toFixed(4)}`,
+  );
   return `\\data\\\nngram 1=${uniLines.length}\nngram 2=${biLines.length}\n\n\\1-grams:\n${uniLines.join('\n')}\n\n\\2-grams:\n${biLines.join('\n')}\n\n\\end\\\n`;
 }
 
@@ -106,16 +131,33 @@ export interface DomainModel {
 }
 
 /** Builds (or reuses, keyed by content) the LM and dictionary for `hints` in a cache directory. */
-export function buildDomainModel(hints: string[], cmudictPath: string, cacheDir = path.join(os.tmpdir(), 'branchedge-sphinx')): DomainModel {
+export function buildDomainModel(
+  hints: string[],
+  cmudictPath: string,
+  cacheDir = path.join(os.tmpdir(), 'branchedge-sphinx'),
+): DomainModel {
   const dict = loadDictionary(cmudictPath);
   const hintSentences = hints.map(normalizeWords).filter((s) => s.length > 0);
   const corpus = [...BANKING_CORPUS.map(normalizeWords), ...hintSentences];
-  const wanted = new Set([...EVERYDAY.split(/\s+/), ...ONES, ...TENS.filter(Boolean), 'hundred', 'thousand', 'percent', ...corpus.flat()]);
+  const wanted = new Set([
+    ...EVERYDAY.split(/\s+/),
+    ...ONES,
+    ...TENS.filter(Boolean),
+    'hundred',
+    'thousand',
+    'percent',
+    ...corpus.flat(),
+  ]);
   const unknownWords = [...wanted].filter((w) => !dict.has(w));
   const vocabulary = [...wanted].filter((w) => dict.has(w)).sort();
   // Sentences keep only pronounceable words; an unknown word would break the bigram chain anyway.
   const sentences = corpus.map((s) => s.filter((w) => dict.has(w))).filter((s) => s.length > 0);
-  const key = createHash('sha256').update(cmudictPath).update(JSON.stringify(sentences)).update(vocabulary.join(' ')).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(cmudictPath)
+    .update(JSON.stringify(sentences))
+    .update(vocabulary.join(' '))
+    .digest('hex')
+    .slice(0, 16);
   const dir = path.join(cacheDir, key);
   const lmPath = path.join(dir, 'domain.arpa');
   const dictPath = path.join(dir, 'domain.dict');

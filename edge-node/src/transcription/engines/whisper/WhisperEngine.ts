@@ -6,7 +6,12 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '#common/logger';
 import { AppError } from '#protocol/errors';
-import { SAMPLE_RATE, type RecognizedSegment, type RecognizeOptions, type SpeechEngine } from '../../engine.ts';
+import {
+  SAMPLE_RATE,
+  type RecognizedSegment,
+  type RecognizeOptions,
+  type SpeechEngine,
+} from '../../engine.ts';
 import type { ResolvedModel } from '../../models/resolveModel.ts';
 import { cleanWhisperText, hintsToPrompt } from './whisperText.ts';
 
@@ -44,7 +49,6 @@ export function audioCtxFor(samples: number): number {
 
 export class WhisperEngine implements SpeechEngine {
   readonly name: string;
-  readonly concurrency: number;
   readonly synthetic: boolean;
   readonly #slots: Slot[];
   readonly #waiting: { pcm: Float32Array; prompt: string; job: Job }[] = [];
@@ -58,7 +62,6 @@ export class WhisperEngine implements SpeechEngine {
   private constructor(slots: Slot[], opts: WhisperEngineOptions) {
     this.#slots = slots;
     this.name = `whisper:${opts.model.id}`;
-    this.concurrency = slots.length;
     this.synthetic = opts.model.synthetic;
     this.#threads = opts.threads ?? 1;
     this.#language = opts.language ?? (opts.model.entry?.language === 'multilingual' ? 'auto' : 'en');
@@ -67,11 +70,17 @@ export class WhisperEngine implements SpeechEngine {
     for (const slot of slots) this.#listen(slot);
   }
 
+  /** Live workers (a crashed one is not replaced; the edge reports it). */
+  get concurrency(): number {
+    return this.#slots.length;
+  }
+
   static async create(opts: WhisperEngineOptions): Promise<WhisperEngine> {
     const count = Math.max(1, opts.workers ?? 1);
     const slots: Slot[] = [];
     try {
-      for (let i = 0; i < count; i++) slots.push({ worker: await WhisperEngine.#spawn(opts.model.path, opts.logger) });
+      for (let i = 0; i < count; i++)
+        slots.push({ worker: await WhisperEngine.#spawn(opts.model.path, opts.logger) });
     } catch (err) {
       await Promise.all(slots.map((s) => s.worker.terminate()));
       throw err;
@@ -81,7 +90,9 @@ export class WhisperEngine implements SpeechEngine {
 
   static #spawn(modelPath: string, logger: Logger): Promise<Worker> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(new URL('./whisper-worker.mjs', import.meta.url), { workerData: { modelPath } });
+      const worker = new Worker(new URL('./whisper-worker.mjs', import.meta.url), {
+        workerData: { modelPath },
+      });
       const fail = (err: Error) => {
         void worker.terminate();
         reject(new AppError('unavailable', err.message, { path: modelPath }, { cause: err }));
@@ -108,13 +119,28 @@ export class WhisperEngine implements SpeechEngine {
     });
     slot.worker.on('error', (err) => {
       this.#logger.error({ err }, 'whisper worker crashed');
-      slot.job?.reject(new AppError('internal', `whisper worker crashed: ${err.message}`, undefined, { cause: err }));
+      slot.job?.reject(
+        new AppError('internal', `whisper worker crashed: ${err.message}`, undefined, { cause: err }),
+      );
       slot.job = undefined;
+    });
+    slot.worker.on('exit', (code) => {
+      if (this.#closed) return;
+      // A dead worker must not keep its slot: jobs posted to it would never answer.
+      this.#logger.error({ code }, 'whisper worker exited');
+      slot.job?.reject(new AppError('internal', `whisper worker exited with ${code}`));
+      slot.job = undefined;
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      if (this.#slots.length === 0) {
+        for (const w of this.#waiting.splice(0))
+          w.job.reject(new AppError('unavailable', `${this.name}: no worker left`));
+      }
     });
   }
 
   async recognize(pcm16k: Float32Array, options: RecognizeOptions = {}): Promise<RecognizedSegment[]> {
     if (this.#closed) throw new AppError('unavailable', `${this.name} is closed`);
+    if (this.#slots.length === 0) throw new AppError('unavailable', `${this.name}: every worker died`);
     const durationMs = (pcm16k.length / SAMPLE_RATE) * 1000;
     let pcm = pcm16k;
     if (pcm.length < MIN_SAMPLES) {
@@ -122,7 +148,11 @@ export class WhisperEngine implements SpeechEngine {
       pcm.set(pcm16k);
     } else pcm = pcm16k.slice(); // transferred to the worker: never detach the caller's buffer
     const raw = await new Promise<string>((resolve, reject) => {
-      this.#waiting.push({ pcm, prompt: hintsToPrompt(options.hints), job: { id: this.#nextId++, resolve, reject } });
+      this.#waiting.push({
+        pcm,
+        prompt: hintsToPrompt(options.hints),
+        job: { id: this.#nextId++, resolve, reject },
+      });
       this.#pump();
     });
     const text = cleanWhisperText(raw);
@@ -146,7 +176,10 @@ export class WhisperEngine implements SpeechEngine {
           threads: this.#threads,
           language: this.#language,
           singleSegment: next.pcm.length <= 30 * SAMPLE_RATE,
-          audioCtx: this.#audioCtx === 'auto' && next.pcm.length <= 30 * SAMPLE_RATE ? audioCtxFor(next.pcm.length) : 0,
+          audioCtx:
+            this.#audioCtx === 'auto' && next.pcm.length <= 30 * SAMPLE_RATE
+              ? audioCtxFor(next.pcm.length)
+              : 0,
         },
         [next.pcm.buffer as ArrayBuffer],
       );

@@ -13,7 +13,10 @@ try {
   whisper = new Whisper(modelPath, { useGpu: false });
   parentPort.postMessage({ type: 'ready', loadMs: performance.now() - t0 });
 } catch (err) {
-  parentPort.postMessage({ type: 'error', message: `cannot load Whisper model ${modelPath}: ${err?.message ?? err}` });
+  parentPort.postMessage({
+    type: 'error',
+    message: `cannot load Whisper model ${modelPath}: ${err?.message ?? err}`,
+  });
 }
 
 parentPort.on('message', (msg) => {
