@@ -12,6 +12,7 @@
 // transcripts, clips, alerts and audit entries through the durable outbox.
 import path from 'node:path';
 import type { Logger } from '#common/logger';
+import { redactString } from '#common/redact';
 import type { ManifestHead, OutboxKind, TrackTiming } from '#protocol/archive';
 import { AppError, validate } from '#protocol/errors';
 import { TranscriptSegment } from '#protocol/events';
@@ -186,7 +187,8 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
    */
   async flagEvidence(callId: string, atMs: number, reason: string): Promise<void> {
     const record = await this.#record(callId);
-    await record.append({ type: 'flag', atMs, reason: reason.slice(0, 200) });
+    // A label travels to the cloud and its logs: personal data is scrubbed if a caller slips.
+    await record.append({ type: 'flag', atMs, reason: redactString(reason).slice(0, 200) });
     if (record.meta.status === 'sealed') this.#job(() => this.#clips(record));
   }
 
