@@ -30,6 +30,8 @@ const CLIENT_CODECS: types.RouterRtpCodecCapability[] = [
 export class ClientWorker {
   readonly #producers = new Set<types.Producer>();
   readonly #last = new WeakMap<types.Producer, { received: number; lost: number }>();
+  /** Why the client worker died, if it did (the benchmark reports it instead of a bare channel error). */
+  diedWith?: string;
 
   private constructor(
     readonly worker: types.Worker,
@@ -45,7 +47,9 @@ export class ClientWorker {
     });
     if (core !== undefined && worker.pid) pin(worker.pid, core);
     const router = await worker.createRouter({ mediaCodecs: CLIENT_CODECS });
-    return new ClientWorker(worker, router, listenIp);
+    const client = new ClientWorker(worker, router, listenIp);
+    worker.on('died', (err) => (client.diedWith = `client worker (pid ${worker.pid}) died: ${err.message}`));
+    return client;
   }
 
   /** A plain (SRTP) receiver connected to the SFU transport at `remote`. */

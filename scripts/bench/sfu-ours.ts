@@ -61,6 +61,8 @@ export class OurSfu {
   readonly name = 'BranchEdge (mediasoup 3.27 via sfu/)';
   readonly rooms: Room[] = [];
   #pending: Promise<unknown>[] = [];
+  /** Set if the worker died under the benchmark (the pool would replace it; the rooms are gone). */
+  failure?: string;
   #errors: unknown[] = [];
 
   private constructor(
@@ -80,7 +82,12 @@ export class OurSfu {
     });
     const pid = pool.workers[0]!.worker.pid;
     if (o.core !== undefined && pid) pin(pid, o.core);
-    return new OurSfu(pool, o, logger);
+    const sfu = new OurSfu(pool, o, logger);
+    pool.on(
+      'workerDied',
+      (dead, err) => (sfu.failure = `SFU worker (pid ${dead.worker.pid}) died: ${err.message}`),
+    );
+    return sfu;
   }
 
   get serverPid(): number {

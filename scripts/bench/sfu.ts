@@ -21,7 +21,8 @@
 //
 // Options: --quick (or BENCH_QUICK=1): few short steps, 3 joins, for a reviewer's
 // rerun in a few minutes. --only=branchedge,janus,join … picks sections.
-// --steps=10,20,30 --warmup=S --measure=S --joins=N override. BENCH_IP=… picks
+// --steps=10,20,30 --warmup=S --measure=S --joins=N override; --keep-going goes on
+// through steps where the harness (not the server) saturated. BENCH_IP=… picks
 // the address (Janus' ICE needs a non-loopback one; default: first non-internal IPv4).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -57,6 +58,8 @@ const steps = (arg('steps') ?? (quick ? '5,15,30' : '10,20,30,40,50,60,70,80')).
 const warmupS = Number(arg('warmup') ?? (quick ? 3 : 6));
 const measureS = Number(arg('measure') ?? (quick ? 6 : 15));
 const joins = Number(arg('joins') ?? (quick ? 3 : 8));
+/** Go on through invalid steps (the harness saturated): for exploring on a shared machine. */
+const keepGoing = argv.includes('--keep-going');
 
 function benchIp(): string {
   if (process.env.BENCH_IP) return process.env.BENCH_IP;
@@ -69,6 +72,8 @@ function benchIp(): string {
 // ───────────────────────────── measurement ─────────────────────────────
 
 interface Target {
+  /** Set when the server died during the run. */
+  readonly failure?: string | undefined;
   addRooms(count: number): Promise<void>;
   serverCpuMs(): Promise<number>;
   serverPid: number;
@@ -268,6 +273,7 @@ async function runScenario(
       await target.addRooms(n - rooms);
       rooms = n;
       const step = await measureStep(target, rooms, client, generator, plan);
+      if (target.failure || client.diedWith) throw new Error(target.failure ?? client.diedWith);
       result.steps.push(step);
       console.log(
         `  ${String(rooms).padStart(3)} rooms: server ${String(step.serverCpuPct).padStart(5)} %  loss ${String(step.lossPct).padStart(5)} %  ` +
@@ -276,7 +282,7 @@ async function runScenario(
           (step.invalid ? `NOT VALID (${step.invalid})` : step.pass ? 'pass' : 'FAIL') +
           (step.noisy ? ' (noisy: other load on the cores)' : ''),
       );
-      if (step.invalid) {
+      if (step.invalid && !keepGoing) {
         result.limitedBy = `the load generator/receivers at ${rooms} rooms (${step.invalid}): the server's limit is above the last valid step`;
         break;
       }
@@ -284,7 +290,9 @@ async function runScenario(
       if (step.serverCpuPct > 98) break;
     }
   } catch (err) {
-    result.error = err instanceof Error ? err.message : String(err);
+    result.error = [err instanceof Error ? err.message : String(err), client.diedWith]
+      .filter(Boolean)
+      .join(' — ');
     console.error(`  ✗ ${result.error}`);
   } finally {
     await target?.stop().catch(() => undefined);

@@ -48,6 +48,11 @@ export class JanusSfu {
     }
   }
 
+  /** Set if Janus exited under the benchmark. */
+  get failure(): string | undefined {
+    return this.server.exited ? `janus exited (${this.server.exited})` : undefined;
+  }
+
   get serverPid(): number {
     return this.server.pid;
   }

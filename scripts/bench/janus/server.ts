@@ -19,6 +19,8 @@ export function janusAvailable(): boolean {
 export interface JanusServer {
   url: string;
   pid: number;
+  /** Exit code or signal once Janus has exited. */
+  readonly exited: string | undefined;
   dir: string;
   logFile: string;
   stop(): Promise<void>;
@@ -114,9 +116,14 @@ admin: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = signal ?? `code ${code}`));
   return {
     url,
     pid: child.pid ?? 0,
+    get exited() {
+      return exited;
+    },
     dir,
     logFile,
     logTail: tail,
