@@ -70,6 +70,12 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
   const defaultHints = packHints(loadRulePack(config.compliance.defaultPack));
   const speech = await loadSpeechEngine(config.transcription.engine, config.transcription.whisperModel, defaultHints, logger);
   const transcription = speech.engine ? await TranscriptionService.create({ engine: speech.engine, hints: defaultHints, logger }) : undefined;
+  transcription?.on('capacity', (report) =>
+    report.overCapacity
+      ? logger.warn(report, 'transcription over capacity: transcripts and compliance alerts will lag')
+      : logger.info(report, 'transcription back within capacity'),
+  );
+  transcription?.on('error', (err, meta) => logger.error({ err, ...meta }, 'transcription error'));
   let cloudLink: CloudLink | undefined;
   let lobbyReporter: LobbyReporter | undefined;
   const analysis = new LiveCallAnalysis({
@@ -125,7 +131,12 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     {
       name: 'transcription',
       required: true,
-      run: async () => ({ ok: speech.ok, detail: speech.detail }),
+      run: async () => {
+        const capacity = transcription?.status().capacity;
+        // Over capacity the edge still serves its calls but falls behind on transcripts: say so.
+        const load = capacity ? `; ${capacity.overCapacity ? 'OVER CAPACITY' : 'keeping up'} (${capacity.queuedFinals} finals, ${capacity.queuedPartials} partials queued)` : '';
+        return { ok: speech.ok, detail: `${speech.detail}${load}` };
+      },
     },
     {
       name: 'cloudLink',
