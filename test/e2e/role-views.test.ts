@@ -87,6 +87,7 @@ describe('role views in Chromium', () => {
       CLOUD_URL: cloud.url,
       CALL_TOKEN_PUBLIC_KEY_FILE: '',
       HEARTBEAT_INTERVAL_MS: '200',
+      RECORDING_ENABLED: '1',
     });
     await waitFor(
       async () => (await fetch(`${edge.url}/readyz`)).status === 200,

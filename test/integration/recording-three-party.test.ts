@@ -25,7 +25,7 @@ describe('recording a three-party call', () => {
       saved[k] = process.env[k];
       process.env[k] = v;
     }
-    edge = await startTestEdge();
+    edge = await startTestEdge({ RECORDING_ENABLED: '1' });
   });
   afterAll(async () => {
     for (const p of participants) p.client.close();
