@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '#common/logger';
 import { repoRoot, varDir } from '#common/paths';
-import { BlobReader, encryptFile } from '../../edge-node/src/archive/crypto/blob.ts';
+import { BlobReader, encryptFile } from '#common/archive/blob';
 import { FfmpegRenderer } from '../../edge-node/src/recording/Renderer.ts';
 import { joinWithMedia, recordersLive, startEdgeAt, startSender, tempDir, withEnv, type MediaParticipant } from '../../test/integration/recording-support.ts';
 
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     const plainDir = path.join(work, 'plain-segments');
     mkdirSync(plainDir, { recursive: true });
     const segments = record.entries('segment');
-    const { decryptToFile } = await import('../../edge-node/src/archive/crypto/blob.ts');
+    const { decryptToFile } = await import('#common/archive/blob');
     const sources: string[] = [];
     for (const [i, s] of segments.entries()) {
       const f = path.join(plainDir, `s${i}`);

@@ -13,7 +13,7 @@ import { repoRoot } from '#common/paths';
 import type { ManifestEntry } from '#protocol/archive';
 import { CallArchive } from '../../edge-node/src/archive/CallArchive.ts';
 import { loadArchiveConfig } from '../../edge-node/src/archive/config.ts';
-import { entryHash } from '../../edge-node/src/archive/manifest/canonical.ts';
+import { entryHash } from '#common/archive/canonical';
 import type { VerifyResult } from '../../edge-node/src/archive/manifest/verify.ts';
 import { tempDir } from './recording-support.ts';
 
@@ -166,7 +166,7 @@ describe('verify catches tampering with a stored call', () => {
     const headFile = path.join(target, 'manifest.head.json');
     const head = JSON.parse(readFileSync(headFile, 'utf8')) as Record<string, unknown>;
     const { generateKeyPairSync, sign } = await import('node:crypto');
-    const { headSigningBytes } = await import('../../edge-node/src/archive/manifest/canonical.ts');
+    const { headSigningBytes } = await import('#common/archive/canonical');
     const forger = generateKeyPairSync('ed25519');
     head.publicKey = forger.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
     head.signature = sign(null, headSigningBytes(head as never), forger.privateKey).toString('base64');

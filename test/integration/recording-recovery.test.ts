@@ -12,7 +12,7 @@ import { createLogger } from '#common/logger';
 import { CallArchive } from '../../edge-node/src/archive/CallArchive.ts';
 import { loadArchiveConfig } from '../../edge-node/src/archive/config.ts';
 import { verifyCall } from '../../edge-node/src/archive/manifest/verify.ts';
-import { fileSafe } from '../../edge-node/src/archive/paths.ts';
+import { fileSafe } from '#common/archive/paths';
 import { PortAllocator } from '../../edge-node/src/recording/ports.ts';
 import { recorderSdp } from '../../edge-node/src/recording/sdp.ts';
 import { recoverSpools } from '../../edge-node/src/recording/SpoolRecovery.ts';

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '#common/logger';
 import { varDir } from '#common/paths';
 import type { CallRole } from '#protocol/roles';
 import type { CallRecord } from '../../edge-node/src/archive/ArchiveStore.ts';
-import { decryptToFile } from '../../edge-node/src/archive/crypto/blob.ts';
+import { decryptToFile } from '#common/archive/blob';
 import { createEdge } from '../../edge-node/src/app.ts';
 import { loadEdgeConfig } from '../../edge-node/src/config.ts';
 import type { TestEdge } from '../helpers/edge.ts';

@@ -10,12 +10,12 @@ import { z } from 'zod';
 import type { Logger } from '#common/logger';
 import type { ManifestEntry, ManifestHead } from '#protocol/archive';
 import { AppError } from '#protocol/errors';
-import { BlobReader, encryptFile, readBlob, writeBlob, type WrittenBlob } from './crypto/blob.ts';
+import { BlobReader, encryptFile, readBlob, writeBlob, type WrittenBlob } from '#common/archive/blob';
 import type { DataKeyStore } from './crypto/DataKeys.ts';
-import type { EdgeSigner } from './crypto/EdgeSigner.ts';
+import type { EdgeSigner } from '#common/archive/EdgeSigner';
 import { assertSpace } from './DiskGuard.ts';
 import { ManifestWriter, type NewEntry } from './manifest/ManifestWriter.ts';
-import { callPaths, resolveInCall, type CallPaths } from './paths.ts';
+import { callPaths, resolveInCall, type CallPaths } from '#common/archive/paths';
 
 export const CallMeta = z.object({
   callId: z.string(),

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditAction } from '#protocol/archive';
-import { ZERO_HASH, entryHash } from './manifest/canonical.ts';
+import { ZERO_HASH, entryHash } from '#common/archive/canonical';
 
 export interface EdgeAuditInput {
   actor: string;

@@ -23,7 +23,7 @@ import { ArchiveStore, type CallRecord, type StoredFile } from './ArchiveStore.t
 import { AuditLog, type EdgeAuditEntry, type EdgeAuditInput } from './AuditLog.ts';
 import type { ArchiveConfig } from './config.ts';
 import { DataKeyStore } from './crypto/DataKeys.ts';
-import { EdgeSigner } from './crypto/EdgeSigner.ts';
+import { EdgeSigner } from '#common/archive/EdgeSigner';
 import { EnvKekStore, FileKekStore, type KekStore } from './crypto/KekStore.ts';
 import { Outbox, type OutboxItemInput } from './outbox/Outbox.ts';
 

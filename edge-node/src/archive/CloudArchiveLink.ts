@@ -17,7 +17,7 @@ import {
 import { toErrorBody, validate, type Ack } from '#protocol/errors';
 import type { CloudLink } from '../cloud-link/CloudLink.ts';
 import type { CallArchive } from './CallArchive.ts';
-import { sealDataKey } from './crypto/seal.ts';
+import { sealDataKey } from '#common/archive/seal';
 import { NotReadyError, OutboxSender, type DeliveryTransport } from './outbox/OutboxSender.ts';
 
 const DELIVER_TIMEOUT_MS = 20_000;

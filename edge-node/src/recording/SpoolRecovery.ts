@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '#common/logger';
 import type { CallArchive } from '../archive/CallArchive.ts';
-import { fileSafe } from '../archive/paths.ts';
+import { fileSafe } from '#common/archive/paths';
 import { probe, run } from './ffmpeg.ts';
 import { sendRtcpBye } from './rtcp.ts';
 

@@ -17,7 +17,7 @@ import type { Logger } from '#common/logger';
 import type { TrackTiming } from '#protocol/archive';
 import type { CallRole } from '#protocol/roles';
 import { isDiskFull } from '../archive/DiskGuard.ts';
-import { fileSafe } from '../archive/paths.ts';
+import { fileSafe } from '#common/archive/paths';
 import { probe, run } from './ffmpeg.ts';
 import type { PortAllocator } from './ports.ts';
 import { isUdpPortBound } from './ports.ts';

@@ -16,8 +16,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SealedKey } from '#protocol/archive';
 import { AppError } from '#protocol/errors';
-import { fileSafe } from '../../../edge-node/src/archive/paths.ts';
-import { keyId, sealDataKey, unsealDataKey } from '../../../edge-node/src/archive/crypto/seal.ts';
+import { fileSafe } from '#common/archive/paths';
+import { keyId, sealDataKey, unsealDataKey } from '#common/archive/seal';
 
 const StoredDataKey = z.object({ callId: z.string(), sealed: SealedKey });
 

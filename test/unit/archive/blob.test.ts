@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
-import { BLOB_CHUNK_BYTES, BlobFormatError, BlobReader, BlobWriter, plaintextSize, readBlob, sha256File, writeBlob } from '../../../edge-node/src/archive/crypto/blob.ts';
+import { BLOB_CHUNK_BYTES, BlobFormatError, BlobReader, BlobWriter, plaintextSize, readBlob, sha256File, writeBlob } from '#common/archive/blob';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'blob-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,10 +5,10 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readBlob, writeBlob } from '../../../edge-node/src/archive/crypto/blob.ts';
+import { readBlob, writeBlob } from '#common/archive/blob';
 import { DataKeyStore } from '../../../edge-node/src/archive/crypto/DataKeys.ts';
 import { FileKekStore } from '../../../edge-node/src/archive/crypto/KekStore.ts';
-import { sealDataKey, unsealDataKey } from '../../../edge-node/src/archive/crypto/seal.ts';
+import { sealDataKey, unsealDataKey } from '#common/archive/seal';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'keys-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { WrappedKey } from '#protocol/archive';
 import { AppError } from '#protocol/errors';
-import { fileSafe } from '../paths.ts';
+import { fileSafe } from '#common/archive/paths';
 import type { KekStore } from './KekStore.ts';
 
 const DataKeyFile = z.object({ callId: z.string(), createdAt: z.number(), wrapped: WrappedKey });

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { open, rename, truncate, writeFile } from 'node:fs/promises';
 import { type ManifestEntry, ManifestHead } from '#protocol/archive';
-import type { EdgeSigner } from '../crypto/EdgeSigner.ts';
-import { ZERO_HASH, entryHash, headSigningBytes } from './canonical.ts';
+import type { EdgeSigner } from '#common/archive/EdgeSigner';
+import { ZERO_HASH, entryHash, headSigningBytes } from '#common/archive/canonical';
 
 /** What a caller supplies; the writer adds seq, at, prev and hash. */
 export type NewEntry = ManifestEntry extends infer E ? (E extends ManifestEntry ? Omit<E, 'seq' | 'at' | 'prev' | 'hash'> : never) : never;

@@ -6,10 +6,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ManifestEntry, ManifestHead } from '#protocol/archive';
-import { sha256File } from '../crypto/blob.ts';
-import { verifySignature } from '../crypto/EdgeSigner.ts';
-import { resolveInCall } from '../paths.ts';
-import { ZERO_HASH, entryHash, headSigningBytes } from './canonical.ts';
+import { sha256File } from '#common/archive/blob';
+import { verifySignature } from '#common/archive/EdgeSigner';
+import { resolveInCall } from '#common/archive/paths';
+import { ZERO_HASH, entryHash, headSigningBytes } from '#common/archive/canonical';
 
 export type ProblemKind =
   | 'manifest-unreadable' // a line is not JSON or not a manifest entry
