@@ -194,7 +194,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
           : { score: Math.min(1, activeCalls / config.maxCalls), activeCalls, queueLength: 0 },
       };
     };
-    cloudLink = new CloudLink({ cloudUrl: config.cloudUrl, edgeId: config.edgeId, key, heartbeatIntervalMs: config.heartbeatIntervalMs, hello, heartbeat, logger });
+    cloudLink = new CloudLink({ cloudUrl: config.cloudUrl, edgeId: config.edgeId, key: () => readKey(config) ?? key, heartbeatIntervalMs: config.heartbeatIntervalMs, hello, heartbeat, logger });
     cloudLink.on('callTokenPublicKey', (pem) => verifier.setPublicKey(pem));
     cloudLink.on('config', (desired) => {
       logger.info({ revision: desired.revision }, 'desired configuration received');

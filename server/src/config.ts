@@ -32,6 +32,8 @@ export const CloudEnv = z.object({
   REDIS_PREFIX: z.string().default('be:'),
   JWT_SECRET: z.string().min(32).optional(),
   JWT_SECRET_FILE: z.string().optional(),
+  /** The secret before the last rotation: tokens it signed stay valid until they expire (zero-downtime rotation). */
+  JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
   /** ES256 private key (PEM) that signs participants' join tokens for edges; or a file holding it. Dev: generated into var/. */
   CALL_TOKEN_KEY: z.string().optional(),
   CALL_TOKEN_KEY_FILE: z.string().optional(),
@@ -88,6 +90,7 @@ export interface CloudConfig {
   redisUrl: string;
   redisPrefix: string;
   jwtSecret: string;
+  jwtSecretPrevious?: string;
   callTokenKeyPem: string;
   callTokenTtlS: number;
   accessTokenTtlS: number;
@@ -165,6 +168,7 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: resolveJwtSecret(e),
+    ...(e.JWT_SECRET_PREVIOUS ? { jwtSecretPrevious: e.JWT_SECRET_PREVIOUS } : {}),
     callTokenKeyPem: resolveCallTokenKey(e),
     callTokenTtlS: e.CALL_TOKEN_TTL_S,
     accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,

@@ -68,7 +68,7 @@ export function buildServices(opts: {
   const { config, logger, redis } = opts;
   const notifier = opts.notifier ?? nullNotifier;
   const keys = new Keys(config.redisPrefix);
-  const tokens = new TokenService(config.jwtSecret);
+  const tokens = new TokenService(config.jwtSecret, config.jwtSecretPrevious);
   const callTokens = new CallTokenSigner(config.callTokenKeyPem);
   const staff = new StaffStore(redis, keys);
   const branches = new BranchStore(redis, keys);

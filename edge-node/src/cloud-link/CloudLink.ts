@@ -20,7 +20,8 @@ export type LinkState = 'connecting' | 'online' | 'offline';
 export interface CloudLinkOptions {
   cloudUrl: string;
   edgeId: string;
-  key: string;
+  /** Read on every authentication, so a rotated key file takes effect without a restart. */
+  key: () => string;
   heartbeatIntervalMs: number;
   hello: () => EdgeHello;
   heartbeat: () => Promise<EdgeHeartbeat>;
@@ -110,7 +111,7 @@ export class CloudLink extends SafeEmitter<LinkEvents> {
     const res = await fetch(new URL('/api/v1/edges/auth', this.options.cloudUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ edgeId: this.options.edgeId, key: this.options.key }),
+      body: JSON.stringify({ edgeId: this.options.edgeId, key: this.options.key() }),
       signal: AbortSignal.timeout(5000),
     });
     if (!res.ok) throw new Error(`cloud refused edge credentials: HTTP ${res.status} ${await res.text()}`);

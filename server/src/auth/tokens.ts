@@ -69,7 +69,11 @@ type Kind = Principal['kind'];
 type Of<K extends Kind> = Extract<Principal, { kind: K }>;
 
 export class TokenService {
-  constructor(private readonly secret: string) {}
+  constructor(
+    private readonly secret: string,
+    /** Verifies (never signs) tokens issued before a secret rotation. */
+    private readonly previousSecret?: string,
+  ) {}
 
   private sign(claims: Record<string, unknown>, ttlS: number): string {
     return jwt.sign(claims, this.secret, { algorithm: 'HS256', expiresIn: ttlS, issuer: ISSUER });
@@ -101,12 +105,22 @@ export class TokenService {
     return this.sign({ typ: 'invite', jti: p.inviteId, callId: p.callId }, ttlS);
   }
 
+  #verifyWithAnySecret(token: string): unknown {
+    try {
+      return jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER });
+    } catch (err) {
+      const badSignature = err instanceof jwt.JsonWebTokenError && /signature/.test(err.message);
+      if (!badSignature || !this.previousSecret) throw err;
+      return jwt.verify(token, this.previousSecret, { algorithms: ['HS256'], issuer: ISSUER });
+    }
+  }
+
   /** Verifies signature, issuer, expiry and kind; throws `unauthenticated` with a `reason`. */
   verify<K extends Kind>(token: string | undefined, kinds: readonly K[]): Of<K> {
     if (!token) throw authError('missing', 'no token');
     let raw: unknown;
     try {
-      raw = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER });
+      raw = this.#verifyWithAnySecret(token);
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw authError('expired', 'token expired');
       if (err instanceof jwt.JsonWebTokenError && /signature/.test(err.message))

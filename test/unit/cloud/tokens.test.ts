@@ -25,6 +25,15 @@ function reasonOf(fn: () => unknown): string | undefined {
 }
 
 describe('TokenService', () => {
+  it('after a secret rotation, tokens signed with the previous secret verify until they expire; new ones use the new secret', () => {
+    const rotated = new TokenService('rotated-secret-0123456789abcdef01234567', secret);
+    const old = tokens.signStaff(staff, 60);
+    expect(rotated.verify(old, ['staff'])).toMatchObject({ kind: 'staff', userId: 'u1' });
+    expect(reasonOf(() => tokens.verify(rotated.signStaff(staff, 60), ['staff']))).toBe('invalid_signature');
+    const stranger = new TokenService('stranger-secret-0123456789abcdef01234567');
+    expect(reasonOf(() => rotated.verify(stranger.signStaff(staff, 60), ['staff']))).toBe('invalid_signature');
+  });
+
   it('round-trips each kind of principal', () => {
     expect(tokens.verify(tokens.signStaff(staff, 60), ['staff'])).toMatchObject({
       kind: 'staff',
