@@ -82,7 +82,6 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     calls,
     ...(transcription ? { transcription } : {}),
     defaultPack: config.compliance.defaultPack,
-    dataDir: config.dataDir,
     logger,
     sink: archive.archive,
     onAlert: (callId, alert) => cloudLink?.send('call:event', { callId, type: 'alert.raised', data: alert }),

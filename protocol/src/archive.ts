@@ -92,7 +92,7 @@ export const ManifestEntry = z.discriminatedUnion('type', [
   }),
   EntryBase.extend({
     type: z.literal('artifact'),
-    kind: z.enum(['report', 'report-html', 'transcript', 'clip', 'composite']),
+    kind: z.enum(['report', 'report-html', 'transcript', 'events', 'clip', 'composite']),
     file: z.string(),
     sha256: Sha256,
     bytes: z.number().int().nonnegative(),
@@ -156,6 +156,7 @@ export const OutboxKind = z.enum([
   'report',
   'report-html',
   'transcript',
+  'events', // the call's event log: annotations, chat, consent (data channels)
   'clip',
   'segment', // part of a full recording sent on demand
   'composite',

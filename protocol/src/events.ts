@@ -44,3 +44,19 @@ export const ChecklistItem = z.object({
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 export const Checklist = z.object({ callId: z.string(), pack: z.object({ id: z.string(), version: z.string() }), items: z.array(ChecklistItem) });
 export type Checklist = z.infer<typeof Checklist>;
+
+/**
+ * One entry of a call's event log: what participants sent on the data channels
+ * (the expert's annotations, chat, the customer's recorded consent), stamped
+ * with call time. Kept with the recording.
+ */
+export const CallEvent = z.object({
+  callId: z.string(),
+  atMs: z.number().nonnegative(),
+  peerId: z.string(),
+  role: CallRole,
+  channel: z.enum(['annotations', 'chat']),
+  /** The message as sent (JSON), or the raw text when it was not JSON. */
+  payload: z.unknown(),
+});
+export type CallEvent = z.infer<typeof CallEvent>;

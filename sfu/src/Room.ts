@@ -7,6 +7,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from '#common/logger';
 import type { MediaSource, DataChannelLabel } from '#protocol/signaling';
 import { AudioTaps, type AudioTrackListener } from './AudioTaps.ts';
+import { DataTaps } from './DataTaps.ts';
 import { ROUTER_MEDIA_CODECS } from './mediaCodecs.ts';
 import { Peer, type PeerChannel, type PeerIdentity } from './Peer.ts';
 import { isVisible, maySee } from './permissions.ts';
@@ -37,6 +38,8 @@ export class Room extends SafeEmitter<RoomEvents> {
   readonly #routers = new Map<number, types.Router>();
   readonly #primaryWorker: number;
   readonly audioTaps: AudioTaps;
+  /** Every data channel message, for the call's event log. */
+  readonly dataTaps: DataTaps;
   #closed = false;
 
   private constructor(
@@ -53,6 +56,7 @@ export class Room extends SafeEmitter<RoomEvents> {
     this.#primaryWorker = primary.index;
     this.#addRouter(primary.index, router);
     this.audioTaps = new AudioTaps(router, logger);
+    this.dataTaps = new DataTaps(router, logger);
     speakerObserver.on('dominantspeaker', ({ producer }) => {
       const peerId = (producer.appData as { peerId?: string }).peerId ?? null;
       this.broadcast({ type: 'activeSpeaker', peerId });
@@ -60,13 +64,31 @@ export class Room extends SafeEmitter<RoomEvents> {
     });
   }
 
-  static async create({ callId, pool, logger, maxConsumersPerWorker = 400, startedAt = Date.now() }: RoomOptions): Promise<Room> {
+  static async create({
+    callId,
+    pool,
+    logger,
+    maxConsumersPerWorker = 400,
+    startedAt = Date.now(),
+  }: RoomOptions): Promise<Room> {
     const worker = pool.leastLoaded();
-    const router = await worker.worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS, appData: { callId } });
+    const router = await worker.worker.createRouter({
+      mediaCodecs: ROUTER_MEDIA_CODECS,
+      appData: { callId },
+    });
     const speakerObserver = await router.createActiveSpeakerObserver({ interval: 300 });
     const roomLogger = logger.child({ callId });
     roomLogger.info({ worker: worker.index }, 'room created');
-    return new Room(callId, pool, worker, router, speakerObserver, roomLogger, maxConsumersPerWorker, startedAt);
+    return new Room(
+      callId,
+      pool,
+      worker,
+      router,
+      speakerObserver,
+      roomLogger,
+      maxConsumersPerWorker,
+      startedAt,
+    );
   }
 
   get closed(): boolean {
@@ -107,7 +129,8 @@ export class Room extends SafeEmitter<RoomEvents> {
     }
     for (const other of this.joinedPeers(peer)) {
       for (const producer of other.producers.values()) await this.consume(peer, other, producer);
-      for (const dataProducer of other.dataProducers.values()) await this.consumeData(peer, other, dataProducer);
+      for (const dataProducer of other.dataProducers.values())
+        await this.consumeData(peer, other, dataProducer);
     }
     this.logger.info({ peerId: peer.id, role: peer.role }, 'participant joined');
     this.safeEmit('peerJoined', peer);
@@ -134,8 +157,13 @@ export class Room extends SafeEmitter<RoomEvents> {
   async publish(owner: Peer, producer: types.Producer, source: MediaSource): Promise<void> {
     await this.#pipeEverywhere(owner.router, { producerId: producer.id });
     if (producer.kind === 'audio') {
-      await this.speakerObserver.addProducer({ producerId: producer.id }).catch((err) => this.logger.warn({ err }, 'speaker observer'));
-      await this.audioTaps.tap(producer, owner.role, { id: owner.id, displayName: owner.identity.displayName });
+      await this.speakerObserver
+        .addProducer({ producerId: producer.id })
+        .catch((err) => this.logger.warn({ err }, 'speaker observer'));
+      await this.audioTaps.tap(producer, owner.role, {
+        id: owner.id,
+        displayName: owner.identity.displayName,
+      });
     }
     for (const viewer of this.joinedPeers(owner)) await this.consume(viewer, owner, producer);
     this.safeEmit('producer', owner, producer, source);
@@ -144,6 +172,7 @@ export class Room extends SafeEmitter<RoomEvents> {
 
   async publishData(owner: Peer, dataProducer: types.DataProducer): Promise<void> {
     await this.#pipeEverywhere(owner.router, { dataProducerId: dataProducer.id });
+    await this.dataTaps.tap(owner, dataProducer);
     for (const viewer of this.joinedPeers(owner)) await this.consumeData(viewer, owner, dataProducer);
   }
 
@@ -151,7 +180,11 @@ export class Room extends SafeEmitter<RoomEvents> {
   async consume(viewer: Peer, owner: Peer, producer: types.Producer): Promise<void> {
     if (!maySee(viewer.role, owner.role) || !viewer.rtpCapabilities) return;
     const transport = viewer.recvTransport();
-    if (!transport || !viewer.router.canConsume({ producerId: producer.id, rtpCapabilities: viewer.rtpCapabilities })) return;
+    if (
+      !transport ||
+      !viewer.router.canConsume({ producerId: producer.id, rtpCapabilities: viewer.rtpCapabilities })
+    )
+      return;
     const source = (producer.appData as { source: MediaSource }).source;
     const consumer = await transport.consume({
       producerId: producer.id,
@@ -172,7 +205,11 @@ export class Room extends SafeEmitter<RoomEvents> {
     consumer.on('producerpause', () => viewer.notify({ type: 'consumerPaused', consumerId: consumer.id }));
     consumer.on('producerresume', () => viewer.notify({ type: 'consumerResumed', consumerId: consumer.id }));
     consumer.on('layerschange', (layers) =>
-      viewer.notify({ type: 'consumerLayersChanged', consumerId: consumer.id, spatialLayer: layers?.spatialLayer ?? null }),
+      viewer.notify({
+        type: 'consumerLayersChanged',
+        consumerId: consumer.id,
+        spatialLayer: layers?.spatialLayer ?? null,
+      }),
     );
     viewer.notify({
       type: 'newConsumer',
@@ -215,6 +252,7 @@ export class Room extends SafeEmitter<RoomEvents> {
     }
     this.peers.clear();
     this.audioTaps.close();
+    this.dataTaps.close();
     for (const router of this.#routers.values()) router.close();
     this.safeEmit('close', reason);
   }
@@ -231,18 +269,26 @@ export class Room extends SafeEmitter<RoomEvents> {
     const other = this.pool.leastLoaded(new Set([this.#primaryWorker]));
     const existing = this.#routers.get(other.index);
     if (existing) return existing;
-    const router = await other.worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS, appData: { callId: this.callId } });
+    const router = await other.worker.createRouter({
+      mediaCodecs: ROUTER_MEDIA_CODECS,
+      appData: { callId: this.callId },
+    });
     this.#addRouter(other.index, router);
     this.logger.info({ worker: other.index }, 'room spans another worker');
     // Everything already published must be reachable from the new router.
     for (const peer of this.peers.values()) {
-      for (const producer of peer.producers.values()) await peer.router.pipeToRouter({ producerId: producer.id, router });
-      for (const dp of peer.dataProducers.values()) await peer.router.pipeToRouter({ dataProducerId: dp.id, router });
+      for (const producer of peer.producers.values())
+        await peer.router.pipeToRouter({ producerId: producer.id, router });
+      for (const dp of peer.dataProducers.values())
+        await peer.router.pipeToRouter({ dataProducerId: dp.id, router });
     }
     return router;
   }
 
-  async #pipeEverywhere(from: types.Router, what: { producerId: string } | { dataProducerId: string }): Promise<void> {
+  async #pipeEverywhere(
+    from: types.Router,
+    what: { producerId: string } | { dataProducerId: string },
+  ): Promise<void> {
     for (const router of this.#routers.values()) {
       if (router !== from) await from.pipeToRouter({ ...what, router });
     }

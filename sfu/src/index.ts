@@ -7,3 +7,4 @@ export { AudioTrack, type AudioTrackListener, type AudioCodecInfo } from './Audi
 export { resolveWorkerBin, WorkerBinaryMissingError } from './workerBin.ts';
 export { chooseSpatialLayer } from './layers.ts';
 export * as permissions from './permissions.ts';
+export { DataTaps, type DataMessageListener } from './DataTaps.ts';

@@ -2,8 +2,6 @@
 // on the staff's screens → compliance checks → alerts and the inspection report
 // at call end. The account manager is a Chromium page whose fake microphone
 // plays espeak-ng speech; the compliance officer watches as an observer.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Report } from '#protocol/report';
@@ -12,7 +10,7 @@ import { artifactPath } from '../helpers/artifacts.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { openCallPage } from '../helpers/call-page.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
-import { startTestEdge, type TestEdge } from '../helpers/edge.ts';
+import { readArchivedArtifact, startTestEdge, type TestEdge } from '../helpers/edge.ts';
 import { fakeSpeechWav } from '../helpers/fake-media.ts';
 
 const MANAGER_SPEECH = 'This product is not a bank deposit. It is not covered by deposit insurance. Returns are guaranteed.';
@@ -66,13 +64,15 @@ describe('live transcript and compliance in a real call', () => {
     await expect.poll(async () => (await seenAlerts()).map((a) => a.checkId), { timeout: 60_000, interval: 500 }).toContain('no-misleading-claims');
     // The customer never sees compliance alerts: checked through the edge's routing (observer yes, customer no) in LiveCallAnalysis.
     edge.edge.calls.endCall('call-live-1', 'test over');
-    const reportFile = path.join(edge.dir, 'data', 'calls', 'call-live-1', 'compliance-report.json');
-    await expect.poll(() => existsSync(reportFile), { timeout: 5000 }).toBe(true);
-    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    // The report is stored in the encrypted call archive (never in plain text on disk).
+    await expect.poll(async () => (await readArchivedArtifact(edge, 'call-live-1', 'report')) !== undefined, { timeout: 10_000 }).toBe(true);
+    const report = JSON.parse((await readArchivedArtifact(edge, 'call-live-1', 'report'))!.toString()) as Report;
     expect(report.pack.id).toBe('wealth-sale');
     expect(report.verdict).toBe('non-compliant');
     expect(report.checks.find((c) => c.id === 'no-misleading-claims')?.status).toBe('fail');
     expect(report.transcript.some((l) => l.role === 'manager' && /deposit/i.test(l.text))).toBe(true);
-    expect(existsSync(path.join(edge.dir, 'data', 'calls', 'call-live-1', 'compliance-report.html'))).toBe(true);
+    expect((await readArchivedArtifact(edge, 'call-live-1', 'report-html'))?.toString()).toContain('no-misleading-claims');
+    const transcript = JSON.parse((await readArchivedArtifact(edge, 'call-live-1', 'transcript'))!.toString()) as TranscriptSegment[];
+    expect(transcript.every((s) => s.final && s.role === 'manager')).toBe(true);
   });
 });

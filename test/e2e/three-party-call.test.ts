@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { artifactPath } from '../helpers/artifacts.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
-import { startTestEdge, type TestEdge } from '../helpers/edge.ts';
+import { readArchivedArtifact, startTestEdge, type TestEdge } from '../helpers/edge.ts';
+import type { CallEvent } from '#protocol/events';
 import { inboundByPeer, openCallPage, waitForMediaFrom } from '../helpers/call-page.ts';
 
 const PARTICIPANTS = [
@@ -64,5 +65,22 @@ describe('three-party call in Chromium', () => {
     const again = await openCallPage(browser, edge.url, token, 'Chen Wei');
     await waitForMediaFrom(again, ['manager-1', 'expert-1']);
     await waitForMediaFrom(manager!, ['customer-1', 'expert-1']);
+  });
+
+  test('annotations and chat sent on the data channels are kept in the call’s archived event log', async () => {
+    const [, manager, expert] = pages;
+    const mark = { type: 'shape', id: 'm1', shape: { kind: 'circle', cx: 0.42, cy: 0.58, r: 0.1 }, color: '#ff3b30' };
+    await expert!.evaluate((m) => window.__branchedge!.room.sendData('annotations', m), mark);
+    await manager!.evaluate(() => window.__branchedge!.room.sendData('chat', { text: 'Please look at page two' }));
+    await expect.poll(() => edge.edge.analysis.eventCount('call-e2e-1'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    edge.edge.calls.endCall('call-e2e-1', 'test over');
+    await expect.poll(async () => (await readArchivedArtifact(edge, 'call-e2e-1', 'events')) !== undefined, { timeout: 10_000 }).toBe(true);
+    const events = JSON.parse((await readArchivedArtifact(edge, 'call-e2e-1', 'events'))!.toString()) as CallEvent[];
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ peerId: 'expert-1', role: 'expert', channel: 'annotations', payload: mark }),
+        expect.objectContaining({ peerId: 'manager-1', role: 'manager', channel: 'chat', payload: { text: 'Please look at page two' } }),
+      ]),
+    );
   });
 });

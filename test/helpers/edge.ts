@@ -50,3 +50,10 @@ export async function startTestEdge(env: Record<string, string> = {}): Promise<T
     },
   };
 }
+
+/** The newest archived artifact of `kind` for a call, decrypted (undefined until it is stored). */
+export async function readArchivedArtifact(edge: TestEdge, callId: string, kind: 'report' | 'report-html' | 'transcript' | 'events'): Promise<Buffer | undefined> {
+  const record = edge.edge.archive.archive.store.get(callId);
+  const entry = record?.entries('artifact').filter((a) => a.kind === kind).at(-1);
+  return entry ? record!.readFile(entry.file) : undefined;
+}

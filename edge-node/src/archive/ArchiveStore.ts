@@ -190,9 +190,10 @@ export class ArchiveStore {
     const meta: CallMeta = { callId, edgeId: this.o.edgeId, branchId: this.o.branchId, startedAt, status: 'open' };
     const manifest = ManifestWriter.open(paths.manifest, paths.head, this.o.signer, { callId, edgeId: this.o.edgeId });
     const record = new CallRecord(paths, meta, manifest, this);
+    // Registered before the first await: a concurrent get() must not load a second writer for the same manifest.
+    this.#open.set(callId, record);
     await record.updateMeta(meta);
     await record.append({ type: 'call', callId, edgeId: this.o.edgeId, branchId: this.o.branchId, startedAt, publicKey: this.o.signer.publicKey });
-    this.#open.set(callId, record);
     return record;
   }
 

@@ -15,7 +15,7 @@ import type { Logger } from '#common/logger';
 import { redactString } from '#common/redact';
 import type { ManifestHead, OutboxKind, TrackTiming } from '#protocol/archive';
 import { AppError, validate } from '#protocol/errors';
-import { TranscriptSegment } from '#protocol/events';
+import { CallEvent, TranscriptSegment } from '#protocol/events';
 import { Report } from '#protocol/report';
 import { SafeEmitter } from '#sfu/SafeEmitter';
 import type { RecordingAlert, RecordingSink } from '../recording/RecordingSink.ts';
@@ -161,13 +161,23 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
   }
 
   /** LiveCallAnalysis's sink (edge-node/src/live): the report, its HTML and the transcript of a finished call. */
-  async callFinished(result: { callId: string; report: unknown; html: string; transcript: TranscriptSegment[] }): Promise<void> {
+  async callFinished(result: { callId: string; report: unknown; html: string; transcript: TranscriptSegment[]; events?: CallEvent[] }): Promise<void> {
     if (!this.store.get(result.callId) && !this.#opening.has(result.callId)) {
       this.#log.warn({ callId: result.callId }, 'report for a call that was never recorded; archiving it anyway');
       await this.openCall(result.callId, Date.now());
     }
     await this.storeTranscript(result.callId, result.transcript);
+    if (result.events?.length) await this.storeEvents(result.callId, result.events);
     await this.storeReport(result.callId, result.report, result.html);
+  }
+
+  /** The call's event log (annotations, chat, consent from the data channels), encrypted like every artifact. */
+  async storeEvents(callId: string, events: CallEvent[]): Promise<void> {
+    const valid = events.map((e) => validate(CallEvent, e, 'call event')).sort((a, b) => a.atMs - b.atMs);
+    const record = await this.#record(callId);
+    const n = record.entries('artifact').filter((a) => a.kind === 'events').length;
+    await this.#storeArtifact(record, 'events', `artifacts/events${n ? `-${n + 1}` : ''}.json.bea`, Buffer.from(JSON.stringify(valid)));
+    await this.#signAndSend(record);
   }
 
   /** The call's final transcript (partials are dropped). */
@@ -321,7 +331,7 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
 
   // ---- internals ----------------------------------------------------------------------
 
-  async #storeArtifact(record: CallRecord, kind: 'report' | 'report-html' | 'transcript', relative: string, plain: Buffer): Promise<void> {
+  async #storeArtifact(record: CallRecord, kind: 'report' | 'report-html' | 'transcript' | 'events', relative: string, plain: Buffer): Promise<void> {
     const stored = await record.putBuffer(relative, plain, false);
     const entry = await record.append({ type: 'artifact', kind, file: stored.file, sha256: stored.sha256, bytes: stored.bytes });
     this.#enqueueFile(record, kind, stored.file, stored.sha256, { seq: entry.seq });

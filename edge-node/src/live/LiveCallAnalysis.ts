@@ -1,12 +1,10 @@
 // The edge listening to its calls: every participant's audio goes to the
 // transcription service; final segments feed the call's compliance session;
 // transcript, checklist and alerts go to the people in the room who may see
-// them (never the customer); at call end the inspection report is written and
-// announced to the cloud.
-import path from 'node:path';
-import { writeFileAtomically } from '#common/files';
+// them (never the customer); at call end the inspection report, transcript and
+// event log go to the encrypted archive (the sink) and the verdict to the cloud.
 import type { Logger } from '#common/logger';
-import type { TranscriptSegment } from '#protocol/events';
+import type { CallEvent, TranscriptSegment } from '#protocol/events';
 import type { Report } from '#protocol/report';
 import type { SignalNotification } from '#protocol/signaling';
 import type { Room } from '#sfu/index';
@@ -17,7 +15,6 @@ import {
   loadRulePack,
   packHints,
   renderReportHtml,
-  saveReport,
   type RulePack,
 } from '../compliance/index.ts';
 import type { TranscriptionService } from '../transcription/index.ts';
@@ -29,6 +26,7 @@ export interface CallResultSink {
     report: Report;
     html: string;
     transcript: TranscriptSegment[];
+    events: CallEvent[];
   }): void | Promise<void>;
 }
 
@@ -36,8 +34,6 @@ export interface LiveCallAnalysisOptions {
   calls: CallRegistry;
   transcription?: TranscriptionService;
   defaultPack: string;
-  /** Reports are written here, per call, until the archive takes them. */
-  dataDir: string;
   logger: Logger;
   onAlert?: (
     callId: string,
@@ -50,6 +46,8 @@ export interface LiveCallAnalysisOptions {
 interface CallAnalysis {
   compliance: ComplianceSession;
   transcript: TranscriptSegment[];
+  /** Annotations, chat and consent sent on the data channels, in call time. */
+  events: CallEvent[];
   hints: string[];
 }
 
@@ -74,6 +72,17 @@ export class LiveCallAnalysis {
           peer.role !== 'customer' &&
           peer.notify({ type: 'checklist', items: analysis.compliance.checklist().items }),
       );
+      // What participants send on the data channels is part of the call's record.
+      room.dataTaps.onMessage((peer, channel, message) => {
+        let payload: unknown = message;
+        try {
+          payload = JSON.parse(message);
+        } catch {
+          // plain text is kept as sent
+        }
+        const atMs = Math.max(0, Date.now() - call.startedAt);
+        analysis.events.push({ callId: call.callId, atMs, peerId: peer.id, role: peer.role, channel, payload });
+      });
     });
     o.calls.onAudioTrack((track) => {
       if (!o.transcription) return;
@@ -118,6 +127,11 @@ export class LiveCallAnalysis {
     analysis.compliance.addSegment(segment);
   }
 
+  /** Data-channel events logged so far for a call in progress. */
+  eventCount(callId: string): number {
+    return this.#calls.get(callId)?.events.length ?? 0;
+  }
+
   checklist(callId: string) {
     return this.#calls.get(callId)?.compliance.checklist();
   }
@@ -129,15 +143,18 @@ export class LiveCallAnalysis {
     const call = this.o.calls.get(callId);
     const report = analysis.compliance.finish({ durationMs: call ? Date.now() - call.startedAt : 0 });
     const html = renderReportHtml(report);
-    const dir = path.join(this.o.dataDir, 'calls', callId);
-    saveReport(dir, report);
-    writeFileAtomically(path.join(dir, 'transcript.json'), JSON.stringify(analysis.transcript, null, 2));
     this.#calls.delete(callId);
     this.#packs.delete(callId);
     this.#logger.info({ callId, reason, verdict: report.verdict }, 'call analysis finished');
     this.o.onReport?.(callId, report);
     void Promise.resolve(
-      this.o.sink?.callFinished({ callId, report, html, transcript: analysis.transcript }),
+      this.o.sink?.callFinished({
+        callId,
+        report,
+        html,
+        transcript: analysis.transcript,
+        events: analysis.events,
+      }),
     ).catch((err) => this.#logger.error({ err, callId }, 'storing the call result failed'));
     return report;
   }
@@ -147,7 +164,7 @@ export class LiveCallAnalysis {
     if (analysis) return analysis;
     const pack: RulePack = loadRulePack(this.#packs.get(callId) ?? this.o.defaultPack);
     const compliance = new ComplianceSession(pack, callId, { logger: this.#logger });
-    analysis = { compliance, transcript: [], hints: packHints(pack) };
+    analysis = { compliance, transcript: [], events: [], hints: packHints(pack) };
     this.#calls.set(callId, analysis);
     compliance.on('checklist', (checklist) =>
       notifyStaff(this.o.calls.get(callId)?.room, { type: 'checklist', items: checklist.items }),

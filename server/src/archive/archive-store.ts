@@ -173,7 +173,7 @@ export class CloudArchiveStore {
             meta: d.meta,
           }),
         );
-        if (['report', 'report-html', 'transcript'].includes(d.kind)) {
+        if (['report', 'report-html', 'transcript', 'events'].includes(d.kind)) {
           // The latest version (highest manifest seq) wins.
           const field = `${d.kind}File`;
           const prev = await this.redis.hGet(callKey, `${field}Seq`);
