@@ -21,6 +21,16 @@ export function processCpuMs(pid: number): number {
   }
 }
 
+/** Resident set size of a process in MB (NaN if it is gone). */
+export function processRssMb(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Busy and total jiffies per core, from /proc/stat. */
 export function coreTimes(): Array<{ busy: number; total: number }> {
   const out: Array<{ busy: number; total: number }> = [];

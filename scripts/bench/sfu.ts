@@ -32,7 +32,7 @@ import { ClientWorker } from './sfu-client.ts';
 import { Generator, type GeneratorStats } from './sfu-generator.ts';
 import { participantBitrate, PROFILE } from './sfu-media.ts';
 import { OurSfu } from './sfu-ours.ts';
-import { coreBusyPercent, corePlan, coreTimes, pin, unpin } from './sfu-proc.ts';
+import { coreBusyPercent, corePlan, coreTimes, pin, processRssMb, unpin } from './sfu-proc.ts';
 import { masterKeyBase64, randomMasterKey, type SrtpSuite } from './sfu-srtp.ts';
 import { JanusSfu } from './janus/rooms.ts';
 import { janusAvailable } from './janus/server.ts';
@@ -100,6 +100,8 @@ export interface StepResult {
   generatorMaxLateMs: number;
   cpuPctPerStream: number;
   cpuUsPerPacket: number;
+  /** Resident memory of the server process (a growing figure means a backlog somewhere). */
+  serverRssMb: number;
   /**
    * Why the step says nothing about the server, if so: the load core saturated or the
    * generator fell behind (then loss and CPU are the harness's, not the SFU's).
@@ -125,6 +127,15 @@ interface ScenarioResult {
   /** Set when the ramp stopped because the harness, not the server, ran out. */
   limitedBy?: string;
   error?: string;
+}
+
+/** Rejects if `p` takes longer than `ms`: a stuck step must end the scenario, not the benchmark. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what())), ms))),
+  ]);
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -194,6 +205,7 @@ async function measureStep(
     stalledStreams: w.v.stalled,
     generatorMaxLateMs: Math.round(g.maxLateMs),
     cpuPctPerStream: r2(serverCpuPct / streams),
+    serverRssMb: processRssMb(target.serverPid),
     cpuUsPerPacket: r1(
       (serverMs * 1000 * ((w.t - opened.t) / (b.server.t - a.server.t))) / Math.max(1, w.v.received),
     ),
@@ -270,9 +282,19 @@ async function runScenario(
     let rooms = 0;
     let failures = 0;
     for (const n of steps) {
-      await target.addRooms(n - rooms);
+      const add = n - rooms;
+      await withTimeout(
+        target.addRooms(add),
+        60_000 + 3000 * add,
+        () =>
+          `adding rooms ${rooms + 1}–${n} did not finish (server RSS ${processRssMb(target!.serverPid)} MB; for BranchEdge a growing RSS means the edge process is not keeping up with the audio taps)`,
+      );
       rooms = n;
-      const step = await measureStep(target, rooms, client, generator, plan);
+      const step = await withTimeout(
+        measureStep(target, rooms, client, generator, plan),
+        (warmupS + measureS) * 1000 + 90_000,
+        () => `measuring ${n} rooms did not finish (server RSS ${processRssMb(target!.serverPid)} MB)`,
+      );
       if (target.failure || client.diedWith) throw new Error(target.failure ?? client.diedWith);
       result.steps.push(step);
       console.log(
@@ -295,7 +317,16 @@ async function runScenario(
       .join(' — ');
     console.error(`  ✗ ${result.error}`);
   } finally {
-    await target?.stop().catch(() => undefined);
+    if (target) {
+      const pid = target.serverPid;
+      await withTimeout(target.stop(), 30_000, () => 'stop timed out').catch(() => {
+        try {
+          process.kill(pid, 'SIGKILL'); // our own server process, stuck
+        } catch {
+          // already gone
+        }
+      });
+    }
     client.close();
     await generator.stop();
   }
@@ -444,6 +475,7 @@ async function main(): Promise<void> {
           'client CPU %',
           'ctrl CPU %',
           'other on srv core %',
+          'server RSS MB',
           'pass',
         ],
         s.steps.map((x) => [
@@ -460,6 +492,7 @@ async function main(): Promise<void> {
           x.clientCpuPct,
           x.controllerCpuPct,
           x.otherOnServerCorePct,
+          x.serverRssMb,
           (x.invalid ? 'invalid' : x.pass ? 'yes' : 'no') + (x.noisy ? ' (noisy)' : ''),
         ]),
       ),
