@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hasSyntheticWhisper } from '../helpers/models.ts';
 import { createLogger } from '#common/logger';
 import { TranscriptSegment } from '#protocol/events';
 import { renderSpeech, type RenderedSpeech } from '../../edge-node/src/transcription/eval/renderSpeech.ts';
@@ -69,7 +70,7 @@ async function liveCall(
   return { segments, source, originMs: source.firstPacketAt! - callStartMs, stats };
 }
 
-describe('live transcription with the synthetic Whisper model', () => {
+describe.skipIf(!hasSyntheticWhisper)('live transcription with the synthetic Whisper model', () => {
   let service: TranscriptionService;
   let speech: RenderedSpeech;
 
