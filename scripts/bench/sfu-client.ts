@@ -108,6 +108,10 @@ export class ClientWorker {
     return producer;
   }
 
+  get pid(): number {
+    return this.worker.pid ?? 0;
+  }
+
   get streams(): number {
     return this.#producers.size;
   }
@@ -137,11 +141,6 @@ export class ClientWorker {
     }
     out.lossPercent = out.received + out.lost > 0 ? (100 * out.lost) / (out.received + out.lost) : 0;
     return out;
-  }
-
-  async cpuMs(): Promise<number> {
-    const u = await this.worker.getResourceUsage();
-    return u.ru_utime + u.ru_stime;
   }
 
   close(): void {

@@ -95,7 +95,7 @@ export class OurSfu {
   }
 
   /** Worker CPU (user+system, ms) as mediasoup reports it. */
-  async serverCpuMs(): Promise<number> {
+  async reportedCpuMs(): Promise<number> {
     const u = await this.pool.workers[0]!.worker.getResourceUsage();
     return u.ru_utime + u.ru_stime;
   }

@@ -32,7 +32,7 @@ import { ClientWorker } from './sfu-client.ts';
 import { Generator, type GeneratorStats } from './sfu-generator.ts';
 import { participantBitrate, PROFILE } from './sfu-media.ts';
 import { OurSfu } from './sfu-ours.ts';
-import { coreBusyPercent, corePlan, coreTimes, pin, processRssMb, unpin } from './sfu-proc.ts';
+import { coreBusyPercent, corePlan, coreTimes, pin, processCpuMs, processRssMb, unpin } from './sfu-proc.ts';
 import { masterKeyBase64, randomMasterKey, type SrtpSuite } from './sfu-srtp.ts';
 import { JanusSfu } from './janus/rooms.ts';
 import { janusAvailable } from './janus/server.ts';
@@ -75,7 +75,8 @@ interface Target {
   /** Set when the server died during the run. */
   readonly failure?: string | undefined;
   addRooms(count: number): Promise<void>;
-  serverCpuMs(): Promise<number>;
+  /** The server's own account of its CPU time (mediasoup: getResourceUsage), if it has one. */
+  reportedCpuMs?(): Promise<number>;
   serverPid: number;
   stop(): Promise<void>;
 }
@@ -84,7 +85,10 @@ export interface StepResult {
   rooms: number;
   /** Streams forwarded to receivers (12 per room). */
   streams: number;
+  /** Server CPU, % of one core, from /proc (all threads). */
   serverCpuPct: number;
+  /** BranchEdge: the worker's own figure (getResourceUsage), as a cross-check. */
+  serverCpuPctReported?: number;
   /** Load on the server's core from anything else (other processes on this machine). */
   otherOnServerCorePct: number;
   loadCorePct: number;
@@ -158,36 +162,37 @@ async function measureStep(
 ): Promise<StepResult> {
   await sleep(warmupS);
   await generator.stats(); // resets the lateness maximum
-  // Every counter is read with its own clock: on a busy machine a read can take seconds,
-  // and a rate must divide by the time between *its* two reads.
-  const read = async <T>(f: () => T | Promise<T>) => {
-    const v = await f();
-    return { v, t: performance.now() };
-  };
+  // CPU times come from /proc, read synchronously at one instant: a request over a worker's
+  // channel can wait behind its backlog and would skew the interval. mediasoup's own figure
+  // (getResourceUsage over the channel) is kept beside it for BranchEdge as a cross-check.
   const snapshot = async () => {
-    const [server, gen, client_, self, cores] = await Promise.all([
-      read(() => target.serverCpuMs()),
-      read(async () => (await generator.stats()).cpuMs),
-      read(() => client.cpuMs()),
-      read(() => process.cpuUsage()),
-      read(() => coreTimes()),
-    ]);
-    return { server, gen, client: client_, self, cores };
+    const reported = target.reportedCpuMs ? await target.reportedCpuMs() : undefined;
+    const t = performance.now();
+    return {
+      t,
+      server: processCpuMs(target.serverPid),
+      gen: processCpuMs(generator.pid),
+      client: processCpuMs(client.pid),
+      self: process.cpuUsage(),
+      cores: coreTimes(),
+      reported,
+    };
   };
-  const opened = await read(() => client.sample());
+  await client.sample();
+  const opened = performance.now();
   const a = await snapshot();
   await sleep(measureS);
-  const w = await read(() => client.sample());
+  const w = await client.sample();
+  const closed = performance.now();
   const g: GeneratorStats = await generator.stats();
   const b = await snapshot();
-  const rate = (x: { v: number; t: number }, y: { v: number; t: number }) =>
-    (100 * (y.v - x.v)) / (y.t - x.t);
-  const busy = coreBusyPercent(a.cores.v, b.cores.v);
+  const ms = b.t - a.t;
+  const rate = (x: number, y: number) => (100 * (y - x)) / ms;
+  const busy = coreBusyPercent(a.cores, b.cores);
   const serverCpuPct = rate(a.server, b.server);
-  const serverMs = b.server.v - a.server.v;
   const streams = rooms * 12;
-  const forwardedPps = (w.v.received * 1000) / (w.t - opened.t);
-  const selfMs = (b.self.v.user - a.self.v.user + b.self.v.system - a.self.v.system) / 1000;
+  const forwardedPps = (w.received * 1000) / (closed - opened);
+  const selfMs = (b.self.user - a.self.user + b.self.system - a.self.system) / 1000;
   const nominalPps = rooms * nominalPpsPerRoom();
   const step: StepResult = {
     rooms,
@@ -195,20 +200,21 @@ async function measureStep(
     serverCpuPct: r1(serverCpuPct),
     otherOnServerCorePct: plan.pinned ? r1(Math.max(0, (busy[plan.server] ?? 0) - serverCpuPct)) : NaN,
     loadCorePct: plan.pinned ? r1(busy[plan.load] ?? 0) : NaN,
+    ...(a.reported !== undefined && b.reported !== undefined
+      ? { serverCpuPctReported: r1(rate(a.reported, b.reported)) }
+      : {}),
     generatorCpuPct: r1(rate(a.gen, b.gen)),
     clientCpuPct: r1(rate(a.client, b.client)),
-    controllerCpuPct: r1((100 * selfMs) / (b.self.t - a.self.t)),
+    controllerCpuPct: r1((100 * selfMs) / ms),
     forwardedPps: Math.round(forwardedPps),
     nominalPps,
     deliveredPct: r1((100 * forwardedPps) / nominalPps),
-    lossPct: r2(w.v.lossPercent),
-    stalledStreams: w.v.stalled,
+    lossPct: r2(w.lossPercent),
+    stalledStreams: w.stalled,
     generatorMaxLateMs: Math.round(g.maxLateMs),
     cpuPctPerStream: r2(serverCpuPct / streams),
     serverRssMb: processRssMb(target.serverPid),
-    cpuUsPerPacket: r1(
-      (serverMs * 1000 * ((w.t - opened.t) / (b.server.t - a.server.t))) / Math.max(1, w.v.received),
-    ),
+    cpuUsPerPacket: r1(((b.server - a.server) * 1000 * ((closed - opened) / ms)) / Math.max(1, w.received)),
     pass: false,
   };
   const ours = step.generatorCpuPct + step.clientCpuPct + step.controllerCpuPct;

@@ -10,7 +10,6 @@ import type { types } from 'mediasoup';
 import type { ClientWorker } from '../sfu-client.ts';
 import type { Generator } from '../sfu-generator.ts';
 import { AUDIO_LEVEL_EXT_ID } from '../sfu-media.ts';
-import { processCpuMs } from '../sfu-proc.ts';
 import { JanusSession } from './api.ts';
 import { buildAnswer, parseOffer, receiveParameters } from './sdp.ts';
 import { startJanus, type JanusServer } from './server.ts';
@@ -55,11 +54,6 @@ export class JanusSfu {
 
   get serverPid(): number {
     return this.server.pid;
-  }
-
-  /** Janus' CPU (all threads, user+system, ms) from /proc. */
-  async serverCpuMs(): Promise<number> {
-    return processCpuMs(this.server.pid);
   }
 
   async addRooms(count: number): Promise<void> {
