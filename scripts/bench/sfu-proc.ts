@@ -1,7 +1,7 @@
 // Process plumbing for the SFU benchmark: CPU time of any process from /proc,
 // per-core busy time (to see other load on the cores we measure on), pinning
 // with taskset (util-linux), and spawning TypeScript children on a given core.
-import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -95,6 +95,25 @@ export function spawnOnCore(
 ): ChildProcess {
   if (core === undefined || !TASKSET) return spawn(command, args, { stdio, env: env ?? process.env });
   return spawn(TASKSET, ['-c', String(core), command, ...args], { stdio, env: env ?? process.env });
+}
+
+/**
+ * How fast a core is right now: SHA-256 rounds over 16 KB per second in a child pinned to `core`
+ * (about half a second). A shared VM's cores speed up and slow down with the host's load;
+ * comparing this before each scenario shows drift that would otherwise pass for a difference
+ * between servers.
+ */
+export function coreSpeed(core: number | undefined): number {
+  const script =
+    "const c=require('node:crypto');const b=Buffer.alloc(16384,7);let n=0;const t=performance.now();" +
+    "while(performance.now()-t<500){c.createHash('sha256').update(b).digest();n++}" +
+    'console.log(Math.round(n/((performance.now()-t)/1000)))';
+  const args = ['-e', script];
+  const out =
+    core !== undefined && TASKSET
+      ? spawnSync(TASKSET, ['-c', String(core), process.execPath, ...args], { encoding: 'utf8' })
+      : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  return Number(out.stdout.trim()) || NaN;
 }
 
 /** Waits for a process to exit (or kills it after `graceMs`). */

@@ -32,7 +32,16 @@ import { ClientWorker } from './sfu-client.ts';
 import { Generator, type GeneratorStats } from './sfu-generator.ts';
 import { participantBitrate, PROFILE } from './sfu-media.ts';
 import { OurSfu } from './sfu-ours.ts';
-import { coreBusyPercent, corePlan, coreTimes, pin, processCpuMs, processRssMb, unpin } from './sfu-proc.ts';
+import {
+  coreBusyPercent,
+  corePlan,
+  coreSpeed,
+  coreTimes,
+  pin,
+  processCpuMs,
+  processRssMb,
+  unpin,
+} from './sfu-proc.ts';
 import { masterKeyBase64, randomMasterKey, type SrtpSuite } from './sfu-srtp.ts';
 import { JanusSfu } from './janus/rooms.ts';
 import { janusAvailable } from './janus/server.ts';
@@ -130,6 +139,8 @@ interface ScenarioResult {
   cpuUsPerPacket: number | null;
   /** Set when the ramp stopped because the harness, not the server, ran out. */
   limitedBy?: string;
+  /** Server core speed (SHA-256 rounds/s) just before and after the scenario: drift check. */
+  coreSpeed?: { before: number; after: number };
   error?: string;
 }
 
@@ -277,7 +288,8 @@ async function runScenario(
     cpuPctPerStream: null,
     cpuUsPerPacket: null,
   };
-  console.log(`\n▶ ${label}`);
+  const speedBefore = coreSpeed(plan.pinned ? plan.server : undefined);
+  console.log(`\n▶ ${label} (server core speed ${speedBefore} SHA-256/s)`);
   const generator = await Generator.start(plan.pinned ? plan.load : undefined);
   const client = await ClientWorker.start(ip, plan.pinned ? plan.load : undefined);
   let target: Target | undefined;
@@ -336,6 +348,7 @@ async function runScenario(
     client.close();
     await generator.stop();
   }
+  result.coreSpeed = { before: speedBefore, after: coreSpeed(plan.pinned ? plan.server : undefined) };
   Object.assign(result, summarize(result.steps));
   return result;
 }
@@ -544,6 +557,16 @@ async function main(): Promise<void> {
         ]),
       ),
     );
+  const speeds = scenarios
+    .flatMap((x) => (x.coreSpeed ? [x.coreSpeed.before, x.coreSpeed.after] : []))
+    .filter(Number.isFinite);
+  if (speeds.length >= 2) {
+    const drift = (100 * (Math.max(...speeds) - Math.min(...speeds))) / Math.max(...speeds);
+    if (drift > 10)
+      notes.push(
+        `the server core's speed varied by ${Math.round(drift)} % during the run (coreSpeed per scenario): differences of that size between scenarios are not significant`,
+      );
+  }
   if (comparison.some((c) => c.noisy))
     notes.push('* other processes used the measured cores during these steps: indicative only');
   const ours = scenarios.find((s) => s.id === 'branchedge');
