@@ -150,7 +150,19 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.use(router);
-  if (lobby) app.use(lobbyRouter({ lobby, activeCalls: () => calls.size, maxCalls: config.maxCalls, adminToken: config.lobby.adminToken }));
+  // Lobby aggregates are branch data: a cloud-signed lobby token or LOBBY_ADMIN_TOKEN on every route.
+  if (lobby)
+    app.use(
+      lobbyRouter({
+        lobby,
+        activeCalls: () => calls.size,
+        maxCalls: config.maxCalls,
+        branchId: config.branchId,
+        verifyToken: (token) => verifier.verifyLobbyAccess(token),
+        adminToken: config.lobby.adminToken,
+        logger,
+      }),
+    );
   if (existsSync(path.join(config.clientDist, 'index.html'))) {
     app.use(express.static(config.clientDist, { index: 'index.html' }));
     app.get(/^\/(?!api|socket\.io).*/, (_req, res) => res.sendFile(path.join(config.clientDist, 'index.html')));

@@ -53,7 +53,7 @@ const EdgeEnv = z.object({
   LOBBY_DETECTOR: z.enum(['onnx', 'tfjs']).default('onnx'),
   LOBBY_CUSTOMERS_PER_STAFF: z.coerce.number().positive().default(3),
   LOBBY_TARGET_WAIT_S: z.coerce.number().positive().default(600),
-  /** Bearer token for PUT /lobby/staff; unset = staff count fixed by LOBBY_STAFF_ON_DUTY. */
+  /** The branch's own bearer secret for the edge's /lobby… routes (besides cloud-signed lobby tokens). */
   LOBBY_ADMIN_TOKEN: z.string().min(16).optional(),
   /** How often the lobby's aggregates and heat maps are pushed to the cloud (ops view). */
   LOBBY_REPORT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),

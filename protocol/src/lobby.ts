@@ -130,3 +130,42 @@ export const BranchLobby = z.object({
   edges: z.array(LobbyReport.extend({ edgeId: z.string(), receivedAt: z.number() })),
 });
 export type BranchLobby = z.infer<typeof BranchLobby>;
+
+// ---- Access to an edge's own lobby endpoints (`GET /lobby…`, `PUT /lobby/staff`) ----------
+// The ops view reads lobby data through the cloud. Anything that reads the edge directly
+// (a branch screen, a local tool) needs a short-lived token the cloud signs with its
+// call-token key (ES256; the edge already holds the public key for join tokens). Its own
+// audience keeps it apart from join tokens in both directions.
+
+/** Audience of a lobby access token: one edge's lobby endpoints only. */
+export const lobbyAccessAudience = (edgeId: string) => `edge-lobby:${edgeId}`;
+
+/** `read`: the snapshot and heat maps; `staff`: also `PUT /lobby/staff`. */
+export const LobbyScope = z.enum(['read', 'staff']);
+export type LobbyScope = z.infer<typeof LobbyScope>;
+
+export const LobbyAccessClaims = z.object({
+  typ: z.literal('lobby-access'),
+  /** The staff member it was issued to (user id). */
+  sub: z.string().min(1),
+  branchId: z.string().min(1),
+  scope: z.array(LobbyScope).min(1),
+});
+export type LobbyAccessClaims = z.infer<typeof LobbyAccessClaims>;
+
+/** `POST /api/v1/branches/:branchId/lobby/access`: one token per edge of the branch. */
+export const LobbyAccessResponse = z.object({
+  branchId: z.string(),
+  expiresInS: z.number().int().positive(),
+  edges: z.array(
+    z.object({
+      edgeId: z.string(),
+      /** Where the edge serves HTTP ('' when it has not said yet). */
+      publicUrl: z.string(),
+      /** `Authorization: Bearer <token>` on the edge's `/lobby…` endpoints. */
+      token: z.string(),
+      scope: z.array(LobbyScope),
+    }),
+  ),
+});
+export type LobbyAccessResponse = z.infer<typeof LobbyAccessResponse>;

@@ -4,12 +4,19 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
+import { lobbyAccessAudience, type LobbyAccessClaims } from '#protocol/lobby';
 import type { JoinClaims } from '#protocol/signaling';
 
 export interface TestCallKeys {
   publicKeyFile: string;
   publicKeyPem: string;
   mint(edgeId: string, claims: JoinClaims, options?: { expiresInS?: number; privateKey?: string }): string;
+  /** A lobby access token for the edge's `/lobby…` endpoints, as the cloud signs them. */
+  mintLobby(
+    edgeId: string,
+    claims: LobbyAccessClaims,
+    options?: { expiresInS?: number; privateKey?: string },
+  ): string;
 }
 
 export function createCallKeys(dir: string): TestCallKeys {
@@ -25,6 +32,12 @@ export function createCallKeys(dir: string): TestCallKeys {
       jwt.sign(claims, options.privateKey ?? privatePem, {
         algorithm: 'ES256',
         audience: `edge:${edgeId}`,
+        expiresIn: options.expiresInS ?? 600,
+      }),
+    mintLobby: (edgeId, claims, options = {}) =>
+      jwt.sign(claims, options.privateKey ?? privatePem, {
+        algorithm: 'ES256',
+        audience: lobbyAccessAudience(edgeId),
         expiresIn: options.expiresInS ?? 600,
       }),
   };

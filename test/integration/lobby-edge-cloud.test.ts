@@ -8,7 +8,13 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LoginResponse } from '#protocol/api';
-import { BranchLobby, LOBBY_REPORT_EVENT, LobbyReport, LobbySnapshot } from '#protocol/lobby';
+import {
+  BranchLobby,
+  LOBBY_REPORT_EVENT,
+  LobbyAccessResponse,
+  LobbyReport,
+  LobbySnapshot,
+} from '#protocol/lobby';
 import { renderScriptedLobby } from '../../scripts/lobby-assets.ts';
 import {
   api,
@@ -47,6 +53,7 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
   let edge: TestEdge;
   let quiet: ScriptedEdge;
   let manager: LoginResponse;
+  let expert: LoginResponse;
   let workDir: string;
 
   beforeAll(async () => {
@@ -86,15 +93,22 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
       lat: 22.28,
       lon: 114.163,
     });
-    await withServices(redisUrl, prefix, (s) =>
-      s.staff.create({
+    await withServices(redisUrl, prefix, async (s) => {
+      await s.staff.create({
         username: 'mgr-lobby',
         password: 'manager-pass',
         displayName: 'M',
         role: 'manager',
         branchId: 'br-lobby',
-      }),
-    );
+      });
+      await s.staff.create({
+        username: 'exp-lobby',
+        password: 'expert-pass',
+        displayName: 'E',
+        role: 'expert',
+        skills: ['wealth'],
+      });
+    });
     cloud = await startCloud({ redisUrl, prefix });
     // Everything the edge sends the cloud, as the cloud receives it.
     cloud.cloud!.io.of('/edge').on('connection', (socket) => {
@@ -128,6 +142,7 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
       LOBBY_REPORT_INTERVAL_MS: '1000',
     });
     manager = await login(cloud.url, 'mgr-lobby', 'manager-pass');
+    expert = await login(cloud.url, 'exp-lobby', 'expert-pass');
   }, 120_000);
 
   afterAll(async () => {
@@ -175,15 +190,48 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
     expect(ranked[1]!.busyness!).toBeGreaterThan(0.1);
   });
 
-  it('serves the lobby aggregates and a heat map on the edge, and takes the staff count from an authorised caller', async () => {
-    const snap = LobbySnapshot.parse(await (await fetch(`${edge.url}/lobby`)).json());
+  it('serves the lobby aggregates and a heat map on the edge to holders of a cloud-issued lobby token, and takes the staff count from an authorised caller', async () => {
+    const access = async (who: LoginResponse) => {
+      const res = await api<LobbyAccessResponse>(
+        cloud.url,
+        'POST',
+        '/api/v1/branches/br-lobby/lobby/access',
+        {
+          token: who.accessToken,
+        },
+      );
+      expect(res.status).toBe(200);
+      const body = LobbyAccessResponse.parse(res.body);
+      expect(body.edges.map((e) => e.edgeId)).toEqual(['edge-lobby']);
+      // The cloud hands out where the edge is, as the edge announced it.
+      expect(body.edges[0]!.publicUrl).toBe(edge.url.replace('127.0.0.1', 'localhost'));
+      return body.edges[0]!;
+    };
+    const get = (p: string, token?: string) =>
+      fetch(`${edge.url}${p}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const mgr = await access(manager);
+    expect(mgr.scope).toEqual(['read', 'staff']);
+    const exp = await access(expert);
+    expect(exp.scope).toEqual(['read']);
+    // A manager of another branch gets no token for this one.
+    expect(
+      (
+        await api(cloud.url, 'POST', '/api/v1/branches/br-quiet/lobby/access', {
+          token: manager.accessToken,
+        })
+      ).status,
+    ).toBe(403);
+
+    expect((await get('/lobby')).status).toBe(401);
+    expect((await get('/lobby/cameras/hall/heatmap.png')).status).toBe(401);
+    const snap = LobbySnapshot.parse(await (await get('/lobby', exp.token)).json());
     expect(snap.branchId).toBe('br-lobby');
     expect(snap.cameras[0]!.framesAnalysed).toBeGreaterThan(0);
-    const png = await fetch(`${edge.url}/lobby/cameras/hall/heatmap.png`);
+    const png = await get('/lobby/cameras/hall/heatmap.png', mgr.token);
     expect(png.headers.get('content-type')).toBe('image/png');
     const meta = await sharp(Buffer.from(await png.arrayBuffer())).metadata();
     expect([meta.width, meta.height]).toEqual([512, 384]);
-    expect((await fetch(`${edge.url}/lobby/cameras/nope/heatmap.png`)).status).toBe(404);
+    expect((await get('/lobby/cameras/nope/heatmap.png', mgr.token)).status).toBe(404);
 
     const put = (auth: string | undefined, body: unknown) =>
       fetch(`${edge.url}/lobby/staff`, {
@@ -192,6 +240,12 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
         body: JSON.stringify(body),
       });
     expect((await put(undefined, { staffOnDuty: 9 })).status).toBe(401);
+    // The expert may look, not set the staff count.
+    const readOnly = await put(exp.token, { staffOnDuty: 9 });
+    expect(readOnly.status).toBe(403);
+    expect(((await readOnly.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe(
+      'wrong_scope',
+    );
     const bad = await put(ADMIN_TOKEN, { staffOnDuty: -1 });
     expect(bad.status).toBe(400);
     expect(
@@ -199,12 +253,14 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
         .path,
     ).toBe('staffOnDuty');
     const before = edge.edge.lobby!.busyness(0, 8);
-    const ok = await put(ADMIN_TOKEN, { staffOnDuty: 9 });
+    const ok = await put(mgr.token, { staffOnDuty: 9 });
     expect(ok.status).toBe(200);
     const after = (await ok.json()) as { lobby: number; inputs: { staffOnDuty: number; lobbyCount: number } };
     expect(after.inputs.staffOnDuty).toBe(9);
     // More staff, same crowd: the lobby weighs less.
     if (after.inputs.lobbyCount === before.inputs.lobbyCount) expect(after.lobby).toBeLessThan(before.lobby);
+    // The branch's own secret still works (local tools; an edge without a cloud).
+    expect((await put(ADMIN_TOKEN, { staffOnDuty: 2 })).status).toBe(200);
   });
 
   it('the cloud keeps the latest lobby report for the ops view, per branch, managers only for their own', async () => {

@@ -2,20 +2,24 @@
 // its OpenAPI document, and every socket.io event, tried with no credentials,
 // bad credentials and the wrong role; token expiry; single-use invites; helmet
 // headers and CORS; media only over ICE + DTLS-SRTP on the edge's WebRtcServer
-// port; and no secret in the logs of a cloud and an edge run as real processes.
+// port; every lobby endpoint of the edge's HTTP tried with each kind of bad
+// credential; and no secret in the logs of a cloud and an edge run as real processes.
 import { generateKeyPairSync } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { io as ioClient } from 'socket.io-client';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Call, LoginResponse } from '#protocol/api';
 import { ErrorBody } from '#protocol/errors';
+import type { LobbyAccessClaims } from '#protocol/lobby';
 import type { StaffRole } from '#protocol/roles';
 import { ROLE_PERMISSIONS } from '../../server/src/auth/permissions.ts';
+import { renderScriptedLobby } from '../../scripts/lobby-assets.ts';
 import { artifactPath } from '../helpers/artifacts.ts';
 import {
   api,
@@ -633,6 +637,169 @@ describe('media is DTLS-SRTP only', () => {
       mgr.close();
       cust.close();
     }
+  });
+});
+
+describe("the edge's lobby endpoints", () => {
+  const ADMIN = 'lobby-admin-secret-0123456789';
+  let edge: TestEdge;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sec-lobby-'));
+    const lobbyFile = path.join(dir, 'lobby.json');
+    writeFileSync(
+      lobbyFile,
+      JSON.stringify({
+        cameras: [{ id: 'hall', source: { kind: 'file', path: await renderScriptedLobby() } }],
+      }),
+    );
+    edge = await startTestEdge({ LOBBY_CONFIG_FILE: lobbyFile, LOBBY_ADMIN_TOKEN: ADMIN });
+  });
+  afterAll(async () => {
+    await edge?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('every lobby route refuses missing, malformed, forged, expired, mis-addressed and wrong-kind tokens, other branches and missing scopes', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (scope: LobbyAccessClaims['scope'], branchId = 'branch-test'): LobbyAccessClaims => ({
+      typ: 'lobby-access',
+      sub: 'u-sec',
+      branchId,
+      scope,
+    });
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const read = edge.keys.mintLobby('edge-test', claims(['read']));
+    const staffScope = edge.keys.mintLobby('edge-test', claims(['read', 'staff']));
+    const routes = [
+      { method: 'GET', path: '/lobby', scope: 'read' },
+      { method: 'GET', path: '/lobby/cameras/hall/heatmap.png', scope: 'read' },
+      { method: 'GET', path: '/lobby/cameras/hall/heatmap.json', scope: 'read' },
+      { method: 'PUT', path: '/lobby/staff', scope: 'staff' },
+    ] as const;
+    type Row = {
+      name: string;
+      header?: string;
+      status: (route: (typeof routes)[number]) => number;
+      reason?: string;
+    };
+    const bearer = (t: string) => `Bearer ${t}`;
+    const refusals: Row[] = [
+      { name: 'no credentials', status: () => 401, reason: 'missing' },
+      {
+        name: 'basic auth',
+        header: `Basic ${Buffer.from(`admin:${ADMIN}`).toString('base64')}`,
+        status: () => 401,
+        reason: 'missing',
+      },
+      { name: 'malformed', header: bearer('not.a.jwt'), status: () => 401, reason: 'invalid' },
+      {
+        name: 'wrong branch secret',
+        header: bearer(ADMIN.replace(/.$/, 'X')),
+        status: () => 401,
+        reason: 'invalid',
+      },
+      {
+        name: 'forged signature',
+        header: bearer(edge.keys.mintLobby('edge-test', claims(['read', 'staff']), { privateKey: otherKey })),
+        status: () => 401,
+        reason: 'invalid',
+      },
+      {
+        name: 'expired',
+        header: bearer(edge.keys.mintLobby('edge-test', claims(['read', 'staff']), { expiresInS: -60 })),
+        status: () => 401,
+        reason: 'expired',
+      },
+      {
+        name: 'alg none',
+        header: bearer(
+          unsigned({ ...claims(['read', 'staff']), aud: 'edge-lobby:edge-test', iat: now, exp: now + 600 }),
+        ),
+        status: () => 401,
+        reason: 'invalid',
+      },
+      {
+        // the public key used as an HMAC secret (algorithm confusion)
+        name: 'HS256 with the public key',
+        header: bearer(
+          jwt.sign(claims(['read', 'staff']), edge.keys.publicKeyPem, {
+            algorithm: 'HS256',
+            audience: 'edge-lobby:edge-test',
+            expiresIn: 600,
+          }),
+        ),
+        status: () => 401,
+        reason: 'invalid',
+      },
+      {
+        name: "a participant's join token",
+        header: bearer(
+          edge.keys.mint('edge-test', {
+            sub: 'p',
+            callId: 'c',
+            role: 'manager',
+            branchId: 'branch-test',
+            name: 'M',
+          }),
+        ),
+        status: () => 401,
+        reason: 'invalid',
+      },
+      {
+        name: "another edge's lobby token",
+        header: bearer(edge.keys.mintLobby('edge-other', claims(['read', 'staff']))),
+        status: () => 401,
+        reason: 'invalid',
+      },
+      {
+        name: "another branch's lobby token",
+        header: bearer(edge.keys.mintLobby('edge-test', claims(['read', 'staff'], 'branch-other'))),
+        status: () => 403,
+        reason: 'wrong_branch',
+      },
+      {
+        name: 'read scope',
+        header: bearer(read),
+        status: (r) => (r.scope === 'read' ? 200 : 403),
+        reason: 'wrong_scope',
+      },
+      { name: 'staff scope', header: bearer(staffScope), status: () => 200 },
+      { name: 'branch secret', header: bearer(ADMIN), status: () => 200 },
+    ];
+    const rows = [];
+    for (const route of routes) {
+      for (const c of refusals) {
+        const res = await fetch(`${edge.url}${route.path}`, {
+          method: route.method,
+          headers: {
+            ...(c.header ? { authorization: c.header } : {}),
+            ...(route.method === 'PUT' ? { 'content-type': 'application/json' } : {}),
+          },
+          ...(route.method === 'PUT' ? { body: JSON.stringify({ staffOnDuty: 2 }) } : {}),
+        });
+        const want = c.status(route);
+        const type = res.headers.get('content-type') ?? '';
+        const body: unknown = type.includes('json') ? await res.json() : await res.arrayBuffer();
+        const ok =
+          res.status === want &&
+          (want === 200 ||
+            (ErrorBody.safeParse(body).success && errorOf(body)?.details?.reason === c.reason));
+        rows.push({
+          route: `${route.method} ${route.path}`,
+          as: c.name,
+          status: res.status,
+          ...(want !== 200 ? { reason: errorOf(body)?.details?.reason } : {}),
+          ok,
+        });
+      }
+    }
+    writeFileSync(artifactPath('security-table-edge-lobby.json'), JSON.stringify(rows, null, 2));
+    expect(rows.filter((r) => !r.ok)).toEqual([]);
+    expect(rows.length).toBe(routes.length * refusals.length);
   });
 });
 

@@ -49,3 +49,41 @@ describe('JoinTokenVerifier', () => {
     expect(() => v.verify(sign(k1.priv))).toThrow(AppError);
   });
 });
+
+describe('lobby access tokens', () => {
+  const lobbyClaims = { typ: 'lobby-access', sub: 'u1', branchId: 'b1', scope: ['read'] };
+  const signLobby = (priv: string, opts: jwt.SignOptions = {}, payload: object = lobbyClaims) =>
+    jwt.sign(payload, priv, { algorithm: 'ES256', audience: 'edge-lobby:e1', expiresIn: 60, ...opts });
+  const reason = (f: () => unknown) => {
+    try {
+      f();
+      return 'accepted';
+    } catch (err) {
+      const e = err as AppError;
+      return `${e.code}/${(e.details as { reason?: string } | undefined)?.reason}`;
+    }
+  };
+
+  test('a lobby token for this edge verifies; join tokens and lobby tokens never pass as each other', () => {
+    const k = keyPair();
+    const v = new JoinTokenVerifier('e1', k.pub);
+    expect(v.verifyLobbyAccess(signLobby(k.priv))).toEqual(expect.objectContaining(lobbyClaims));
+    expect(reason(() => v.verifyLobbyAccess(sign(k.priv)))).toBe('unauthenticated/invalid');
+    expect(reason(() => v.verify(signLobby(k.priv)))).toBe('unauthenticated/undefined');
+    // right audience, but not a lobby token's claims
+    expect(reason(() => v.verifyLobbyAccess(signLobby(k.priv, {}, claims)))).toBe('unauthenticated/invalid');
+  });
+
+  test('missing, expired, foreign-key and other-edge lobby tokens are refused with a reason', () => {
+    const k = keyPair();
+    const v = new JoinTokenVerifier('e1', k.pub);
+    expect(reason(() => v.verifyLobbyAccess(undefined))).toBe('unauthenticated/missing');
+    expect(reason(() => v.verifyLobbyAccess(signLobby(k.priv, { expiresIn: -5 })))).toBe(
+      'unauthenticated/expired',
+    );
+    expect(reason(() => v.verifyLobbyAccess(signLobby(keyPair().priv)))).toBe('unauthenticated/invalid');
+    expect(reason(() => v.verifyLobbyAccess(signLobby(k.priv, { audience: 'edge-lobby:e2' })))).toBe(
+      'unauthenticated/invalid',
+    );
+  });
+});

@@ -1,30 +1,70 @@
-// Lobby endpoints on the edge's HTTP server (the branch's ops screen and the
-// cloud's view read these; they carry aggregates only):
+// Lobby endpoints on the edge's HTTP server. They carry aggregates only, but
+// those are still branch data, so every route needs `Authorization: Bearer`:
+//   - a lobby access token the cloud signed for this edge and branch
+//     (`POST /api/v1/branches/:branchId/lobby/access`; scope `read`, or
+//     `staff` for the staff count), or
+//   - LOBBY_ADMIN_TOKEN, the branch's own secret (all scopes): the way in for
+//     local tools, and for an edge that runs without a cloud.
+// The ops view does not come here: it reads the reports the edge pushes to
+// the cloud (`GET /api/v1/branches/:branchId/lobby`).
 //   GET /lobby                            LobbySnapshot (counts, dwell, busyness)
 //   GET /lobby/cameras/:id/heatmap.png    heat map image (no camera pixels in it)
 //   GET /lobby/cameras/:id/heatmap.json   the grid of person-seconds
-//   PUT /lobby/staff {staffOnDuty}        staff serving customers now; needs
-//                                         `Authorization: Bearer <LOBBY_ADMIN_TOKEN>`
-//                                         (disabled when that is unset)
+//   PUT /lobby/staff {staffOnDuty}        staff serving customers now (scope `staff`)
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from '#common/logger';
 import { AppError, validate } from '#protocol/errors';
-import { StaffOnDuty } from '#protocol/lobby';
+import { StaffOnDuty, type LobbyAccessClaims, type LobbyScope } from '#protocol/lobby';
 import type { LobbyService } from './LobbyService.ts';
 
 export interface LobbyRouterOptions {
   lobby: LobbyService;
   activeCalls: () => number;
   maxCalls: number;
+  branchId: string;
+  /** Verifies cloud-signed lobby access tokens for this edge. */
+  verifyToken: (token: string | undefined) => LobbyAccessClaims;
   adminToken?: string;
+  logger: Logger;
+}
+
+function bearer(req: Request): string | undefined {
+  const h = req.get('authorization');
+  return h && /^Bearer /i.test(h) ? h.slice(7).trim() || undefined : undefined;
+}
+
+function sameSecret(given: string, want: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function lobbyRouter(o: LobbyRouterOptions): Router {
   const router = express.Router();
-  router.get('/lobby', (_req, res) => {
+  const allow =
+    (scope: LobbyScope) =>
+    (req: Request, _res: Response, next: NextFunction): void => {
+      try {
+        const token = bearer(req);
+        if (token && o.adminToken && sameSecret(token, o.adminToken)) return next();
+        const claims = o.verifyToken(token);
+        if (claims.branchId !== o.branchId)
+          throw new AppError('forbidden', `token is for branch ${claims.branchId}`, {
+            reason: 'wrong_branch',
+          });
+        if (!claims.scope.includes(scope))
+          throw new AppError('forbidden', `token lacks scope ${scope}`, { reason: 'wrong_scope' });
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
+
+  router.get('/lobby', allow('read'), (_req, res) => {
     res.json(o.lobby.snapshot(o.activeCalls(), o.maxCalls));
   });
-  router.get('/lobby/cameras/:id/heatmap.png', async (req, res, next) => {
+  router.get('/lobby/cameras/:id/heatmap.png', allow('read'), async (req, res, next) => {
     try {
       const cam = o.lobby.camera(String(req.params.id));
       res
@@ -35,10 +75,10 @@ export function lobbyRouter(o: LobbyRouterOptions): Router {
       next(err);
     }
   });
-  router.get('/lobby/cameras/:id/heatmap.json', (req, res, next) => {
+  router.get('/lobby/cameras/:id/heatmap.json', allow('read'), (req, res, next) => {
     try {
       const cam = o.lobby.camera(String(req.params.id));
-      res.json({
+      res.set('cache-control', 'no-store').json({
         cameraId: cam.config.id,
         cols: cam.heatmap.cols,
         rows: cam.heatmap.rows,
@@ -49,14 +89,8 @@ export function lobbyRouter(o: LobbyRouterOptions): Router {
       next(err);
     }
   });
-  router.put('/lobby/staff', express.json({ limit: '1kb' }), (req, res, next) => {
+  router.put('/lobby/staff', allow('staff'), express.json({ limit: '1kb' }), (req, res, next) => {
     try {
-      if (!o.adminToken)
-        throw new AppError('forbidden', 'staff updates are disabled (LOBBY_ADMIN_TOKEN unset)');
-      const given = Buffer.from(req.get('authorization')?.replace(/^Bearer /i, '') ?? '');
-      const want = Buffer.from(o.adminToken);
-      if (given.length !== want.length || !timingSafeEqual(given, want))
-        throw new AppError('unauthenticated', 'bad or missing lobby admin token');
       const body = validate(StaffOnDuty, req.body, 'staff on duty');
       o.lobby.staffOnDuty = body.staffOnDuty;
       res.json(o.lobby.busyness(o.activeCalls(), o.maxCalls));
@@ -65,7 +99,14 @@ export function lobbyRouter(o: LobbyRouterOptions): Router {
     }
   });
   router.use('/lobby', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = err instanceof AppError ? err : new AppError('internal', 'internal error');
+    const e =
+      err instanceof AppError
+        ? err
+        : // express.json's own errors (bad JSON, too large) are the caller's fault
+          typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500
+          ? new AppError('bad_request', (err as Error).message)
+          : new AppError('internal', 'internal error');
+    if (e.code === 'internal') o.logger.error({ err }, 'lobby request failed');
     res.status(e.httpStatus).json(e.toBody());
   });
   return router;

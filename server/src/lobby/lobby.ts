@@ -3,10 +3,17 @@
 // the `/edge` namespace; the cloud keeps the latest per edge in Redis (a day)
 // and serves them per branch. The busyness that drives routing still comes
 // from heartbeats — this is the picture behind it. No video ever arrives here:
-// the edge has none to send (docs/lobby.md).
+// the edge has none to send (docs/lobby.md). Staff who need to read an edge's
+// own lobby endpoints get a short-lived, edge-scoped lobby access token here.
 import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from '#common/logger';
-import { BranchLobby, LOBBY_REPORT_EVENT, LobbyReport } from '#protocol/lobby';
+import {
+  BranchLobby,
+  LOBBY_REPORT_EVENT,
+  LobbyAccessResponse,
+  LobbyReport,
+  type LobbyScope,
+} from '#protocol/lobby';
 import type { EdgePrincipal } from '../auth/tokens.ts';
 import { forbidden } from '../errors.ts';
 import type { ApiRouter } from '../http/api-router.ts';
@@ -56,6 +63,41 @@ export function lobbyRoutes(api: ApiRouter, s: Services): void {
         if (raw) edges.push(JSON.parse(raw) as BranchLobby['edges'][number]);
       }
       return { branchId, edges };
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/branches/:branchId/lobby/access',
+    tag: 'branches',
+    summary:
+      'Short-lived tokens (ES256, audience edge-lobby:<edgeId>) for reading the lobby endpoints on each of the branch’s edges directly; scope `staff` (PUT /lobby/staff) for the branch’s managers and edge operators. Managers: own branch.',
+    auth: { kinds: ['staff'], permission: 'branch:read' },
+    response: LobbyAccessResponse,
+    handler: async ({ params, principal }) => {
+      const branchId = params.branchId ?? '';
+      const p = staffOf(principal);
+      if (p.role === 'manager' && p.branchId !== branchId)
+        throw forbidden('wrong_branch', 'lobby of another branch');
+      await s.branches.require(branchId);
+      // Whoever runs the branch (its manager) or the edges (edge:manage) may set the staff count.
+      const scope: LobbyScope[] =
+        p.role === 'manager' || p.permissions.includes('edge:manage') ? ['read', 'staff'] : ['read'];
+      const ttlS = s.config.callTokenTtlS;
+      const edges = [];
+      for (const edgeId of (await s.branches.edgeIds(branchId)).sort()) {
+        const summary = await s.edges.summary(edgeId);
+        edges.push({
+          edgeId,
+          publicUrl: summary?.publicUrl ?? '',
+          token: s.callTokens.signLobbyAccess(
+            edgeId,
+            { typ: 'lobby-access', sub: p.userId, branchId, scope },
+            ttlS,
+          ),
+          scope,
+        });
+      }
+      return { branchId, expiresInS: ttlS, edges };
     },
   });
 }
