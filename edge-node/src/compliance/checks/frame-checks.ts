@@ -2,7 +2,8 @@
 // title read by OCR) and `faces-present` (a face for each role in enough
 // sampled instants). Both are `not-applicable` for a call without frames.
 import type { z } from 'zod';
-import type { DocumentVisibleCheck, FacesPresentCheck } from '../pack/schema.ts';
+import type { DocumentVisibleCheck, FacesPresentCheck, RulePack } from '../pack/schema.ts';
+import { Normalizer } from '../text/normalize.ts';
 import { PhraseSet } from '../text/phrase-matcher.ts';
 import { compact, substringDistance } from '../text/fuzzy.ts';
 import { clock, type FrameObservation } from '../engine/call-state.ts';
@@ -21,6 +22,14 @@ export function titleMatcher(titles: string[], ctx: Pick<CompileContext, 'normal
     const letters = compact(text);
     return compacted.find((t) => substringDistance(letters, t.letters) <= Math.floor(t.letters.length / 8))?.title;
   };
+}
+
+/** True once OCR text shows any document title the pack looks for (no need to read more frames). */
+export function documentTitleSeen(pack: RulePack): (text: string) => boolean {
+  const titles = pack.checks.flatMap((c) => (c.kind === 'document-visible' ? c.titles : []));
+  if (titles.length === 0) return () => true;
+  const find = titleMatcher(titles, { normalizer: new Normalizer(pack.synonyms), minScore: pack.minScore });
+  return (text) => find(text) !== undefined;
 }
 
 export function compileDocumentVisible(def: z.infer<typeof DocumentVisibleCheck>, ctx: CompileContext): Evaluate {

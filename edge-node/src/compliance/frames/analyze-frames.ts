@@ -1,18 +1,17 @@
-// Stored frames → observations for the compliance session: frames are sampled
-// to one per SAMPLE_MS per camera, every sample gets a face count, and OCR runs
-// on samples until `ocrDone` says the text seen is enough (the document title
-// was read), because OCR costs ~0.7 s a frame and one sighting decides the check.
+// Frames → observations for the compliance session, for stored calls
+// (`analyzeFrames`) and live ones (the edge's frame sampler holds one
+// `FrameAnalyzer` per call): every sample gets a face count, and OCR runs on
+// samples until `ocrDone` says the text seen is enough (the document title was
+// read), because OCR costs ~0.7 s a frame and one sighting decides the check.
 import sharp from 'sharp';
 import type { Logger } from '#common/logger';
 import type { FrameObservation } from '../engine/call-state.ts';
 import type { FrameFile } from '../inspect/call-dir.ts';
 import { countFaces } from './face-detector.ts';
 import { readText } from './ocr.ts';
+import { OCR_EVERY_MS, OcrSchedule, SAMPLE_MS } from './ocr-schedule.ts';
 
-/** The issue's rate: one frame per 2 s per camera for faces. */
-export const SAMPLE_MS = 2000;
-/** OCR (~0.7 s a frame) reads every other sample (a document is held up for several seconds), and not again while a camera's scene is unchanged. */
-export const OCR_EVERY_MS = 4000;
+export { OCR_EVERY_MS, SAMPLE_MS } from './ocr-schedule.ts';
 
 export function sampleFrames(files: FrameFile[], everyMs = SAMPLE_MS): FrameFile[] {
   const lastByCamera = new Map<string, number>();
@@ -48,39 +47,65 @@ export interface AnalyzeOptions {
 }
 
 /**
- * Live mode: one frame grabbed from a camera (the edge's sampler, 1 per 2 s per
- * camera) → an observation for `ComplianceSession.addFrameObservation`. OCR only
- * when asked (it costs ~0.7 s): e.g. every other frame until the title was seen.
+ * The frames of one call, in time order per camera: faces on every frame; OCR
+ * on the frames its schedule allows, reusing the last text while a camera's
+ * scene is unchanged, until `ocrDone`.
  */
-export async function observeFrame(file: string, at: { atMs: number; camera: string; ocr?: boolean }): Promise<FrameObservation> {
+export class FrameAnalyzer {
+  readonly #schedule: OcrSchedule;
+  /** Per camera: the last frame read by OCR, to skip reading an unchanged scene again. */
+  readonly #lastRead = new Map<string, { thumb: Buffer; text: string }>();
+  ocrRuns = 0;
+
+  constructor(private readonly options: Pick<AnalyzeOptions, 'ocrDone' | 'ocr'> = {}) {
+    this.#schedule = new OcrSchedule(OCR_EVERY_MS, options.ocr !== false);
+  }
+
+  /** Whether OCR may still run (no title seen yet). */
+  get reading(): boolean {
+    return this.#schedule.open;
+  }
+
+  async observe(file: string, at: { atMs: number; camera: string }): Promise<FrameObservation> {
+    const obs: FrameObservation = { atMs: at.atMs, camera: at.camera, faces: await countFaces(file) };
+    if (!this.#schedule.due(at.camera, at.atMs)) return obs;
+    const thumb = await thumbnail(file);
+    const prev = this.#lastRead.get(at.camera);
+    if (prev && sceneDiff(prev.thumb, thumb) < SAME_SCENE) obs.text = prev.text;
+    else {
+      obs.text = await readText(file);
+      this.ocrRuns += 1;
+      this.#lastRead.set(at.camera, { thumb, text: obs.text });
+    }
+    if (this.options.ocrDone?.(obs.text)) this.#schedule.close();
+    return obs;
+  }
+}
+
+/**
+ * One frame on its own → an observation for `ComplianceSession.addFrameObservation`.
+ * OCR only when asked (it costs ~0.7 s). Live calls use a `FrameAnalyzer` per call instead.
+ */
+export async function observeFrame(
+  file: string,
+  at: { atMs: number; camera: string; ocr?: boolean },
+): Promise<FrameObservation> {
   const obs: FrameObservation = { atMs: at.atMs, camera: at.camera, faces: await countFaces(file) };
   if (at.ocr) obs.text = await readText(file);
   return obs;
 }
 
-export async function analyzeFrames(files: FrameFile[], options: AnalyzeOptions = {}): Promise<FrameObservation[]> {
+export async function analyzeFrames(
+  files: FrameFile[],
+  options: AnalyzeOptions = {},
+): Promise<FrameObservation[]> {
   const samples = sampleFrames(files);
+  const analyzer = new FrameAnalyzer(options);
   const out: FrameObservation[] = [];
-  let ocrOpen = options.ocr !== false;
-  let ocrRuns = 0;
-  const ocrSamples = new Set(sampleFrames(samples, OCR_EVERY_MS));
-  // Per camera: the last frame read by OCR, to skip reading an unchanged scene again.
-  const lastRead = new Map<string, { thumb: Buffer; text: string }>();
-  for (const f of samples) {
-    const obs: FrameObservation = { atMs: f.atMs, camera: f.camera, faces: await countFaces(f.file) };
-    if (ocrOpen && ocrSamples.has(f)) {
-      const thumb = await thumbnail(f.file);
-      const prev = lastRead.get(f.camera);
-      if (prev && sceneDiff(prev.thumb, thumb) < SAME_SCENE) obs.text = prev.text;
-      else {
-        obs.text = await readText(f.file);
-        ocrRuns += 1;
-        lastRead.set(f.camera, { thumb, text: obs.text });
-      }
-      if (options.ocrDone?.(obs.text)) ocrOpen = false;
-    }
-    out.push(obs);
-  }
-  options.logger?.info({ frames: files.length, sampled: samples.length, ocr: ocrRuns }, 'frames analysed');
+  for (const f of samples) out.push(await analyzer.observe(f.file, f));
+  options.logger?.info(
+    { frames: files.length, sampled: samples.length, ocr: analyzer.ocrRuns },
+    'frames analysed',
+  );
   return out;
 }

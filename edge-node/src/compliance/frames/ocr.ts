@@ -4,15 +4,21 @@
 import Ocr from '@gutenye/ocr-node';
 import { AppError } from '#protocol/errors';
 
-let engine: Promise<{ detect(image: string): Promise<{ text: string; mean: number }[]> }> | undefined;
+type OcrEngine = { detect(image: string): Promise<{ text: string; mean: number }[]> };
+let engine: Promise<OcrEngine> | undefined;
 
-/** Lines read from the image file, joined with ". " (each line a sentence for matching). */
-export async function readText(imageFile: string): Promise<string> {
+/** Loads the models once (~1 s); a long-lived analyser calls it up front so a missing model shows at start. */
+export function loadOcr(): Promise<OcrEngine> {
   engine ??= Ocr.create().catch((err: unknown) => {
     engine = undefined;
     throw new AppError('unavailable', `cannot load the OCR models: ${(err as Error).message}`);
   });
-  const ocr = await engine;
+  return engine;
+}
+
+/** Lines read from the image file, joined with ". " (each line a sentence for matching). */
+export async function readText(imageFile: string): Promise<string> {
+  const ocr = await loadOcr();
   try {
     const lines = await ocr.detect(imageFile);
     return lines

@@ -12,18 +12,11 @@ import { packHints } from '../pack/hints.ts';
 import { loadRulePack } from '../pack/loader.ts';
 import type { RulePack } from '../pack/schema.ts';
 import { ComplianceSession, type SegmentInput } from '../session.ts';
-import { Normalizer } from '../text/normalize.ts';
-import { titleMatcher } from '../checks/frame-checks.ts';
+import { documentTitleSeen } from '../checks/frame-checks.ts';
 import type { AnalyzeOptions } from '../frames/analyze-frames.ts';
 import { openCallDir, readTranscriptFile, type FrameFile } from './call-dir.ts';
 
-/** True once OCR text shows any document title the pack looks for (no need to read more frames). */
-export function documentTitleSeen(pack: RulePack): (text: string) => boolean {
-  const titles = pack.checks.flatMap((c) => (c.kind === 'document-visible' ? c.titles : []));
-  if (titles.length === 0) return () => true;
-  const find = titleMatcher(titles, { normalizer: new Normalizer(pack.synonyms), minScore: pack.minScore });
-  return (text) => find(text) !== undefined;
-}
+export { documentTitleSeen };
 
 export interface InspectInput {
   /** Pack id, `id@version`, file path, or a loaded pack. */
