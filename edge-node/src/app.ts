@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import { Server as IoServer } from 'socket.io';
 import type { Logger } from '#common/logger';
 import type { EdgeHeartbeat, EdgeHello, RunningConfig } from '#protocol/edge-link';
+import { productOf } from '#protocol/products';
 import { WorkerPool, resolveWorkerBin } from '#sfu/index';
 import { linkArchive, startArchive, type EdgeArchive } from './archive/startArchive.ts';
 import { JoinTokenVerifier } from './auth/JoinTokenVerifier.ts';
@@ -18,6 +19,7 @@ import { CloudLink } from './cloud-link/CloudLink.ts';
 import type { EdgeConfig } from './config.ts';
 import { mountHealth, type ReadinessCheck } from './http/health.ts';
 import { LiveCallAnalysis } from './live/LiveCallAnalysis.ts';
+import { LiveFrameSampler } from './live/frames/LiveFrameSampler.ts';
 import { loadSpeechEngine } from './live/speechEngine.ts';
 import { loadRulePack, packHints } from './compliance/index.ts';
 import { TranscriptionService } from './transcription/index.ts';
@@ -36,6 +38,8 @@ export interface Edge {
   pool: WorkerPool;
   calls: CallRegistry;
   analysis: LiveCallAnalysis;
+  /** Live video sampling for the frame checks, when FRAME_SAMPLING_ENABLED. */
+  frames?: LiveFrameSampler;
   transcription?: TranscriptionService;
   verifier: JoinTokenVerifier;
   cloudLink?: CloudLink;
@@ -78,9 +82,19 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
   transcription?.on('error', (err, meta) => logger.error({ err, ...meta }, 'transcription error'));
   let cloudLink: CloudLink | undefined;
   let lobbyReporter: LobbyReporter | undefined;
+  // Frames: one ffmpeg per camera, analysis on its own thread (docs/compliance.md#frames).
+  const frames = config.frames.enabled
+    ? new LiveFrameSampler({
+        registry: calls,
+        edgeId: config.edgeId,
+        settings: { ...config.frames, ffmpeg: archive.config.recording.ffmpeg, settleMs: 1500 },
+        logger,
+      })
+    : undefined;
   const analysis = new LiveCallAnalysis({
     calls,
     ...(transcription ? { transcription } : {}),
+    ...(frames ? { frames } : {}),
     defaultPack: config.compliance.defaultPack,
     logger,
     sink: archive.archive,
@@ -146,6 +160,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
   const router = express.Router();
   mountHealth(router, checks);
   const metrics = createMetrics(pool, calls);
+  frames?.registerMetrics(metrics);
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
@@ -218,7 +233,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     linkArchive(archive, link, logger);
     new RelaySessions(calls, link, logger).attach();
     link.socket!.on('call:ended', ({ callId, reason }) => calls.endCall(callId, reason));
-    link.socket!.on('call:assigned', ({ callId, topic }) => analysis.setPack(callId, topic));
+    link.on('callAssigned', (call) => analysis.setPack(call.callId, productOf(call)));
     // Participants coming and going are part of the call's event log in the cloud
     // (the cloud logs relayed participants itself).
     calls.onRoom((call, room) => {
@@ -237,6 +252,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     pool,
     calls,
     analysis,
+    ...(frames ? { frames } : {}),
     ...(transcription ? { transcription } : {}),
     verifier,
     cloudLink,
@@ -249,6 +265,9 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       lobbyReporter?.stop();
       await lobby?.close();
       calls.closeAll('edge shutting down');
+      // Reports that waited for their last frames go to the archive before it closes.
+      await analysis.settled();
+      await frames?.close();
       await archive.close();
       await transcription?.close();
       io.close();

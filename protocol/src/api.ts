@@ -3,6 +3,7 @@
 // `ErrorBody` from errors.ts.
 import { z } from 'zod';
 import { RunningConfig } from './edge-link.ts';
+import { PRODUCT_ID_PATTERN, RISK_LEVELS } from './products.ts';
 import { CallRole, StaffRole } from './roles.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -193,7 +194,17 @@ export type Deployment = z.infer<typeof Deployment>;
 
 // ---- calls ---------------------------------------------------------------------------
 
+/** A rule-pack id (protocol/src/products.ts); the cloud checks it is known at the call's branch. */
+export const ProductId = z.string().min(1).max(64).regex(PRODUCT_ID_PATTERN, 'a rule pack id');
+export const RiskLevel = z.enum(RISK_LEVELS);
+export type RiskLevel = z.infer<typeof RiskLevel>;
+
 export const StartCallRequest = z.object({
+  /** What is being sold = the compliance rule pack the edge checks the call against. */
+  product: ProductId.optional(),
+  /** The customer's assessed risk tolerance, when known at the start. */
+  customerRiskLevel: RiskLevel.optional(),
+  /** Free-text note. Older clients put the product id here: a built-in pack id is taken as the product. */
   topic: z.string().max(200).optional(),
   allowRemoteCustomer: z.boolean().default(false),
 });
@@ -206,6 +217,9 @@ export const Call = z.object({
   createdAt: z.number(),
   createdBy: z.string(),
   endedAt: z.number().optional(),
+  /** Absent only for calls started with no product (the edge then uses its default pack). */
+  product: z.string().optional(),
+  customerRiskLevel: RiskLevel.optional(),
   topic: z.string().optional(),
   allowRemoteCustomer: z.boolean(),
   edgeOnline: z.boolean(),
@@ -295,7 +309,8 @@ export const Urgency = z.enum(['low', 'normal', 'high', 'critical']);
 export type Urgency = z.infer<typeof Urgency>;
 export const DispatchRequestInput = z.object({
   callId: z.string().min(1),
-  skill: z.string().min(1).max(64),
+  /** Defaults to the skill of the call's product (PRODUCT_SKILL); required when that has none. */
+  skill: z.string().min(1).max(64).optional(),
   language: z.string().min(2).max(16).optional(),
   urgency: Urgency.default('normal'),
   note: z.string().max(500).optional(),
@@ -306,9 +321,15 @@ export const DispatchStatus = z.object({
   requestId: z.string(),
   callId: z.string(),
   branchId: z.string(),
+  /** The branch's display name, when the branch has a record. */
+  branchName: z.string().optional(),
+  /** From the call: what is being sold and the customer's risk level (the expert's context). */
+  product: z.string().optional(),
+  customerRiskLevel: RiskLevel.optional(),
   skill: z.string(),
   language: z.string().optional(),
   urgency: Urgency,
+  note: z.string().optional(),
   status: DispatchState,
   createdAt: z.number(),
   attempts: z.number().int(),

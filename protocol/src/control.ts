@@ -12,6 +12,7 @@ import {
   EdgeSummary,
   Call,
   Deployment,
+  RiskLevel,
   Urgency,
 } from './api.ts';
 import type { Ack } from './errors.ts';
@@ -35,6 +36,30 @@ export const ExpertPresence = z.object({
 });
 export type ExpertPresence = z.infer<typeof ExpertPresence>;
 
+/** Counts of experts by effective status. */
+export const PresenceCounts = z.object({
+  available: z.number().int().nonnegative(),
+  busy: z.number().int().nonnegative(),
+  away: z.number().int().nonnegative(),
+  offline: z.number().int().nonnegative(),
+});
+export type PresenceCounts = z.infer<typeof PresenceCounts>;
+/** `GET /api/v1/presence` (ops): who is online now — every expert, per skill, and managers per branch. */
+export const PresenceSnapshot = z.object({
+  at: z.number(),
+  experts: z.array(ExpertPresence),
+  bySkill: z.array(PresenceCounts.extend({ skill: z.string() })),
+  managers: z.array(
+    z.object({
+      branchId: z.string(),
+      branchName: z.string().optional(),
+      online: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type PresenceSnapshot = z.infer<typeof PresenceSnapshot>;
+
 // ---- dispatch ------------------------------------------------------------------------
 
 export const RequestRef = z.object({ requestId: z.string().min(1) });
@@ -42,6 +67,10 @@ export const DispatchOffer = z.object({
   requestId: z.string(),
   callId: z.string(),
   branchId: z.string(),
+  branchName: z.string().optional(),
+  /** The call's product (rule pack id) and the customer's risk level, when known. */
+  product: z.string().optional(),
+  customerRiskLevel: RiskLevel.optional(),
   skill: z.string(),
   language: z.string().optional(),
   urgency: Urgency,

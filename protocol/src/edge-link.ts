@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { ArchiveCloudToEdgeEvents, ArchiveEdgeToCloudEvents } from './archive.ts';
 import type { Ack } from './errors.ts';
+import { RISK_LEVELS } from './products.ts';
 import { CallRole } from './roles.ts';
 
 export const EDGE_NAMESPACE = '/edge';
@@ -124,6 +125,11 @@ export const CallAssigned = z.object({
   branchId: z.string(),
   createdBy: z.string(),
   createdAt: z.number(),
+  /** The rule pack to check the call against (absent: the edge's default pack). */
+  product: z.string().optional(),
+  /** The customer's assessed risk level as declared at the start, when known. */
+  customerRiskLevel: z.enum(RISK_LEVELS).optional(),
+  /** Free-text note; older clouds sent the product here (see `productOf`). */
   topic: z.string().optional(),
 });
 export type CallAssigned = z.infer<typeof CallAssigned>;

@@ -23,6 +23,7 @@ import { edgeRoutes } from './http/edges.routes.ts';
 import { apiNotFound, errorHandler } from './http/errors.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
+import { presenceRoutes } from './http/presence.routes.ts';
 import { cors, corsAllows, securityHeaders } from './http/security.ts';
 import { staticClient } from './http/static-client.ts';
 import { connectRedis } from './redis/client.ts';
@@ -95,6 +96,7 @@ export async function createCloud({
   callRoutes(api, services);
   lobbyRoutes(api, services);
   dispatchRoutes(api, services);
+  presenceRoutes(api, services);
   archiveRoutes(api, services.archive);
   const openapi = buildOpenApi(api.docs, { title: 'BranchEdge cloud API', version: '1' });
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => void res.json(openapi));

@@ -15,6 +15,7 @@ import { BranchStore } from './branches/branch-store.ts';
 import { CallEvents } from './calls/call-events.ts';
 import { CallService } from './calls/call-service.ts';
 import { CallStore } from './calls/call-store.ts';
+import { ProductCatalog } from './calls/products.ts';
 import type { CloudConfig } from './config.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Presence } from './dispatch/presence.ts';
@@ -44,6 +45,8 @@ export interface Services {
   rollout: Rollout;
   callStore: CallStore;
   callEvents: CallEvents;
+  /** Products (rule packs) known per branch. */
+  products: ProductCatalog;
   calls: CallService;
   presence: Presence;
   requests: RequestStore;
@@ -82,6 +85,7 @@ export function buildServices(opts: {
     requests,
     presence,
     callStore,
+    branches,
     callEvents,
     staff,
     notifier,
@@ -92,10 +96,13 @@ export function buildServices(opts: {
     },
     logger.child({ module: 'dispatch' }),
   );
+  const rollout = new Rollout(redis, keys, edgeCredentials);
+  const products = new ProductCatalog(branches, edges, rollout);
   const calls = new CallService({
     store: callStore,
     events: callEvents,
     branches,
+    products,
     edges,
     relay: opts.relay ?? noRelay,
     notifier,
@@ -123,9 +130,10 @@ export function buildServices(opts: {
     branches,
     edgeCredentials,
     edges,
-    rollout: new Rollout(redis, keys, edgeCredentials),
+    rollout,
     callStore,
     callEvents,
+    products,
     calls,
     presence,
     requests,

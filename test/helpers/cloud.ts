@@ -9,7 +9,7 @@ import path from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { LoginResponse } from '#protocol/api';
 import type { Ack } from '#protocol/errors';
-import type { RunningConfig, EdgeHelloAck } from '#protocol/edge-link';
+import type { CallAssigned, RunningConfig, EdgeHelloAck } from '#protocol/edge-link';
 import { createLogger } from '#common/logger';
 import { repoRoot } from '#common/paths';
 import { createCloud, type Cloud } from '../../server/src/app.ts';
@@ -253,6 +253,8 @@ export class ScriptedEdge {
   readonly opened: { callId: string; participant: { id: string; role: string } }[] = [];
   readonly closed: { callId: string; participantId: string }[] = [];
   readonly assigned: string[] = [];
+  /** Every `call:assigned` message as received. */
+  readonly assignments: CallAssigned[] = [];
   private timer: NodeJS.Timeout | undefined;
   busyness: number;
 
@@ -309,7 +311,10 @@ export class ScriptedEdge {
       },
     );
     socket.on('relay:close', (msg: { callId: string; participantId: string }) => this.closed.push(msg));
-    socket.on('call:assigned', (msg: { callId: string }) => this.assigned.push(msg.callId));
+    socket.on('call:assigned', (msg: CallAssigned) => {
+      this.assigned.push(msg.callId);
+      this.assignments.push(msg);
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);

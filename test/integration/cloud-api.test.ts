@@ -1,10 +1,13 @@
 // The REST surface and the dispatcher's queue behaviour on one instance: OpenAPI,
 // JSON errors, static-client fallback, branch routing by distance and
-// busyness, queue position/ETA, offer timeout with re-offer, cancel.
+// busyness, queue position/ETA, offer timeout with re-offer, cancel; a call's
+// product and customer risk level from start to the edge and the expert's
+// queue; who is online for operations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { BranchRecommendation, Call, DispatchStatus, LoginResponse } from '#protocol/api';
-import type { DispatchOffer, ExpertPresence } from '#protocol/control';
+import type { DispatchOffer, ExpertPresence, PresenceSnapshot } from '#protocol/control';
+import type { ErrorBody } from '#protocol/errors';
 import type { Socket } from 'socket.io-client';
 import {
   api,
@@ -262,5 +265,171 @@ describe('dispatch queue', () => {
     expect(queue[0]).toMatchObject({ position: 1 });
     const twice = await request(mgrSock, 'dispatch:cancel', { requestId: r2.requestId });
     expect(twice.ok).toBe(false);
+  });
+});
+
+describe('the product and customer risk level of a call', () => {
+  let ops: LoginResponse;
+  const near = () => edges.find((e) => e.o.edgeId === 'e-near')!;
+  const startCall = (body: Record<string, unknown>) =>
+    api<Call & ErrorBody>(cloud.url, 'POST', '/api/v1/calls', { token: manager.accessToken, body });
+
+  beforeAll(async () => {
+    await withServices(redisUrl, cloud.prefix, async (s) => {
+      await s.branches.upsert('near', { name: 'Near Branch', lat: 22.2855, lon: 114.1577 });
+      await s.staff.create({ username: 'ops1', password: 'ops-pass-0001', displayName: 'O', role: 'ops' });
+      await s.staff.create({
+        username: 'x3',
+        password: 'expert-pass',
+        displayName: 'Ines',
+        role: 'expert',
+        skills: ['insurance'],
+      });
+    });
+    ops = await login(cloud.url, 'ops1', 'ops-pass-0001');
+  });
+
+  it('a call carries its product and risk level, the edge is told both, and an unknown product is refused', async () => {
+    const started = await startCall({ product: 'insurance-sale', customerRiskLevel: 'R2', topic: 'renewal' });
+    expect(started).toMatchObject({
+      status: 201,
+      body: { product: 'insurance-sale', customerRiskLevel: 'R2', topic: 'renewal', branchId: 'near' },
+    });
+    const read = await api<Call>(cloud.url, 'GET', `/api/v1/calls/${started.body.id}`, {
+      token: manager.accessToken,
+    });
+    expect(read.body).toMatchObject({ product: 'insurance-sale', customerRiskLevel: 'R2' });
+    await waitFor(
+      () => near().assignments.some((a) => a.callId === started.body.id),
+      5000,
+      'edge told of the call',
+    );
+    expect(near().assignments.find((a) => a.callId === started.body.id)).toMatchObject({
+      product: 'insurance-sale',
+      customerRiskLevel: 'R2',
+    });
+
+    const unknown = await startCall({ product: 'mortgage-sale' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({
+      code: 'bad_request',
+      details: {
+        reason: 'unknown_product',
+        fields: [{ path: 'product' }],
+        known: expect.arrayContaining(['insurance-sale', 'wealth-sale']),
+      },
+    });
+    const badRisk = await startCall({ product: 'wealth-sale', customerRiskLevel: 'R7' });
+    expect(badRisk.status).toBe(400);
+    expect(badRisk.body.error).toMatchObject({ details: { fields: [{ path: 'customerRiskLevel' }] } });
+  });
+
+  it('a rule pack rolled out to an edge of the branch becomes a product there', async () => {
+    const dep = await api(cloud.url, 'POST', '/api/v1/deployments', {
+      token: ops.accessToken,
+      body: { edgeIds: ['e-mid'], change: { rulePacks: { 'mortgage-sale': '1.0.0' } } },
+    });
+    expect(dep.status).toBe(201);
+    // e-mid serves branch `mid`; the manager's branch `near` still does not know it.
+    expect((await startCall({ product: 'mortgage-sale' })).status).toBe(400);
+    await withServices(redisUrl, cloud.prefix, async (s) => {
+      expect(await s.products.known('mid')).toEqual(['insurance-sale', 'mortgage-sale', 'wealth-sale']);
+    });
+  });
+
+  it('a product id in the topic is taken as the product (older clients, calls stored before products)', async () => {
+    const old = await startCall({ topic: 'wealth-sale' });
+    expect(old).toMatchObject({ status: 201, body: { product: 'wealth-sale', topic: 'wealth-sale' } });
+    const note = await startCall({ topic: 'a chat about savings' });
+    expect(note.body.product).toBeUndefined();
+    // A call stored by an earlier version: no product field in its hash.
+    await withServices(redisUrl, cloud.prefix, async (s) => {
+      await s.redis.hSet(s.keys.call('call-legacy'), {
+        id: 'call-legacy',
+        branchId: 'near',
+        edgeId: 'e-near',
+        status: 'active',
+        createdAt: String(Date.now()),
+        createdBy: 'mgr',
+        topic: 'insurance-sale',
+        allowRemoteCustomer: '0',
+        edgeOnline: '1',
+      });
+    });
+    const legacy = await api<Call>(cloud.url, 'GET', '/api/v1/calls/call-legacy', {
+      token: manager.accessToken,
+    });
+    expect(legacy.body).toMatchObject({
+      id: 'call-legacy',
+      product: 'insurance-sale',
+      topic: 'insurance-sale',
+    });
+    expect(legacy.body.customerRiskLevel).toBeUndefined();
+  });
+
+  it("requests and offers carry the call's context; the product implies the skill", async () => {
+    const started = await startCall({ product: 'insurance-sale', customerRiskLevel: 'R4' });
+    const mgrSock = await connectClient(cloud.url, manager.accessToken);
+    sockets.push(mgrSock);
+    const context = {
+      branchId: 'near',
+      branchName: 'Near Branch',
+      product: 'insurance-sale',
+      customerRiskLevel: 'R4',
+      skill: 'insurance',
+      note: 'surrender value question',
+    };
+    const req = await call<DispatchStatus>(mgrSock, 'dispatch:request', {
+      callId: started.body.id,
+      note: 'surrender value question',
+    });
+    expect(req).toMatchObject({ ...context, status: 'queued', position: 1 });
+    const queue = await api<DispatchStatus[]>(cloud.url, 'GET', '/api/v1/dispatch/queue', {
+      token: manager.accessToken,
+    });
+    expect(queue.body.find((q) => q.requestId === req.requestId)).toMatchObject(context);
+
+    const x3 = await connectClient(cloud.url, (await login(cloud.url, 'x3', 'expert-pass')).accessToken);
+    sockets.push(x3);
+    const offers: DispatchOffer[] = [];
+    x3.on('dispatch:offer', (o: DispatchOffer) => offers.push(o));
+    await call(x3, 'presence:set', { status: 'available' });
+    await waitFor(() => offers.some((o) => o.requestId === req.requestId), 5000, 'offer to x3');
+    expect(offers.find((o) => o.requestId === req.requestId)).toMatchObject(context);
+    await call(x3, 'dispatch:decline', { requestId: req.requestId });
+    await call(mgrSock, 'dispatch:cancel', { requestId: req.requestId });
+
+    // A call without a product implies no skill: the request must name one.
+    const bare = await startCall({});
+    const refused = await request(mgrSock, 'dispatch:request', { callId: bare.body.id });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', details: { reason: 'skill_required' } },
+    });
+  });
+
+  it('shows operations who is online: every expert, counts per skill, managers per branch', async () => {
+    const snap = await api<PresenceSnapshot>(cloud.url, 'GET', '/api/v1/presence', {
+      token: ops.accessToken,
+    });
+    expect(snap.status).toBe(200);
+    expect(snap.body.experts.map((e) => e.expertId)).toEqual(['x1', 'x2', 'x3']);
+    expect(snap.body.experts.find((e) => e.expertId === 'x3')).toMatchObject({ status: 'available' });
+    expect(snap.body.bySkill.find((c) => c.skill === 'insurance')).toEqual({
+      skill: 'insurance',
+      available: 1,
+      busy: 0,
+      away: 0,
+      offline: 0,
+    });
+    expect(snap.body.managers.find((m) => m.branchId === 'near')).toEqual({
+      branchId: 'near',
+      branchName: 'Near Branch',
+      online: 1,
+      total: 1,
+    });
+    expect(snap.body.managers.find((m) => m.branchId === 'far')).toMatchObject({ online: 0, total: 0 });
+    const forManager = await api(cloud.url, 'GET', '/api/v1/presence', { token: manager.accessToken });
+    expect(forManager.status).toBe(403);
   });
 });

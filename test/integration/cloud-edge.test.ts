@@ -1,5 +1,6 @@
 // A real edge node registered with a real cloud: the edge authenticates with its
-// key, receives the join-token key, heartbeats, and hosts a call in which one
+// key, receives the join-token key, heartbeats, checks a call against the rule
+// pack of the product the cloud assigned it with, and hosts a call in which one
 // participant is in the branch (direct signaling) and one is remote (relayed by
 // the cloud over the edge link).
 import type { Socket } from 'socket.io-client';
@@ -57,7 +58,8 @@ describe('cloud and edge together', () => {
 
   test('a branch participant and a remote participant relayed by the cloud share one room', async () => {
     const manager = await login(cloud.url, 'mgr-ce', 'manager-pass-1');
-    const started = await api<Call>(cloud.url, 'POST', '/api/v1/calls', { token: manager.accessToken, body: { topic: 'wealth-sale' } });
+    // Not the edge's default pack (wealth-sale): the edge must learn the product from the call assignment.
+    const started = await api<Call>(cloud.url, 'POST', '/api/v1/calls', { token: manager.accessToken, body: { product: 'insurance-sale', customerRiskLevel: 'R3' } });
     expect(started.status).toBe(201);
     const callId = started.body.id;
     expect(started.body.edgeId).toBe('edge-ce');
@@ -69,6 +71,8 @@ describe('cloud and edge together', () => {
     const { rtpCapabilities } = await mgr.request<{ rtpCapabilities: unknown }>('getRouterRtpCapabilities');
     const send = await mgr.request<{ id: string }>('createWebRtcTransport', { direction: 'send' });
     await mgr.request('join', { displayName: 'Mia', rtpCapabilities });
+    // The room exists: the edge checks the call against the product's rule pack.
+    expect(edge.edge.analysis.checklist(callId)?.pack.id).toBe('insurance-sale');
     await mgr.request('produce', { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: OPUS });
 
     // The compliance officer joins through the cloud as an invisible observer.

@@ -5,6 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from '#common/logger';
 import {
+  CallAssigned,
   EDGE_NAMESPACE,
   EdgeAuthResponse,
   RunningConfig,
@@ -33,6 +34,8 @@ type LinkEvents = {
   offline: [reason: string];
   config: [desired: RunningConfig];
   callTokenPublicKey: [pem: string];
+  /** The cloud started a call at this branch on this edge (validated). */
+  callAssigned: [call: CallAssigned];
 };
 
 const MAX_BACKOFF_MS = 30_000;
@@ -89,6 +92,11 @@ export class CloudLink extends SafeEmitter<LinkEvents> {
       const parsed = RunningConfig.safeParse(desired);
       if (!parsed.success) return this.#logger.warn({ issues: parsed.error.issues }, 'ignoring malformed desired config');
       this.safeEmit('config', parsed.data);
+    });
+    socket.on('call:assigned', (msg) => {
+      const parsed = CallAssigned.safeParse(msg);
+      if (!parsed.success) return this.#logger.warn({ issues: parsed.error.issues }, 'ignoring malformed call assignment');
+      this.safeEmit('callAssigned', parsed.data);
     });
   }
 

@@ -3,10 +3,12 @@
 // compliance observers, invited customers) join through the cloud, which opens
 // a relay session on the edge and hands back where the edge's media lives.
 import { randomUUID } from 'node:crypto';
-import type { Call, CallParticipant } from '#protocol/api';
+import type { z } from 'zod';
+import type { Call, CallParticipant, StartCallRequest } from '#protocol/api';
 import type { CallJoinInfo } from '#protocol/control';
 import type { EdgeCallEvent, RelayParticipant } from '#protocol/edge-link';
 import { AppError, type Ack } from '#protocol/errors';
+import { productOf } from '#protocol/products';
 import type { CallRole } from '#protocol/roles';
 import type { Logger } from '#common/logger';
 import type { CallTokenSigner } from '../auth/call-tokens.ts';
@@ -19,6 +21,7 @@ import type { EdgeRelay } from '../realtime/edge-relay.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import type { CallEvents } from './call-events.ts';
 import type { CallStore } from './call-store.ts';
+import type { ProductCatalog } from './products.ts';
 import { iceServersFor } from './turn.ts';
 
 export type CallPrincipal = StaffPrincipal | CustomerPrincipal;
@@ -27,6 +30,7 @@ export interface CallServiceDeps {
   store: CallStore;
   events: CallEvents;
   branches: BranchStore;
+  products: ProductCatalog;
   edges: EdgeRegistry;
   relay: EdgeRelay;
   notifier: Notifier;
@@ -40,18 +44,20 @@ export interface CallServiceDeps {
 export class CallService {
   constructor(private readonly d: CallServiceDeps) {}
 
-  async start(
-    manager: StaffPrincipal,
-    input: { topic?: string | undefined; allowRemoteCustomer: boolean },
-  ): Promise<Call> {
+  async start(manager: StaffPrincipal, input: z.output<typeof StartCallRequest>): Promise<Call> {
     if (!manager.permissions.includes('call:start'))
       throw forbidden('wrong_role', 'only a manager starts calls');
     if (!manager.branchId) throw forbidden('no_branch', 'your account has no branch');
+    // Older clients name the product in `topic`.
+    const product = productOf(input);
+    if (product) await this.d.products.require(manager.branchId, product);
     const edgeId = await this.pickEdge(manager.branchId);
     const call = await this.d.store.create({
       branchId: manager.branchId,
       edgeId,
       createdBy: manager.userId,
+      product,
+      customerRiskLevel: input.customerRiskLevel,
       topic: input.topic,
       allowRemoteCustomer: input.allowRemoteCustomer,
       edgeOnline: true,
@@ -63,6 +69,8 @@ export class CallService {
         branchId: call.branchId,
         createdBy: call.createdBy,
         createdAt: call.createdAt,
+        ...(call.product ? { product: call.product } : {}),
+        ...(call.customerRiskLevel ? { customerRiskLevel: call.customerRiskLevel } : {}),
         ...(call.topic ? { topic: call.topic } : {}),
       },
     });

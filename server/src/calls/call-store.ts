@@ -2,8 +2,9 @@
 // allowed in (experts get in by being assigned), index sets per branch/edge,
 // and a Redis stream per call as its event log.
 import { randomUUID } from 'node:crypto';
-import { Call, CallEvent, CallParticipant, type CallEventType } from '#protocol/api';
+import { Call, CallEvent, CallParticipant, type CallEventType, type RiskLevel } from '#protocol/api';
 import { AppError } from '#protocol/errors';
+import { productOf } from '#protocol/products';
 import type { RedisClient } from '../redis/client.ts';
 import type { Keys } from '../redis/keys.ts';
 
@@ -25,6 +26,8 @@ export class CallStore {
     branchId: string;
     edgeId: string;
     createdBy: string;
+    product?: string | undefined;
+    customerRiskLevel?: RiskLevel | undefined;
     topic?: string | undefined;
     allowRemoteCustomer: boolean;
     edgeOnline: boolean;
@@ -38,6 +41,8 @@ export class CallStore {
       createdBy: input.createdBy,
       allowRemoteCustomer: input.allowRemoteCustomer,
       edgeOnline: input.edgeOnline,
+      ...(input.product ? { product: input.product } : {}),
+      ...(input.customerRiskLevel ? { customerRiskLevel: input.customerRiskLevel } : {}),
       ...(input.topic ? { topic: input.topic } : {}),
     };
     await this.redis
@@ -49,6 +54,8 @@ export class CallStore {
         status: call.status,
         createdAt: String(call.createdAt),
         createdBy: call.createdBy,
+        product: call.product ?? '',
+        customerRiskLevel: call.customerRiskLevel ?? '',
         topic: call.topic ?? '',
         allowRemoteCustomer: call.allowRemoteCustomer ? '1' : '0',
         edgeOnline: call.edgeOnline ? '1' : '0',
@@ -63,6 +70,8 @@ export class CallStore {
   async get(id: string): Promise<Call | undefined> {
     const h = await this.redis.hGetAll(this.keys.call(id));
     if (!h.id) return undefined;
+    // Calls stored before `product` existed carry it in `topic`.
+    const product = productOf({ product: h.product, topic: h.topic });
     return Call.parse({
       id: h.id,
       branchId: h.branchId,
@@ -71,6 +80,8 @@ export class CallStore {
       createdAt: Number(h.createdAt),
       createdBy: h.createdBy,
       ...(h.endedAt ? { endedAt: Number(h.endedAt) } : {}),
+      ...(product ? { product } : {}),
+      ...(h.customerRiskLevel ? { customerRiskLevel: h.customerRiskLevel } : {}),
       ...(h.topic ? { topic: h.topic } : {}),
       allowRemoteCustomer: h.allowRemoteCustomer === '1',
       edgeOnline: h.edgeOnline === '1',

@@ -6,9 +6,11 @@
 import type { DispatchRequestInput, DispatchStatus } from '#protocol/api';
 import type { DispatchAssignment, ExpertPresence } from '#protocol/control';
 import { AppError } from '#protocol/errors';
+import { PRODUCT_SKILL } from '#protocol/products';
 import type { Logger } from '#common/logger';
 import type { StaffPrincipal } from '../auth/tokens.ts';
 import type { StaffStore } from '../auth/staff-store.ts';
+import type { BranchStore } from '../branches/branch-store.ts';
 import type { CallEvents } from '../calls/call-events.ts';
 import type { CallStore } from '../calls/call-store.ts';
 import { rooms, type Notifier } from '../realtime/notifier.ts';
@@ -31,6 +33,7 @@ export class Dispatcher {
     private readonly requests: RequestStore,
     private readonly presence: Presence,
     private readonly calls: CallStore,
+    private readonly branches: BranchStore,
     private readonly events: CallEvents,
     private readonly staff: StaffStore,
     private readonly notifier: Notifier,
@@ -48,11 +51,21 @@ export class Dispatcher {
     if (call.status !== 'active') throw new AppError('conflict', `call ${call.id} has ended`);
     if (manager.branchId !== call.branchId)
       throw forbidden('wrong_branch', 'the call belongs to another branch');
+    // No skill named: the one the call's product needs.
+    const skill = input.skill ?? (call.product ? PRODUCT_SKILL[call.product] : undefined);
+    if (!skill)
+      throw new AppError('bad_request', 'name a skill: the call has no product that implies one', {
+        reason: 'skill_required',
+        fields: [{ path: 'skill', message: 'required for this call' }],
+      });
     const req = await this.requests.create({
       callId: call.id,
       branchId: call.branchId,
+      branchName: (await this.branches.get(call.branchId))?.name,
+      product: call.product,
+      customerRiskLevel: call.customerRiskLevel,
       managerId: manager.userId,
-      skill: input.skill,
+      skill,
       language: input.language,
       urgency: input.urgency,
       note: input.note,
@@ -233,8 +246,7 @@ export class Dispatcher {
             skill: req.skill,
             urgency: req.urgency,
             expiresAt,
-            ...(req.language ? { language: req.language } : {}),
-            ...(req.note ? { note: req.note } : {}),
+            ...context(req),
           });
           break;
         }
@@ -293,7 +305,7 @@ export class Dispatcher {
         status: r.status,
         createdAt: r.createdAt,
         attempts: r.attempts,
-        ...(r.language ? { language: r.language } : {}),
+        ...context(r),
       };
       if (r.status === 'queued') {
         const sameSkill = queuedReqs.filter((q) => q.skill === r.skill);
@@ -310,6 +322,17 @@ export class Dispatcher {
     }
     return out;
   }
+}
+
+/** What an expert is told about a request besides its skill and urgency (fields only when known). */
+function context(r: HelpRequest) {
+  return {
+    ...(r.branchName ? { branchName: r.branchName } : {}),
+    ...(r.product ? { product: r.product } : {}),
+    ...(r.customerRiskLevel ? { customerRiskLevel: r.customerRiskLevel } : {}),
+    ...(r.language ? { language: r.language } : {}),
+    ...(r.note ? { note: r.note } : {}),
+  };
 }
 
 function isFree(e: ExpertState): boolean {

@@ -2,6 +2,8 @@
 // liveness is a key with a TTL that the instance holding the expert's socket
 // keeps refreshing — if that instance dies, the expert quietly goes offline and
 // is offered nothing. Load is the number of calls the expert is assigned to.
+// Managers get the same liveness keys (no choice, no load) so operations can
+// see who is on duty at each branch.
 import type { ExpertPresence, PresenceStatus } from '#protocol/control';
 import type { StaffStore } from '../auth/staff-store.ts';
 import type { RedisClient } from '../redis/client.ts';
@@ -9,6 +11,8 @@ import type { Keys } from '../redis/keys.ts';
 import type { ExpertCandidate } from './scoring.ts';
 
 export type Choice = 'available' | 'busy' | 'away';
+/** Roles whose liveness is tracked. */
+export type TrackedRole = 'expert' | 'manager';
 
 export interface ExpertState extends ExpertCandidate {
   alive: boolean;
@@ -24,9 +28,13 @@ export function effectiveStatus(
   return s.load >= s.maxLoad ? 'busy' : 'available';
 }
 
+export function toPresence(s: ExpertState): ExpertPresence {
+  return { expertId: s.id, status: effectiveStatus(s), chosen: s.choice, load: s.load, maxLoad: s.maxLoad };
+}
+
 export class Presence {
-  /** Experts with a socket on this instance (count of sockets): the only in-process dispatch state. */
-  private readonly local = new Map<string, number>();
+  /** Staff with a socket on this instance (count of sockets): the only in-process dispatch state. */
+  private readonly local = new Map<string, { role: TrackedRole; sockets: number }>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -36,34 +44,51 @@ export class Presence {
     private readonly instanceId: string,
   ) {}
 
-  async connected(expertId: string): Promise<void> {
-    this.local.set(expertId, (this.local.get(expertId) ?? 0) + 1);
+  private alive(role: TrackedRole, userId: string): string {
+    return role === 'expert' ? this.keys.expertAlive(userId) : this.keys.managerAlive(userId);
+  }
+
+  async connected(userId: string, role: TrackedRole = 'expert'): Promise<void> {
+    this.local.set(userId, { role, sockets: (this.local.get(userId)?.sockets ?? 0) + 1 });
     await this.redis
       .multi()
-      .set(this.keys.expertAlive(expertId), this.instanceId, { PX: this.ttlMs })
-      .sAdd(this.keys.expertsOnline(), expertId)
+      .set(this.alive(role, userId), this.instanceId, { PX: this.ttlMs })
+      .sAdd(role === 'expert' ? this.keys.expertsOnline() : this.keys.managersOnline(), userId)
       .exec();
   }
 
-  /** Returns true when the expert has no socket left on this instance. */
-  disconnectedLocally(expertId: string): boolean {
-    const n = (this.local.get(expertId) ?? 1) - 1;
-    if (n <= 0) this.local.delete(expertId);
-    else this.local.set(expertId, n);
+  /** Returns true when the user has no socket left on this instance. */
+  disconnectedLocally(userId: string): boolean {
+    const cur = this.local.get(userId);
+    const n = (cur?.sockets ?? 1) - 1;
+    if (n <= 0 || !cur) this.local.delete(userId);
+    else this.local.set(userId, { ...cur, sockets: n });
     return n <= 0;
   }
 
-  /** The expert has no socket anywhere: offline now rather than at TTL expiry. */
-  async gone(expertId: string): Promise<void> {
-    await this.redis.del(this.keys.expertAlive(expertId));
+  /** The user has no socket anywhere: offline now rather than at TTL expiry. */
+  async gone(userId: string, role: TrackedRole = 'expert'): Promise<void> {
+    await this.redis.del(this.alive(role, userId));
   }
 
-  /** Refreshes liveness of every locally connected expert (called on a timer). */
+  /** Refreshes liveness of every locally connected user (called on a timer). */
   async refresh(): Promise<void> {
     if (this.local.size === 0) return;
     const m = this.redis.multi();
-    for (const id of this.local.keys()) m.set(this.keys.expertAlive(id), this.instanceId, { PX: this.ttlMs });
+    for (const [id, { role }] of this.local) m.set(this.alive(role, id), this.instanceId, { PX: this.ttlMs });
     await m.exec();
+  }
+
+  /** Ids of managers with a live connection; prunes the others from the online set. */
+  async managersOnline(): Promise<string[]> {
+    const ids = await this.redis.sMembers(this.keys.managersOnline());
+    if (ids.length === 0) return [];
+    const m = this.redis.multi();
+    for (const id of ids) m.exists(this.keys.managerAlive(id));
+    const alive = ((await m.exec()) as unknown[]).map((v) => Number(v) === 1);
+    const gone = ids.filter((_, i) => !alive[i]);
+    if (gone.length) await this.redis.sRem(this.keys.managersOnline(), gone);
+    return ids.filter((_, i) => alive[i]);
   }
 
   async choose(expertId: string, choice: Choice): Promise<void> {
@@ -86,7 +111,7 @@ export class Presence {
 
   async presenceOf(expertId: string): Promise<ExpertPresence | undefined> {
     const s = await this.state(expertId);
-    return s && { expertId, status: effectiveStatus(s), chosen: s.choice, load: s.load, maxLoad: s.maxLoad };
+    return s && toPresence(s);
   }
 
   /** Every expert that has been online, with live state; prunes long-gone ones from the online set. */
@@ -98,7 +123,8 @@ export class Presence {
     return states;
   }
 
-  private async states(ids: string[]): Promise<ExpertState[]> {
+  /** Live state of the given experts (ids that are not expert accounts are left out). */
+  async states(ids: string[]): Promise<ExpertState[]> {
     if (ids.length === 0) return [];
     const m = this.redis.multi();
     for (const id of ids) {

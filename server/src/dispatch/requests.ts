@@ -1,7 +1,7 @@
 // Help requests in Redis and their atomic state changes (see lua.ts):
 // queued → offered → assigned, offered → queued (declined/timeout), queued|offered → cancelled.
 import { randomUUID } from 'node:crypto';
-import { DispatchStatus, type Urgency } from '#protocol/api';
+import { DispatchStatus, RiskLevel, type Urgency } from '#protocol/api';
 import { AppError } from '#protocol/errors';
 import type { RedisClient } from '../redis/client.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -12,6 +12,10 @@ export interface HelpRequest {
   id: string;
   callId: string;
   branchId: string;
+  /** Context copied from the call and branch when the request is made (they do not change meanwhile). */
+  branchName: string | undefined;
+  product: string | undefined;
+  customerRiskLevel: RiskLevel | undefined;
   managerId: string;
   skill: string;
   language: string | undefined;
@@ -55,6 +59,9 @@ export class RequestStore {
         id: req.id,
         callId: req.callId,
         branchId: req.branchId,
+        branchName: req.branchName ?? '',
+        product: req.product ?? '',
+        customerRiskLevel: req.customerRiskLevel ?? '',
         managerId: req.managerId,
         skill: req.skill.toLowerCase(),
         language: req.language?.toLowerCase() ?? '',
@@ -93,6 +100,9 @@ export class RequestStore {
             id: h.id,
             callId: h.callId ?? '',
             branchId: h.branchId ?? '',
+            branchName: h.branchName || undefined,
+            product: h.product || undefined,
+            customerRiskLevel: RiskLevel.safeParse(h.customerRiskLevel).data,
             managerId: h.managerId ?? '',
             skill: h.skill ?? '',
             language: h.language || undefined,

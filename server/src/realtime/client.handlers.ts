@@ -64,6 +64,8 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
     const ready = (async () => {
       if (p.kind !== 'staff') return;
       await socket.join(rooms.user(p.userId));
+      // Managers on duty count for the ops presence view (no dispatch state).
+      if (p.role === 'manager') await s.presence.connected(p.userId, 'manager');
       if (p.role !== 'expert') return;
       await socket.join(rooms.experts());
       await s.presence.connected(p.userId);
@@ -161,9 +163,11 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
         for (const [callId, participant] of data.calls)
           await s.calls.leave(callId, participant.id, 'disconnected');
         data.calls.clear();
-        if (p.kind === 'staff' && p.role === 'expert' && s.presence.disconnectedLocally(p.userId)) {
+        const tracked =
+          p.kind === 'staff' && (p.role === 'expert' || p.role === 'manager') ? p.role : undefined;
+        if (p.kind === 'staff' && tracked && s.presence.disconnectedLocally(p.userId)) {
           const elsewhere = await nsp.in(rooms.user(p.userId)).fetchSockets();
-          if (elsewhere.length === 0) await s.presence.gone(p.userId);
+          if (elsewhere.length === 0) await s.presence.gone(p.userId, tracked);
         }
       } catch (err) {
         log.error({ err }, 'cleanup after disconnect failed');

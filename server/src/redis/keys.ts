@@ -35,8 +35,10 @@ export class Keys {
   callRequests = (id: string) => `${this.prefix}call:${id}:requests`;
   activeCalls = () => `${this.prefix}calls:active`;
 
-  // dispatch
+  // dispatch and presence
   expertsOnline = () => `${this.prefix}experts:online`;
+  managersOnline = () => `${this.prefix}managers:online`;
+  managerAlive = (id: string) => `${this.prefix}manager:${id}:alive`;
   expertChoice = (id: string) => `${this.prefix}expert:${id}:choice`;
   expertAlive = (id: string) => `${this.prefix}expert:${id}:alive`;
   expertCalls = (id: string) => `${this.prefix}expert:${id}:calls`;
