@@ -42,6 +42,19 @@ const EdgeEnv = z.object({
   COMPLIANCE_DEFAULT_PACK: z.string().default('wealth-sale'),
   /** A call whose room stays empty this long has ended: its report is written (0 = only when the cloud ends it). */
   CALL_EMPTY_END_MS: z.coerce.number().int().min(0).default(60_000),
+  // ---- live video for the compliance checks document-shown / faces-present (edge-node/src/live/frames) ----
+  /** Sample every camera of every call (faces, OCR of the product document); off = those checks are not-applicable live. */
+  FRAME_SAMPLING_ENABLED: z
+    .string()
+    .default('1')
+    .transform((v) => ['1', 'true', 'yes'].includes(v.toLowerCase())),
+  /** One frame per camera this often: the rate `faces-present` counts instants at (spec: every 2 s). */
+  FRAME_SAMPLE_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
+  /** Simulcast layer decoded (0 = ¼, 1 = ½, 2 = full resolution): ½ reads a document title held up at the counter (bench:frames). */
+  FRAME_SAMPLE_LAYER: z.coerce.number().int().min(0).max(2).default(1),
+  /** UDP ports the samplers' ffmpegs listen on: beside the recorders' range, outside mediasoup's and Linux's ephemeral one. */
+  FRAME_SAMPLE_PORT_MIN: z.coerce.number().int().min(1024).max(65534).default(63000),
+  FRAME_SAMPLE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).default(63999),
   // ---- lobby analytics (edge-node/src/lobby, docs/lobby.md) ----
   /** Cameras and zones (JSON or YAML). Unset = no lobby analytics. */
   LOBBY_CONFIG_FILE: z.string().optional(),
@@ -84,6 +97,12 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
     transcription: { engine: e.TRANSCRIPTION_ENGINE, whisperModel: e.WHISPER_MODEL },
     compliance: { defaultPack: e.COMPLIANCE_DEFAULT_PACK },
     emptyCallEndMs: e.CALL_EMPTY_END_MS,
+    frames: {
+      enabled: e.FRAME_SAMPLING_ENABLED,
+      sampleMs: e.FRAME_SAMPLE_MS,
+      spatialLayer: e.FRAME_SAMPLE_LAYER,
+      ports: { min: e.FRAME_SAMPLE_PORT_MIN, max: e.FRAME_SAMPLE_PORT_MAX },
+    },
     lobby: {
       configFile: e.LOBBY_CONFIG_FILE || undefined,
       staffOnDuty: e.LOBBY_STAFF_ON_DUTY,

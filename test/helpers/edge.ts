@@ -31,6 +31,8 @@ export async function startTestEdge(env: Record<string, string> = {}): Promise<T
     TRANSCRIPTION_ENGINE: 'none',
     // Recorder ffmpegs and composites cost CPU that most tests do not exercise; recording tests turn it on.
     RECORDING_ENABLED: '0',
+    // Frame sampling runs an ffmpeg per camera and the vision models; frame tests turn it on.
+    FRAME_SAMPLING_ENABLED: '0',
     CALL_EMPTY_END_MS: '0',
     CALL_TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile,
     EDGE_DATA_DIR: path.join(dir, 'data'),

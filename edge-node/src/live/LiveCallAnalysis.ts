@@ -1,8 +1,9 @@
 // The edge listening to its calls: every participant's audio goes to the
 // transcription service; final segments feed the call's compliance session;
 // transcript, checklist and alerts go to the people in the room who may see
-// them (never the customer); at call end the inspection report, transcript and
-// event log go to the encrypted archive (the sink) and the verdict to the cloud.
+// them (never the customer); frame observations (faces, OCR) from the frame
+// sampler feed the same session; at call end the inspection report, transcript
+// and event log go to the encrypted archive (the sink) and the verdict to the cloud.
 import type { Logger } from '#common/logger';
 import type { CallEvent, TranscriptSegment } from '#protocol/events';
 import type { Report } from '#protocol/report';
@@ -11,6 +12,7 @@ import type { Room } from '#sfu/index';
 import type { CallRegistry } from '../calls/CallRegistry.ts';
 import {
   ComplianceSession,
+  type FrameObservation,
   knownPackIds,
   loadRulePack,
   packHints,
@@ -18,6 +20,7 @@ import {
   type RulePack,
 } from '../compliance/index.ts';
 import type { TranscriptionService } from '../transcription/index.ts';
+import type { FrameSink } from './frames/LiveFrameSampler.ts';
 
 /** Where a finished call's report goes: a sink the archive (recording issue) or a test provides. */
 export interface CallResultSink {
@@ -41,6 +44,11 @@ export interface LiveCallAnalysisOptions {
   ) => void;
   onReport?: (callId: string, report: Report) => void;
   sink?: CallResultSink;
+  /** Live video analysis (live/frames): feeds frame observations; at call end its analyses in flight are awaited (bounded) so the report includes them. */
+  frames?: {
+    attach(sink: FrameSink): void;
+    settle(callId: string): Promise<void> | undefined;
+  };
 }
 
 interface CallAnalysis {
@@ -49,6 +57,8 @@ interface CallAnalysis {
   /** Annotations, chat and consent sent on the data channels, in call time. */
   events: CallEvent[];
   hints: string[];
+  /** The call ended; its report waits for frame analyses in flight. */
+  ending?: boolean;
 }
 
 /** Staff see transcript and compliance state; the customer sees neither. */
@@ -59,6 +69,8 @@ function notifyStaff(room: Room | undefined, notification: SignalNotification): 
 export class LiveCallAnalysis {
   readonly #calls = new Map<string, CallAnalysis>();
   readonly #packs = new Map<string, string>();
+  /** Reports waiting for the last frame analyses of their call. */
+  readonly #finishing = new Set<Promise<void>>();
   readonly #logger: Logger;
 
   constructor(private readonly o: LiveCallAnalysisOptions) {
@@ -105,7 +117,11 @@ export class LiveCallAnalysis {
         );
     });
     o.transcription?.on('segment', (segment) => this.addSegment(segment));
-    o.calls.onCallEnding((call, reason) => this.finish(call.callId, reason));
+    o.frames?.attach({
+      packOf: (callId) => this.#analysis(callId).compliance.pack,
+      observe: (callId, frame) => this.addFrameObservation(callId, frame),
+    });
+    o.calls.onCallEnding((call, reason) => this.finish(call.callId, reason, Date.now() - call.startedAt));
   }
 
   /** The product (rule pack) of a call, from the cloud's call assignment; unknown ids fall back to the default. */
@@ -127,6 +143,13 @@ export class LiveCallAnalysis {
     analysis.compliance.addSegment(segment);
   }
 
+  /** An analysed video frame of a call in progress (ignored once its report is written). */
+  addFrameObservation(callId: string, frame: FrameObservation): void {
+    const analysis = this.#calls.get(callId);
+    if (!analysis || analysis.compliance.finished) return;
+    analysis.compliance.addFrameObservation(frame);
+  }
+
   /** Data-channel events logged so far for a call in progress. */
   eventCount(callId: string): number {
     return this.#calls.get(callId)?.events.length ?? 0;
@@ -136,12 +159,31 @@ export class LiveCallAnalysis {
     return this.#calls.get(callId)?.compliance.checklist();
   }
 
-  /** Ends a call's analysis: missing items fail, the report is written and announced. Idempotent. */
-  finish(callId: string, reason: string): Report | undefined {
+  /**
+   * Ends a call's analysis: missing items fail, the report is written and
+   * announced. At once, unless frames of the call are still being analysed: then
+   * after those (the sampler bounds the wait). Idempotent.
+   */
+  finish(callId: string, reason: string, durationMs?: number): void {
     const analysis = this.#calls.get(callId);
-    if (!analysis || analysis.compliance.finished) return undefined;
-    const call = this.o.calls.get(callId);
-    const report = analysis.compliance.finish({ durationMs: call ? Date.now() - call.startedAt : 0 });
+    if (!analysis || analysis.compliance.finished || analysis.ending) return;
+    analysis.ending = true;
+    const pending = this.o.frames?.settle(callId);
+    if (!pending) return this.#report(callId, analysis, reason, durationMs);
+    const done = pending
+      .then(() => this.#report(callId, analysis, reason, durationMs))
+      .catch((err: unknown) => this.#logger.error({ err, callId }, 'could not finish the call analysis'));
+    this.#finishing.add(done);
+    void done.finally(() => this.#finishing.delete(done));
+  }
+
+  /** Resolves when every ended call's report has been handed on (edge shutdown waits for it). */
+  async settled(): Promise<void> {
+    while (this.#finishing.size > 0) await Promise.all([...this.#finishing]);
+  }
+
+  #report(callId: string, analysis: CallAnalysis, reason: string, durationMs = 0): void {
+    const report = analysis.compliance.finish({ durationMs });
     const html = renderReportHtml(report);
     this.#calls.delete(callId);
     this.#packs.delete(callId);
@@ -156,7 +198,6 @@ export class LiveCallAnalysis {
         events: analysis.events,
       }),
     ).catch((err) => this.#logger.error({ err, callId }, 'storing the call result failed'));
-    return report;
   }
 
   #analysis(callId: string): CallAnalysis {
