@@ -7,7 +7,7 @@ import type { ClientToCloudEvents, CloudToClientEvents } from '#protocol/control
 import type { Ack } from '#protocol/errors';
 import { cloudBaseUrl } from './api.ts';
 import { Emitter } from './Emitter.ts';
-import { SignalError } from './SignalChannel.ts';
+import { SocketRequests } from './SignalChannel.ts';
 import { CLIENT_NAMESPACE } from './wire.ts';
 
 type AckData<E extends keyof ClientToCloudEvents> = Parameters<ClientToCloudEvents[E]>[1] extends (
@@ -19,6 +19,7 @@ type Msg<E extends keyof ClientToCloudEvents> = Parameters<ClientToCloudEvents[E
 
 export class CloudClient extends Emitter<{ connection: ['connected' | 'disconnected' | 'failed', string?] }> {
   readonly socket: Socket;
+  readonly #requests: SocketRequests;
 
   constructor(token: () => string | Promise<string>, baseUrl = cloudBaseUrl()) {
     super();
@@ -30,6 +31,8 @@ export class CloudClient extends Emitter<{ connection: ['connected' | 'disconnec
         ),
       transports: ['websocket'],
     });
+    // socket.io reconnects this one: a request fails with the attempt in progress, not at its timeout.
+    this.#requests = new SocketRequests(this.socket, 'cloud', true);
     this.socket.on('connect', () => this.emit('connection', 'connected'));
     this.socket.on('disconnect', (reason) => this.emit('connection', 'disconnected', reason));
     this.socket.on('connect_error', (err) => this.emit('connection', 'failed', err.message));
@@ -44,9 +47,7 @@ export class CloudClient extends Emitter<{ connection: ['connected' | 'disconnec
     msg: Msg<E>,
     timeoutMs = 15_000,
   ): Promise<AckData<E>> {
-    const res = (await this.socket.timeout(timeoutMs).emitWithAck(event, msg)) as Ack<AckData<E>>;
-    if (!res.ok) throw new SignalError(res.error.code, res.error.message);
-    return res.data;
+    return this.#requests.request<AckData<E>>(event, msg, timeoutMs);
   }
 
   /** Subscribes to a pushed event; returns the unsubscribe function. */

@@ -5,13 +5,13 @@
 // closing the socket is how the cloud learns the participant left.
 import { io, type Socket } from 'socket.io-client';
 import type { CallJoinInfo, CallNotify } from '#protocol/control';
-import type { Ack } from '#protocol/errors';
 import type { SignalMethod, SignalNotification, SignalResponses } from '#protocol/signaling';
-import { SignalError, type SignalChannel } from './SignalChannel.ts';
+import { SocketRequests, type SignalChannel } from './SignalChannel.ts';
 import { CLIENT_NAMESPACE } from './wire.ts';
 
 export class RelayChannel implements SignalChannel {
   readonly #socket: Socket;
+  readonly #requests: SocketRequests;
   readonly #joined: Promise<CallJoinInfo>;
 
   constructor(
@@ -25,10 +25,9 @@ export class RelayChannel implements SignalChannel {
       reconnection: false,
       forceNew: true,
     });
-    this.#joined = new Promise<void>((resolve, reject) => {
-      this.#socket.once('connect', () => resolve());
-      this.#socket.once('connect_error', reject);
-    }).then(() => this.#ack<CallJoinInfo>('call:join', { callId }));
+    this.#requests = new SocketRequests(this.#socket, 'cloud relay', false);
+    // Sent once connected (or failed with the connection): call:signal must not overtake it.
+    this.#joined = this.#requests.request<CallJoinInfo>('call:join', { callId });
     // An unhandled rejection here would be noise: request() surfaces the failure.
     this.#joined.catch(() => undefined);
   }
@@ -40,7 +39,10 @@ export class RelayChannel implements SignalChannel {
 
   async request<M extends SignalMethod>(method: M, data: unknown = {}): Promise<SignalResponses[M]> {
     await this.#joined;
-    return this.#ack<SignalResponses[M]>('call:signal', { callId: this.callId, request: { method, data } });
+    return this.#requests.request<SignalResponses[M]>('call:signal', {
+      callId: this.callId,
+      request: { method, data },
+    });
   }
 
   onNotify(listener: (n: SignalNotification) => void): void {
@@ -63,12 +65,6 @@ export class RelayChannel implements SignalChannel {
 
   async iceServers(): Promise<RTCIceServer[] | undefined> {
     return (await this.#joined).edge.iceServers;
-  }
-
-  async #ack<T>(event: string, msg: unknown): Promise<T> {
-    const res = (await this.#socket.timeout(15_000).emitWithAck(event, msg)) as Ack<T>;
-    if (!res.ok) throw new SignalError(res.error.code, res.error.message);
-    return res.data;
   }
 }
 

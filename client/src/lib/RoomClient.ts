@@ -42,6 +42,20 @@ const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 900_000 },
 ];
 
+const MAX_RETRY_DELAY_MS = 2000;
+
+/**
+ * Back-off before reconnection attempt `n` (0-based): 250 ms doubling up to a
+ * 2 s ceiling, each drawn from its upper half so participants who lost the edge
+ * together do not come back in lockstep. An attempt against a down edge fails at
+ * once (SocketRequests), so this ceiling bounds how long after the edge is back
+ * a participant waits to rejoin.
+ */
+export function retryDelayMs(n: number, random = Math.random): number {
+  const ceiling = Math.min(MAX_RETRY_DELAY_MS, 250 * 2 ** n);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
 export interface RoomClientOptions {
   displayName: string;
   device?: { kind: 'browser' | 'tablet' | 'ar-glasses' | 'booth' | 'bot'; name: string };
@@ -447,8 +461,7 @@ export class RoomClient extends Emitter<RoomEvents> {
     this.#setState('reconnecting', reason);
     this.#teardown();
     while (!this.#leaving && (this.state as CallState) === 'reconnecting') {
-      const delay = Math.min(5000, 250 * 2 ** this.#reconnectAttempt++);
-      await new Promise((r) => setTimeout(r, delay));
+      await new Promise((r) => setTimeout(r, retryDelayMs(this.#reconnectAttempt++)));
       try {
         await this.join();
         return;
