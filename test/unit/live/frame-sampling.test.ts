@@ -7,6 +7,7 @@ import { cameraId } from '../../../edge-node/src/live/frames/cameras.ts';
 import { samplerArgs } from '../../../edge-node/src/live/frames/ffmpeg-args.ts';
 import { InFlightGate } from '../../../edge-node/src/live/frames/InFlightGate.ts';
 import { JpegSplitter } from '../../../edge-node/src/live/frames/jpeg-splitter.ts';
+import { SampleSlots } from '../../../edge-node/src/live/frames/SampleSlots.ts';
 
 async function jpeg(seed: number, width = 64, height = 36): Promise<Buffer> {
   // Noise makes an entropy-coded scan full of 0xFF bytes (stuffed as FF 00).
@@ -44,6 +45,34 @@ describe('InFlightGate', () => {
   });
 });
 
+describe('SampleSlots', () => {
+  test('each camera gets the first frame of every period of the call clock, however its frames drift', () => {
+    const slots = new SampleSlots(2000);
+    const taken: number[] = [];
+    // ffmpeg's frames every ~0.55 s, drifting against the call clock.
+    for (let t = 130; t < 20_000; t += 550) {
+      if (!slots.open('cam', t)) continue;
+      slots.take('cam', t);
+      taken.push(t);
+    }
+    expect(taken.map((t) => Math.floor(t / 2000))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(taken.every((t) => t % 2000 < 600)).toBe(true);
+  });
+
+  test('a period whose first frame was dropped (camera busy) takes the next frame in it', () => {
+    const slots = new SampleSlots(2000);
+    const gate = new InFlightGate();
+    expect(gate.tryEnter('cam') && slots.open('cam', 100)).toBe(true);
+    slots.take('cam', 100);
+    expect(slots.open('cam', 1500)).toBe(false); // same period: not even a drop
+    expect(slots.open('cam', 2100)).toBe(true);
+    expect(gate.tryEnter('cam')).toBe(false); // still analysing the frame at 100 ms: dropped, period stays open
+    gate.leave('cam');
+    expect(slots.open('cam', 2650)).toBe(true);
+    expect(slots.open('other', 2650)).toBe(true);
+  });
+});
+
 describe('Backoff', () => {
   test('doubles up to the maximum and starts again after a reset', () => {
     const b = new Backoff(500, 3000);
@@ -54,11 +83,11 @@ describe('Backoff', () => {
 });
 
 describe('sampler ffmpeg', () => {
-  test('reads the SDP from stdin, keeps one frame per sample period without repeating any, writes JPEGs to stdout', () => {
+  test('reads the SDP from stdin, keeps four frames per sample period without repeating any, writes JPEGs to stdout', () => {
     const args = samplerArgs({ sampleMs: 2000, inputTimeoutS: 10 });
     expect(args.slice(args.indexOf('-i'), args.indexOf('-i') + 2)).toEqual(['-i', 'pipe:0']);
     expect(args[args.indexOf('-listen_timeout') + 1]).toBe('10');
-    expect(args[args.indexOf('-vf') + 1]).toContain('gte(t-prev_selected_t\\,2.000)');
+    expect(args[args.indexOf('-vf') + 1]).toContain('gte(t-prev_selected_t\\,0.500)');
     expect(args[args.indexOf('-fps_mode') + 1]).toBe('vfr');
     expect(args.slice(-3)).toEqual(['-f', 'image2pipe', 'pipe:1']);
   });

@@ -1,6 +1,7 @@
 // Live video for the compliance checks `document-shown` and `faces-present`:
-// every camera in every call is sampled (CameraSampler: one ffmpeg per camera,
-// one frame per FRAME_SAMPLE_MS), each frame is analysed off the main thread
+// every camera in every call is sampled (CameraSampler: one ffmpeg per camera;
+// SampleSlots: one frame per FRAME_SAMPLE_MS of the call clock), each sample is
+// analysed off the main thread
 // (AnalysisThread: faces every frame, OCR until the pack's document title was
 // read) and the observation goes to the call's compliance session, on the call
 // clock. Frames live in RAM only for their analysis and are never sent anywhere.
@@ -24,6 +25,7 @@ import { CameraSampler, type CameraSamplerSettings } from './CameraSampler.ts';
 import { cameraId } from './cameras.ts';
 import { claimFrameDir } from './frameDir.ts';
 import { InFlightGate } from './InFlightGate.ts';
+import { SampleSlots } from './SampleSlots.ts';
 
 export interface FrameSamplingSettings extends Omit<
   CameraSamplerSettings,
@@ -43,12 +45,34 @@ export interface FrameSink {
   observe(callId: string, frame: FrameObservation): void;
 }
 
+export interface CallFrameStatus {
+  callId: string;
+  /** Samples being analysed now. */
+  inflight: number;
+  cameras: {
+    camera: string;
+    producerId: string;
+    /** The camera's ffmpeg. */
+    pid?: number;
+    /** Simulcast layers being decoded. */
+    layers?: { spatialLayer: number; temporalLayer?: number };
+    /** Frames ffmpeg emitted (FRAMES_PER_PERIOD per sample period). */
+    decoded: number;
+    analysed: number;
+    dropped: number;
+    crashes: number;
+  }[];
+}
+
 interface CallFrames {
   callId: string;
   startedAt: number;
   dir: string;
   cameras: Map<string, { sampler: CameraSampler; camera: string }>;
   gate: InFlightGate;
+  slots: SampleSlots;
+  /** Samples analysed per producer. */
+  analysed: Map<string, number>;
   inflight: Set<Promise<void>>;
   ended: boolean;
   seq: number;
@@ -128,23 +152,17 @@ export class LiveFrameSampler {
     );
   }
 
+  /** The directory frames pass through while analysed (RAM). */
+  get dir(): string | undefined {
+    return this.#dir;
+  }
+
   registerMetrics(registry: client.Registry): void {
     for (const m of Object.values(this.metrics)) registry.registerMetric(m);
   }
 
-  /** Per call: cameras sampled (ffmpeg pids), frames in flight and dropped. For tests and status. */
-  status(): {
-    callId: string;
-    cameras: {
-      camera: string;
-      producerId: string;
-      pid?: number;
-      frames: number;
-      crashes: number;
-      dropped: number;
-    }[];
-    inflight: number;
-  }[] {
+  /** Per call: cameras sampled (ffmpeg pids, layers), samples analysed, in flight and dropped. For tests and status. */
+  status(): CallFrameStatus[] {
     return [...this.#calls.values()].map((c) => ({
       callId: c.callId,
       inflight: c.inflight.size,
@@ -152,9 +170,11 @@ export class LiveFrameSampler {
         camera,
         producerId: sampler.producerId,
         ...(sampler.pid ? { pid: sampler.pid } : {}),
-        frames: sampler.frames,
-        crashes: sampler.crashes,
+        ...(sampler.layers ? { layers: sampler.layers } : {}),
+        decoded: sampler.frames,
+        analysed: c.analysed.get(sampler.producerId) ?? 0,
         dropped: c.gate.dropped(sampler.producerId),
+        crashes: sampler.crashes,
       })),
     }));
   }
@@ -222,6 +242,8 @@ export class LiveFrameSampler {
         dir: path.join(this.#dir!, fileSafe(call.callId)),
         cameras: new Map(),
         gate: new InFlightGate(),
+        slots: new SampleSlots(this.#settings.sampleMs),
+        analysed: new Map(),
         inflight: new Set(),
         ended: false,
         seq: 0,
@@ -248,10 +270,12 @@ export class LiveFrameSampler {
   #onFrame(frames: CallFrames, producerId: string, camera: string, jpeg: Buffer): void {
     if (frames.ended) return;
     const atMs = Math.max(0, Date.now() - frames.startedAt);
+    if (!frames.slots.open(producerId, atMs)) return; // this period has its sample already
     if (!frames.gate.tryEnter(producerId)) {
       this.metrics.dropped.inc();
       return;
     }
+    frames.slots.take(producerId, atMs);
     const file = path.join(frames.dir, `${camera}-${atMs}-${frames.seq++}.jpg`);
     const work = (async () => {
       try {
@@ -261,6 +285,7 @@ export class LiveFrameSampler {
         await writeFile(file, jpeg, { mode: 0o600 });
         const { observation, ms } = await thread.analyse(frames.callId, camera, atMs, file);
         this.metrics.analysed.inc();
+        frames.analysed.set(producerId, (frames.analysed.get(producerId) ?? 0) + 1);
         this.metrics.analysisSeconds.observe(ms / 1000);
         this.#sink?.observe(frames.callId, observation);
       } catch (err) {

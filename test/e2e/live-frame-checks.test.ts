@@ -1,0 +1,147 @@
+// Live video → the compliance checks `document-shown` and `faces-present`.
+// The manager's and the customer's fake cameras (Chromium, real simulcast VP8)
+// show a face photo; the manager also holds up the product document for a few
+// seconds of every loop. The edge samples both cameras (PlainTransport →
+// ffmpeg → JPEG every 2 s → faces and OCR on the analysis thread) and the
+// call's archived report carries the verdicts. A second call whose customer
+// camera shows an empty counter fails `faces-present`. No frame stays on disk
+// and no sampler ffmpeg outlives its call.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Report } from '#protocol/report';
+import { launchChromium } from '../helpers/browser.ts';
+import { openCallPage } from '../helpers/call-page.ts';
+import { ensureClientBuild } from '../helpers/client-build.ts';
+import { readArchivedArtifact, startTestEdge, type TestEdge } from '../helpers/edge.ts';
+import { fakeCameraY4m } from '../helpers/fake-media.ts';
+
+/** One of the wealth-sale pack's `document-shown` titles (rules/wealth-sale). */
+const TITLE = 'Product Key Facts';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
+}
+
+describe('live frame checks in a real call', () => {
+  let edge: TestEdge;
+  const browsers: Browser[] = [];
+  let manager: Browser;
+
+  beforeAll(async () => {
+    ensureClientBuild();
+    edge = await startTestEdge({ FRAME_SAMPLING_ENABLED: '1' });
+    manager = await launchChromium({ videoFile: await fakeCameraY4m({ face: true, document: TITLE }) });
+    browsers.push(manager);
+  });
+
+  afterAll(async () => {
+    for (const b of browsers) await b.close().catch(() => undefined);
+    await edge?.stop();
+  });
+
+  const status = (callId: string) => edge.edge.frames!.status().find((s) => s.callId === callId);
+
+  /** Manager and customer join at once; resolves once both cameras have `samples` analysed samples and `until` holds. */
+  async function runCall(
+    callId: string,
+    customer: Browser,
+    samples: number,
+    until: () => boolean = () => true,
+  ): Promise<Page[]> {
+    const mint = (sub: string, role: 'manager' | 'customer', name: string) =>
+      edge.keys.mint('edge-test', { sub, callId, role, branchId: 'branch-test', name });
+    const pages = await Promise.all([
+      openCallPage(manager, edge.url, mint('manager-1', 'manager', 'Li Na'), 'Li Na'),
+      openCallPage(customer, edge.url, mint('customer-1', 'customer', 'Chen Wei'), 'Chen Wei'),
+    ]);
+    await expect
+      .poll(
+        () =>
+          status(callId)
+            ?.cameras.map((c) => c.camera)
+            .sort(),
+        { timeout: 60_000, interval: 500 },
+      )
+      .toEqual(['customer', 'manager']);
+    await expect
+      .poll(() => Math.min(...status(callId)!.cameras.map((c) => c.analysed)) >= samples && until(), {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBe(true);
+    return pages;
+  }
+
+  /** Ends the call; returns its archived report once written. */
+  async function endCall(callId: string): Promise<Report> {
+    const pids = status(callId)!.cameras.map((c) => c.pid!);
+    expect(pids.every((pid) => pid > 0 && alive(pid))).toBe(true);
+    edge.edge.calls.endCall(callId, 'test over');
+    await expect
+      .poll(async () => (await readArchivedArtifact(edge, callId, 'report')) !== undefined, {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    // The samplers' ffmpegs end with the call.
+    await expect.poll(() => pids.filter(alive), { timeout: 5000 }).toEqual([]);
+    return JSON.parse((await readArchivedArtifact(edge, callId, 'report'))!.toString()) as Report;
+  }
+
+  test('faces on both cameras and the product document held up: faces-present and document-shown pass', async () => {
+    const customer = await launchChromium({ videoFile: await fakeCameraY4m({ face: true }) });
+    browsers.push(customer);
+    const documentRead = () =>
+      edge.edge.analysis.checklist('call-frames-1')?.items.find((i) => i.id === 'document-shown')?.status ===
+      'pass';
+    // A real sale lasts minutes; here one instant at the start (the two cameras start a moment apart) must stay under 10 %.
+    await runCall('call-frames-1', customer, 12, documentRead);
+    // Frames exist only while analysed: at most one per camera at any moment.
+    expect(filesUnder(edge.edge.frames!.dir!).length).toBeLessThanOrEqual(2);
+    const cameras = status('call-frames-1')!.cameras;
+    // The middle of three simulcast layers (960×540 camera → 480×270), base temporal layer.
+    expect(cameras.every((c) => c.layers?.spatialLayer === 1 && c.layers.temporalLayer === 0)).toBe(true);
+    const report = await endCall('call-frames-1');
+    const check = (id: string) => report.checks.find((c) => c.id === id)!;
+    expect(check('faces-present').status, JSON.stringify(check('faces-present'))).toBe('pass');
+    expect(check('faces-present').reason).toMatch(
+      /manager and customer visible in \d+ of \d+ sampled instants/,
+    );
+    expect(check('document-shown').status, JSON.stringify(check('document-shown'))).toBe('pass');
+    expect(check('document-shown').evidence[0]).toMatchObject({
+      role: 'frame',
+      text: expect.stringMatching(/^camera manager: .*Key\s*Facts/i),
+    });
+    await customer.close();
+  });
+
+  test('the customer’s camera shows nobody: faces-present fails', async () => {
+    const customer = await launchChromium({ videoFile: await fakeCameraY4m({ face: false }) });
+    browsers.push(customer);
+    await runCall('call-frames-2', customer, 6);
+    const report = await endCall('call-frames-2');
+    const faces = report.checks.find((c) => c.id === 'faces-present')!;
+    expect(faces.status).toBe('fail');
+    expect(faces.evidence.some((e) => /customer 0 face\(s\)/.test(e.text))).toBe(true);
+    expect(report.verdict).toBe('non-compliant');
+  });
+
+  test('no frame file remains once the calls are over', async () => {
+    await expect.poll(() => filesUnder(edge.edge.frames!.dir!), { timeout: 5000 }).toEqual([]);
+    expect(edge.edge.frames!.status()).toEqual([]);
+  });
+});
