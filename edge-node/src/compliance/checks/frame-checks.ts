@@ -2,6 +2,7 @@
 // title read by OCR) and `faces-present` (a face for each role in enough
 // sampled instants). Both are `not-applicable` for a call without frames.
 import type { z } from 'zod';
+import { CallRole } from '#protocol/roles';
 import type { DocumentVisibleCheck, FacesPresentCheck, RulePack } from '../pack/schema.ts';
 import { Normalizer } from '../text/normalize.ts';
 import { PhraseSet } from '../text/phrase-matcher.ts';
@@ -55,7 +56,11 @@ export function compileDocumentVisible(def: z.infer<typeof DocumentVisibleCheck>
   };
 }
 
-/** Whether every role has a face at one instant: its own camera shows one, shared cameras cover the rest. */
+/**
+ * Whether every role has a face at one instant: its own camera shows one, shared
+ * cameras cover the rest. A camera named after another role (the remote
+ * expert's) is nobody's shared camera: the faces on it are not at the counter.
+ */
 export function rolesCovered(frames: FrameObservation[], roles: string[]): boolean {
   let needed = 0;
   for (const role of roles) {
@@ -63,7 +68,8 @@ export function rolesCovered(frames: FrameObservation[], roles: string[]): boole
     if (own.length === 0) needed += 1;
     else if (!own.some((f) => (f.faces ?? 0) > 0)) return false;
   }
-  const extra = frames.reduce((n, f) => n + (roles.includes(f.camera) ? Math.max(0, (f.faces ?? 0) - 1) : (f.faces ?? 0)), 0);
+  const otherRole = (camera: string) => !roles.includes(camera) && (CallRole.options as readonly string[]).includes(camera);
+  const extra = frames.reduce((n, f) => n + (roles.includes(f.camera) ? Math.max(0, (f.faces ?? 0) - 1) : otherRole(f.camera) ? 0 : (f.faces ?? 0)), 0);
   return extra >= needed;
 }
 
