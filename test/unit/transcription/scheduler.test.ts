@@ -149,3 +149,115 @@ describe('RecognitionScheduler with two workers', () => {
     expect(engine.calls).toEqual(['1', '3', '2']);
   });
 });
+
+describe('RecognitionScheduler: speculative finals', () => {
+  const spec = (streamKey: string, label: number) => ({ streamKey, pcm: Float32Array.of(label) });
+
+  test('confirmed finals run first, then speculations, then partials', async () => {
+    const engine = new ControlledEngine(1);
+    const s = new RecognitionScheduler(engine, logger);
+    void s.submit(job('x', 'final', 0));
+    void s.submit(job('a', 'partial', 1)).catch(() => undefined);
+    const b = s.speculate(spec('b', 2));
+    void s.submit(job('c', 'final', 3));
+    for (let i = 0; i < 3; i++) {
+      engine.finish();
+      await tick();
+    }
+    expect(engine.calls).toEqual(['0', '3', '2', '1']);
+    b.confirm();
+    await expect(b.result).resolves.toMatchObject([{ text: '2' }]);
+    expect(s.stats).toMatchObject({ speculations: 1, speculationsConfirmed: 1, finals: 3, partials: 0 });
+  });
+
+  test('withdrawn while waiting, a speculation leaves the queue and costs nothing', async () => {
+    const engine = new ControlledEngine(1);
+    const s = new RecognitionScheduler(engine, logger);
+    void s.submit(job('x', 'final', 0));
+    const b = s.speculate(spec('b', 1));
+    expect(s.report().queuedSpeculative).toBe(1);
+    b.cancel();
+    await expect(b.result).rejects.toMatchObject({ reason: 'cancelled' });
+    expect(s.report().queuedSpeculative).toBe(0);
+    engine.finish();
+    await tick();
+    expect(engine.calls).toEqual(['0']);
+    expect(s.stats).toMatchObject({ speculationsCancelled: 1, speculationsWasted: 0, wastedMs: 0 });
+  });
+
+  test('withdrawn while running, it keeps its worker until done and is counted as wasted', async () => {
+    let now = 0;
+    const engine = new ControlledEngine(1);
+    const s = new RecognitionScheduler(engine, logger, {}, () => now);
+    const b = s.speculate(spec('b', 1));
+    const outcome = b.result.catch((e: unknown) => e);
+    expect(engine.calls).toEqual(['1']);
+    b.cancel();
+    const c = s.submit(job('c', 'final', 2));
+    // whisper's full() cannot be stopped: the final waits for the worker.
+    expect(engine.calls).toEqual(['1']);
+    expect(s.report().running).toBe(1);
+    now = 300;
+    engine.finish();
+    await tick();
+    expect(await outcome).toMatchObject({ reason: 'cancelled' });
+    expect(engine.calls).toEqual(['1', '2']);
+    engine.finish();
+    await expect(c).resolves.toHaveLength(1);
+    expect(s.stats).toMatchObject({ speculationsWasted: 1, wastedMs: 300, finals: 1 });
+  });
+
+  test('confirmed while waiting, it joins the finals by age and counts toward the over-capacity wait', async () => {
+    let now = 0;
+    const engine = new ControlledEngine(1);
+    const s = new RecognitionScheduler(engine, logger, { overloadWaitMs: 2000 }, () => now);
+    void s.submit(job('x', 'final', 0));
+    const b = s.speculate(spec('b', 1)); // submitted at 0
+    now = 100;
+    void s.submit(job('c', 'final', 2)); // confirmed final at 100
+    now = 400;
+    b.confirm(); // its pause is confirmed at 400: it has waited since 0
+    expect(s.report()).toMatchObject({ queuedFinals: 2, queuedSpeculative: 0, oldestFinalWaitMs: 400 });
+    now = 2100;
+    expect(s.tick().overCapacity).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      engine.finish();
+      await tick();
+    }
+    expect(engine.calls).toEqual(['0', '1', '2']);
+    await expect(b.result).resolves.toMatchObject([{ text: '1' }]);
+  });
+
+  test('a newer speculation of a stream replaces its waiting one', async () => {
+    const engine = new ControlledEngine(1);
+    const s = new RecognitionScheduler(engine, logger);
+    void s.submit(job('x', 'final', 0));
+    const old = s.speculate(spec('b', 1));
+    const next = s.speculate(spec('b', 2));
+    await expect(old.result).rejects.toMatchObject({ reason: 'superseded' });
+    engine.finish();
+    await tick();
+    expect(engine.calls).toEqual(['0', '2']);
+    next.cancel();
+  });
+
+  test('with two workers a speculation may take the worker partials leave free; partials still take one at most', async () => {
+    const engine = new ControlledEngine(2);
+    const s = new RecognitionScheduler(engine, logger);
+    void s.submit(job('a', 'partial', 1)).catch(() => undefined);
+    void s.submit(job('b', 'partial', 2)).catch(() => undefined);
+    const c = s.speculate(spec('c', 3));
+    expect(engine.calls).toEqual(['1', '3']);
+    c.confirm();
+    engine.finish(); // the partial: the other waiting partial takes its worker, still one at most
+    await tick();
+    expect(engine.calls).toEqual(['1', '3', '2']);
+    const d = s.speculate(spec('d', 4));
+    expect(engine.calls).toHaveLength(3); // both workers busy
+    engine.finish(); // c
+    await tick();
+    expect(engine.calls).toEqual(['1', '3', '2', '4']);
+    await expect(c.result).resolves.toHaveLength(1);
+    d.cancel();
+  });
+});

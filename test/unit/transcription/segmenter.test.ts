@@ -4,16 +4,26 @@ import { Segmenter, type SegmenterEvent } from '../../../edge-node/src/transcrip
 const FRAME = 512;
 const framesOf = (ms: number) => Math.round((ms / 1000) * (16000 / FRAME));
 
-/** Feeds runs of [probability, duration ms]; returns every event with the frame it came at. */
-function feed(seg: Segmenter, runs: [number, number][]): (SegmenterEvent & { frame: number })[] {
+/**
+ * Feeds runs of [probability, duration ms]; returns the events with the frame they came at
+ * (likely-end announcements, 'pause' and 'resume', only when `speculation` is set).
+ */
+function feed(
+  seg: Segmenter,
+  runs: [number, number][],
+  { speculation = false } = {},
+): (SegmenterEvent & { frame: number })[] {
   const out: (SegmenterEvent & { frame: number })[] = [];
+  const keep = (e: SegmenterEvent) => speculation || (e.type !== 'pause' && e.type !== 'resume');
   let frame = 0;
   for (const [p, ms] of runs) {
-    for (let i = 0; i < framesOf(ms); i++, frame++) for (const e of seg.push(p)) out.push({ ...e, frame });
+    for (let i = 0; i < framesOf(ms); i++, frame++)
+      for (const e of seg.push(p)) if (keep(e)) out.push({ ...e, frame });
   }
-  for (const e of seg.flush()) out.push({ ...e, frame });
+  for (const e of seg.flush()) if (keep(e)) out.push({ ...e, frame });
   return out;
 }
+const spec = { speculation: true };
 
 describe('Segmenter', () => {
   test('one utterance is padded on both sides and ends after the pause', () => {
@@ -104,5 +114,83 @@ describe('Segmenter', () => {
       [0.9, 1000],
     ]);
     expect(events.at(-1)).toMatchObject({ type: 'end', reason: 'flush' });
+  });
+});
+
+describe('Segmenter: likely ends announced early (speculative finals)', () => {
+  type Pause = Extract<SegmenterEvent, { type: 'pause' }> & { frame: number };
+  type End = Extract<SegmenterEvent, { type: 'end' }> & { frame: number };
+
+  test('a short pause announces the end, the long pause confirms it; only silence lies between', () => {
+    const events = feed(
+      new Segmenter({ minSilenceMs: 400, speculateAfterMs: 150, padMs: 300 }),
+      [
+        [0.0, 640],
+        [0.9, 960],
+        [0.0, 1000],
+      ],
+      spec,
+    );
+    expect(events.map((e) => e.type)).toEqual(['start', 'pause', 'end']);
+    const pause = events[1] as Pause;
+    const end = events[2] as End;
+    const speechEndFrame = framesOf(640) + framesOf(960);
+    expect(pause.frame - speechEndFrame).toBe(framesOf(150) - 1);
+    expect(end.frame - speechEndFrame).toBe(framesOf(400) - 1);
+    expect(pause.startSample).toBe(end.startSample);
+    // The announced audio ends inside the confirmed utterance's trailing silence.
+    expect(pause.endSample).toBe((pause.frame + 1) * FRAME);
+    expect(pause.endSample).toBeGreaterThan(speechEndFrame * FRAME);
+    expect(pause.endSample).toBeLessThanOrEqual(end.endSample);
+  });
+
+  test('speech after the announcement withdraws it; the next pause is announced again', () => {
+    const events = feed(
+      new Segmenter({ minSilenceMs: 400, speculateAfterMs: 150 }),
+      [
+        [0.9, 960],
+        [0.0, 250],
+        [0.9, 960],
+        [0.0, 1000],
+      ],
+      spec,
+    );
+    expect(events.map((e) => e.type)).toEqual(['start', 'pause', 'resume', 'pause', 'end']);
+    expect((events[3] as Pause).endSample).toBeGreaterThan((events[1] as Pause).endSample + 960 * 16);
+  });
+
+  test('a frame between the two thresholds also withdraws it (it may be a quiet syllable)', () => {
+    const events = feed(
+      new Segmenter({ threshold: 0.5, negThreshold: 0.35, speculateAfterMs: 150 }),
+      [
+        [0.9, 960],
+        [0.0, 200],
+        [0.4, 32],
+        [0.0, 1000],
+      ],
+      spec,
+    );
+    expect(events.map((e) => e.type)).toEqual(['start', 'pause', 'resume', 'pause', 'end']);
+  });
+
+  test('no announcement for speech too short to be an utterance, nor when it would not come first', () => {
+    const click = feed(
+      new Segmenter({ minSpeechMs: 200, speculateAfterMs: 150 }),
+      [
+        [0.95, 64],
+        [0.0, 1000],
+      ],
+      spec,
+    );
+    expect(click.map((e) => e.type)).toEqual(['start', 'discard']);
+    const off = feed(
+      new Segmenter({ minSilenceMs: 400, speculateAfterMs: 400 }),
+      [
+        [0.9, 960],
+        [0.0, 1000],
+      ],
+      spec,
+    );
+    expect(off.map((e) => e.type)).toEqual(['start', 'end']);
   });
 });

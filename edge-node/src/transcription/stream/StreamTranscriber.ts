@@ -2,12 +2,22 @@
 // per 32 ms frame → Segmenter → partial recognitions every ~1 s of speech and
 // a final at the pause → TranscriptSegment events on the call clock. The
 // audio held is the current utterance plus pre-roll: silence costs no memory.
+//
+// Speculative finals: the end of an utterance is only certain after a long
+// pause (`minSilenceMs`), so at a short one (`speculateAfterMs`) the utterance
+// so far is already sent for recognition. Confirmed, that result is the final
+// (emitted once the pause is confirmed and the recognition done, never
+// earlier: the speaker may go on); withdrawn when speech resumes.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '#common/logger';
 import type { TranscriptSegment } from '#protocol/events';
 import type { CallRole } from '#protocol/roles';
 import { SAMPLE_RATE, type RecognizedSegment } from '../engine.ts';
-import { RecognitionDropped, type RecognitionScheduler } from '../scheduler/RecognitionScheduler.ts';
+import {
+  RecognitionDropped,
+  type RecognitionScheduler,
+  type Speculation,
+} from '../scheduler/RecognitionScheduler.ts';
 import { Segmenter, type SegmenterEvent, type SegmenterSettings } from '../vad/Segmenter.ts';
 import { VAD_FRAME, type SileroVad, type VadStream } from '../vad/SileroVad.ts';
 import { PcmWindow } from './PcmWindow.ts';
@@ -41,6 +51,8 @@ interface Utterance {
   partialInFlight: boolean;
   partialsEmitted: number;
   ended: boolean;
+  /** Recognition of [startSample, end) started at a likely end; only silence followed so far. */
+  speculation: { end: number; job: Speculation } | undefined;
 }
 
 const ms = (samples: number) => (samples / SAMPLE_RATE) * 1000;
@@ -152,23 +164,69 @@ export class StreamTranscriber extends EventEmitter<StreamTranscriberEvents> {
           partialInFlight: false,
           partialsEmitted: 0,
           ended: false,
+          speculation: undefined,
         };
+      } else if (e.type === 'pause') {
+        const u = this.#utterance;
+        if (u && !u.speculation) this.#speculate(u, this.#segBase + e.endSample);
+      } else if (e.type === 'resume') {
+        const u = this.#utterance;
+        if (u?.speculation) this.#withdraw(u.speculation.job);
+        if (u) u.speculation = undefined;
       } else {
         const u = this.#utterance;
         if (!u) continue;
         u.ended = true;
         this.#utterance = undefined;
         this.#opts.scheduler.cancelPartial(this.#streamKey);
-        if (e.type === 'end') this.#final(u, start, this.#segBase + e.endSample);
+        const spec = u.speculation;
+        u.speculation = undefined;
+        const end = e.type === 'end' ? this.#segBase + e.endSample : undefined;
+        // Valid only for the same audio: same start, and only silence between its end and this one.
+        if (spec && end !== undefined && u.startSample === start && spec.end <= end) {
+          spec.job.confirm();
+          this.#final(u, start, end, spec.job.result);
+          continue;
+        }
+        if (spec) this.#withdraw(spec.job);
+        if (end !== undefined) this.#final(u, start, end);
         else if (u.partialsEmitted > 0) this.#emitSegment(u, start, start, [], true); // clear the partial on screens
       }
     }
   }
 
+  #speculate(u: Utterance, end: number): void {
+    // A waiting partial is now worth less than the final-to-be: make room.
+    this.#opts.scheduler.cancelPartial(this.#streamKey);
+    const job = this.#opts.scheduler.speculate({
+      streamKey: this.#streamKey,
+      pcm: this.#window.slice(u.startSample, end),
+      options: this.#options(false),
+    });
+    u.speculation = { end, job };
+    // Every speculation is either confirmed (#final reports its outcome) or withdrawn
+    // (#withdraw does); this only keeps an early rejection from counting as unhandled.
+    job.result.catch(() => undefined);
+  }
+
+  #withdraw(job: Speculation): void {
+    job.cancel();
+    job.result.catch((err: unknown) => {
+      if (!(err instanceof RecognitionDropped)) this.emit('error', err as Error);
+    });
+  }
+
   #afterFrame(): void {
     const position = this.#segBase + this.#segmenter.position;
     const u = this.#utterance;
-    if (u && !u.partialInFlight && position - u.lastPartialAt >= this.#partialSamples) {
+    // No partial during a pause: if it is the end, the final follows within ~0.4 s
+    // (and needs the worker); if not, the overdue partial starts at the next speech frame.
+    if (
+      u &&
+      !u.partialInFlight &&
+      this.#segmenter.silenceMs === 0 &&
+      position - u.lastPartialAt >= this.#partialSamples
+    ) {
       u.lastPartialAt = position;
       u.partialInFlight = true;
       const pcm = this.#window.slice(u.startSample, position);
@@ -198,14 +256,15 @@ export class StreamTranscriber extends EventEmitter<StreamTranscriberEvents> {
     }
   }
 
-  #final(u: Utterance, start: number, end: number): void {
-    const pcm = this.#window.slice(start, end);
-    const result = this.#opts.scheduler.submit({
-      streamKey: this.#streamKey,
-      priority: 'final',
-      pcm,
-      options: this.#options(false),
-    });
+  #final(u: Utterance, start: number, end: number, speculative?: Promise<RecognizedSegment[]>): void {
+    const result =
+      speculative ??
+      this.#opts.scheduler.submit({
+        streamKey: this.#streamKey,
+        priority: 'final',
+        pcm: this.#window.slice(start, end),
+        options: this.#options(false),
+      });
     // Finals of one speaker come out in the order they were spoken, even when a
     // later, shorter utterance finishes first on another worker.
     this.#finalOrder = this.#finalOrder
