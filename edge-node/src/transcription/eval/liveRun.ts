@@ -37,6 +37,10 @@ export interface LiveResult {
   /** Wall ms between successive partials of an utterance (and from its start to the first). */
   partialIntervalsMs: number[];
   droppedFinals: number;
+  /** Speculative finals started, withdrawn (speech went on), and the worker time the withdrawn ones ran. */
+  speculations: number;
+  speculationsWithdrawn: number;
+  wastedMs: number;
   overCapacity: boolean;
   maxQueuedFinals: number;
   peakRssMb: number;
@@ -68,7 +72,7 @@ export async function runLiveSpeakers(
   const onCapacity = (r: { overCapacity: boolean }) => (overCapacity ||= r.overCapacity);
   service.on('segment', onSegment);
   service.on('capacity', onCapacity);
-  const droppedBefore = service.scheduler.stats.droppedFinals;
+  const before = { ...service.scheduler.stats };
   const handles = await Promise.all(
     sources.map((src, i) =>
       service.attach(
@@ -107,6 +111,7 @@ export async function runLiveSpeakers(
   service.off('segment', onSegment);
   service.off('capacity', onCapacity);
 
+  const stats = service.scheduler.stats;
   const latencies: number[] = [];
   const partialIntervals: number[] = [];
   let finals = 0;
@@ -136,7 +141,14 @@ export async function runLiveSpeakers(
     finals,
     latenciesMs: latencies,
     partialIntervalsMs: partialIntervals,
-    droppedFinals: service.scheduler.stats.droppedFinals - droppedBefore,
+    droppedFinals: stats.droppedFinals - before.droppedFinals,
+    speculations: stats.speculations - before.speculations,
+    speculationsWithdrawn:
+      stats.speculationsCancelled +
+      stats.speculationsWasted -
+      before.speculationsCancelled -
+      before.speculationsWasted,
+    wastedMs: Math.round(stats.wastedMs - before.wastedMs),
     overCapacity,
     maxQueuedFinals: maxQueued,
     peakRssMb: Math.round(peakRss / 1e6),
