@@ -24,7 +24,7 @@ import { loadSpeechEngine } from './live/speechEngine.ts';
 import { loadRulePack, packHints } from './compliance/index.ts';
 import { TranscriptionService } from './transcription/index.ts';
 import { createMetrics } from './http/metrics.ts';
-import { DEFAULT_BUSYNESS, LobbyReporter, LobbyService, loadLobbyConfigFile, lobbyRouter } from './lobby/index.ts';
+import { DEFAULT_BUSYNESS, LobbyReporter, LobbyService, loadLobbyConfigFile, lobbyRouter, sendDayOverLink, type AckSocket } from './lobby/index.ts';
 import { LOBBY_REPORT_EVENT } from '#protocol/lobby';
 import { RelaySessions } from './signaling/RelaySessions.ts';
 import { attachSfuNamespace } from './signaling/SfuNamespace.ts';
@@ -115,6 +115,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
         detectorWorkers: config.lobby.detectorWorkers,
         detectorBackend: config.lobby.detectorBackend,
         busyness: { ...DEFAULT_BUSYNESS, customersPerStaff: config.lobby.customersPerStaff, targetWaitS: config.lobby.targetWaitS },
+        timeZone: config.lobby.timeZone,
         logger,
       })
     : undefined;
@@ -228,7 +229,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     cloudLink.start();
     const link = cloudLink;
     // Lobby aggregates and heat maps for the cloud's ops view (an event the edge-link contract leaves to protocol/src/lobby.ts).
-    lobbyReporter = lobby && new LobbyReporter({ lobby, activeCalls: () => calls.size, maxCalls: config.maxCalls, intervalMs: config.lobby.reportIntervalMs, logger, send: (r) => link.state === 'online' && (link.socket as unknown as { emit(e: string, p: unknown): boolean }).emit(LOBBY_REPORT_EVENT, r) });
+    lobbyReporter = lobby && new LobbyReporter({ lobby, activeCalls: () => calls.size, maxCalls: config.maxCalls, intervalMs: config.lobby.reportIntervalMs, logger, send: (r) => link.state === 'online' && (link.socket as unknown as { emit(e: string, p: unknown): boolean }).emit(LOBBY_REPORT_EVENT, r), sendDay: (r) => sendDayOverLink(link.socket as unknown as AckSocket, link.state === 'online', r) });
     lobbyReporter?.start();
     linkArchive(archive, link, logger);
     new RelaySessions(calls, link, logger).attach();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { loadEnvFile, parseEnv } from '#common/config';
 import { repoRoot, varDir } from '#common/paths';
+import { isTimeZone, machineTimeZone } from './lobby/day.ts';
 
 const EdgeEnv = z.object({
   /** Identity of this edge in the cloud registry, and the branch it serves. */
@@ -70,6 +71,8 @@ const EdgeEnv = z.object({
   LOBBY_ADMIN_TOKEN: z.string().min(16).optional(),
   /** How often the lobby's aggregates and heat maps are pushed to the cloud (ops view). */
   LOBBY_REPORT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  /** The branch's IANA time zone: lobby counters start a new day at its midnight. Default: the machine's. */
+  LOBBY_TIMEZONE: z.string().refine(isTimeZone, 'not an IANA time zone (e.g. Asia/Hong_Kong)').optional(),
 });
 
 export type EdgeConfig = ReturnType<typeof loadEdgeConfig>;
@@ -112,6 +115,7 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
       targetWaitS: e.LOBBY_TARGET_WAIT_S,
       adminToken: e.LOBBY_ADMIN_TOKEN,
       reportIntervalMs: e.LOBBY_REPORT_INTERVAL_MS,
+      timeZone: e.LOBBY_TIMEZONE || machineTimeZone(),
     },
   };
 }

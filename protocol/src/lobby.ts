@@ -87,11 +87,55 @@ export const BusynessBreakdown = z.object({
 });
 export type BusynessBreakdown = z.infer<typeof BusynessBreakdown>;
 
+// ---- The branch's day -----------------------------------------------------------------
+// Entries, exits, dwell histograms and heat maps count "today": they start again
+// at the branch's local midnight. The day that ended stays on the edge as
+// `previous` and goes to the cloud once, as a LobbyDayReport.
+
+/** A calendar day at the branch: `YYYY-MM-DD` in its time zone. */
+export const LocalDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+
+export const ZoneDayStats = z.object({
+  zoneId: z.string(),
+  kind: ZoneKind,
+  /** Visits begun in the zone that day, plus people already in it at the day's start. */
+  entries: z.number().int().nonnegative(),
+  exits: z.number().int().nonnegative(),
+  dwell: DwellHistogram,
+});
+export type ZoneDayStats = z.infer<typeof ZoneDayStats>;
+
+export const CameraDayStats = z.object({
+  cameraId: z.string(),
+  zones: z.array(ZoneDayStats),
+  /** Seconds of analysed video in the day's heat map. */
+  heatmapTotalS: z.number().nonnegative(),
+});
+export type CameraDayStats = z.infer<typeof CameraDayStats>;
+
+export const LobbyDaySummary = z.object({
+  branchId: z.string(),
+  edgeId: z.string(),
+  day: LocalDay,
+  /** IANA time zone the day was counted in. */
+  timeZone: z.string(),
+  /** When counting for that day started (edge start or midnight) and ended, ms since the epoch. */
+  startedAt: z.number(),
+  endedAt: z.number(),
+  cameras: z.array(CameraDayStats),
+});
+export type LobbyDaySummary = z.infer<typeof LobbyDaySummary>;
+
 /** The branch's lobby as the edge serves it on `GET /lobby` (and what the cloud may store). */
 export const LobbySnapshot = z.object({
   branchId: z.string(),
   edgeId: z.string(),
   at: z.number(),
+  /** The day entries, exits, dwell and heat maps count (optional: edges before the daily reset lack it). */
+  day: LocalDay.optional(),
+  timeZone: z.string().optional(),
+  /** The day before, as it was closed at midnight (until the next midnight). */
+  previous: LobbyDaySummary.optional(),
   lobbyCount: z.number().int().nonnegative(),
   busyness: BusynessBreakdown,
   cameras: z.array(CameraStats),
@@ -123,6 +167,28 @@ export const LobbyReport = z.object({
   heatmaps: z.array(HeatmapImage).max(16),
 });
 export type LobbyReport = z.infer<typeof LobbyReport>;
+
+/** socket.io request on `/edge` (acknowledged): a closed day, sent once per day and edge. */
+export const LOBBY_DAY_EVENT = 'lobby:day';
+
+/** The closed day with its heat maps; the cloud keeps the first it gets per edge and day. */
+export const LobbyDayReport = z.object({
+  summary: LobbyDaySummary,
+  heatmaps: z.array(HeatmapImage).max(16),
+});
+export type LobbyDayReport = z.infer<typeof LobbyDayReport>;
+
+/** Ack of LOBBY_DAY_EVENT: `stored` false = the cloud had that day already (a resend). */
+export const LobbyDayAck = z.object({ stored: z.boolean() });
+export type LobbyDayAck = z.infer<typeof LobbyDayAck>;
+
+/** `GET /api/v1/branches/:branchId/lobby/days/:day`: each edge's report of that day. */
+export const BranchLobbyDay = z.object({
+  branchId: z.string(),
+  day: LocalDay,
+  edges: z.array(LobbyDayReport.extend({ edgeId: z.string(), receivedAt: z.number() })),
+});
+export type BranchLobbyDay = z.infer<typeof BranchLobbyDay>;
 
 /** `GET /api/v1/branches/:branchId/lobby`: the latest report of each of the branch's edges. */
 export const BranchLobby = z.object({

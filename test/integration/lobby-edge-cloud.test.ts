@@ -8,13 +8,25 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LoginResponse } from '#protocol/api';
+import { createLogger } from '#common/logger';
 import {
   BranchLobby,
+  BranchLobbyDay,
+  LOBBY_DAY_EVENT,
   LOBBY_REPORT_EVENT,
   LobbyAccessResponse,
+  LobbyDayReport,
   LobbyReport,
   LobbySnapshot,
 } from '#protocol/lobby';
+import {
+  localDay,
+  LobbyReporter,
+  LobbyService,
+  sendDayOverLink,
+  type AckSocket,
+  type DaySendResult,
+} from '../../edge-node/src/lobby/index.ts';
 import { renderScriptedLobby } from '../../scripts/lobby-assets.ts';
 import {
   api,
@@ -226,12 +238,18 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
     expect((await get('/lobby/cameras/hall/heatmap.png')).status).toBe(401);
     const snap = LobbySnapshot.parse(await (await get('/lobby', exp.token)).json());
     expect(snap.branchId).toBe('br-lobby');
+    // Counting "today", in the edge's time zone (the machine's unless LOBBY_TIMEZONE says otherwise).
+    expect(snap.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(snap.day).toBe(localDay(snap.at, snap.timeZone!));
     expect(snap.cameras[0]!.framesAnalysed).toBeGreaterThan(0);
     const png = await get('/lobby/cameras/hall/heatmap.png', mgr.token);
     expect(png.headers.get('content-type')).toBe('image/png');
     const meta = await sharp(Buffer.from(await png.arrayBuffer())).metadata();
     expect([meta.width, meta.height]).toEqual([512, 384]);
     expect((await get('/lobby/cameras/nope/heatmap.png', mgr.token)).status).toBe(404);
+    // Yesterday's map once a midnight has passed; not before. A bad `day` is a typed 400.
+    expect((await get('/lobby/cameras/hall/heatmap.png?day=previous', mgr.token)).status).toBe(404);
+    expect((await get('/lobby/cameras/hall/heatmap.json?day=monday', mgr.token)).status).toBe(400);
 
     const put = (auth: string | undefined, body: unknown) =>
       fetch(`${edge.url}/lobby/staff`, {
@@ -287,6 +305,75 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
     expect(other.status).toBe(403);
   });
 
+  it("a closed day reaches the cloud once over the edge's link and is served per branch and day", async () => {
+    // The edge's day ends at its midnight; here a service on a clock we move, with the edge's camera
+    // config and identity, closes a day, and its reporter sends it over the real edge's cloud link.
+    const link = edge.edge.cloudLink!;
+    const send = (r: Parameters<typeof sendDayOverLink>[2]) =>
+      sendDayOverLink(link.socket as unknown as AckSocket, link.state === 'online', r);
+    let now = Date.parse('2026-03-10T20:00:00Z');
+    const day = await LobbyService.start({
+      file: { cameras: edge.edge.lobby!.cameras.map((c) => c.config) },
+      branchId: 'br-lobby',
+      edgeId: 'edge-lobby',
+      staffOnDuty: 1,
+      detector: { detect: () => Promise.reject(new Error('not started')), close: async () => {} },
+      autoStart: false,
+      timeZone: 'Asia/Hong_Kong',
+      clock: () => now,
+      logger: createLogger('lobby-day', { level: 'silent' }),
+    });
+    day.cameras[0]!.heatmap.add([[0.5, 0.8]], 42);
+    const results: DaySendResult[] = [];
+    const reporter = new LobbyReporter({
+      lobby: day,
+      activeCalls: () => 0,
+      maxCalls: 8,
+      intervalMs: 3_600_000,
+      send: () => false,
+      sendDay: async (r) => {
+        const result = await send(r);
+        results.push(result);
+        return result;
+      },
+      logger: createLogger('lobby-day', { level: 'silent' }),
+    });
+    reporter.start();
+    try {
+      now = Date.parse('2026-03-11T16:00:01Z'); // 00:00:01 on the 12th in Hong Kong: the 11th closes
+      expect(day.checkDay()?.day).toBe('2026-03-11');
+      await waitFor(() => results.length === 1, 15_000, 'the day acknowledged');
+      expect(results).toEqual(['delivered']);
+      expect(reporter.pendingDays).toEqual([]);
+
+      const get = (branch: string, d: string, token = manager.accessToken) =>
+        api<BranchLobbyDay>(cloud.url, 'GET', `/api/v1/branches/${branch}/lobby/days/${d}`, { token });
+      const first = await get('br-lobby', '2026-03-11');
+      expect(first.status).toBe(200);
+      const stored = BranchLobbyDay.parse(first.body).edges;
+      expect(stored.map((e) => [e.edgeId, e.summary.day, e.summary.timeZone])).toEqual([
+        ['edge-lobby', '2026-03-11', 'Asia/Hong_Kong'],
+      ]);
+      expect(stored[0]!.heatmaps[0]!.totalS).toBe(42);
+
+      // A resend (say the ack was lost) is acknowledged but changes nothing.
+      const again = await reporter.dayReport(day.previous!);
+      expect(await send(again)).toBe('delivered');
+      const after = BranchLobbyDay.parse((await get('br-lobby', '2026-03-11')).body).edges;
+      expect(after[0]!.receivedAt).toBe(stored[0]!.receivedAt);
+      // An edge reports only its own branch's days.
+      expect(await send({ ...again, summary: { ...again.summary, branchId: 'br-quiet' } })).toEqual({
+        rejected: expect.stringMatching(/^forbidden/),
+      });
+      expect(BranchLobbyDay.parse((await get('br-lobby', '2026-03-10')).body).edges).toEqual([]);
+      expect((await get('br-lobby', 'yesterday')).status).toBe(400);
+      expect((await get('br-quiet', '2026-03-11')).status).toBe(403);
+    } finally {
+      reporter.stop();
+      await day.close();
+    }
+  });
+
   it('sends the cloud no frame: only small JSON messages, nothing binary, nothing stored on disk', async () => {
     await waitFor(() => edge.edge.lobby!.cameras[0]!.framesAnalysed >= 10, 90_000, 'ten analysed frames');
     const heartbeats = captured.filter((c) => c.event === 'edge:heartbeat');
@@ -299,10 +386,24 @@ describe('lobby busyness from a real edge reaches the cloud dispatch', () => {
     // One analysed frame is 512×512×3 = 786 kB. Heartbeats and the rest stay under 2 kB; a lobby report
     // (aggregates + heat maps) under 64 kB, and its only image is the heat map: grid-sized, not frame-sized.
     const reports = captured.filter((c) => c.event === LOBBY_REPORT_EVENT);
+    const days = captured.filter((c) => c.event === LOBBY_DAY_EVENT);
     expect(reports.length).toBeGreaterThan(0);
     expect(
-      Math.max(...captured.filter((c) => c.event !== LOBBY_REPORT_EVENT).map((c) => c.bytes)),
+      Math.max(
+        ...captured
+          .filter((c) => c.event !== LOBBY_REPORT_EVENT && c.event !== LOBBY_DAY_EVENT)
+          .map((c) => c.bytes),
+      ),
     ).toBeLessThan(2048);
+    // A closed day is the same kind of message: aggregates and grid-sized heat maps.
+    expect(days.length).toBeGreaterThan(0);
+    for (const d of days) {
+      expect(d.bytes).toBeLessThan(64 * 1024);
+      for (const h of LobbyDayReport.parse(d.data[0]).heatmaps) {
+        const meta = await sharp(Buffer.from(h.pngBase64, 'base64')).metadata();
+        expect([meta.width, meta.height]).toEqual([32 * 8, 24 * 8]);
+      }
+    }
     expect(Math.max(...reports.map((c) => c.bytes))).toBeLessThan(64 * 1024);
     for (const r of reports.slice(-3)) {
       const report = LobbyReport.parse(r.data[0]);

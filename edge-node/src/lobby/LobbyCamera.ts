@@ -6,11 +6,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Logger } from '#common/logger';
-import type { CameraStats } from '#protocol/lobby';
+import type { CameraDayStats, CameraStats } from '#protocol/lobby';
 import { redactUrl, type CameraConfig } from './config.ts';
 import { CENTERNET_INPUT, type Detection } from './detector/model.ts';
 import type { PersonDetector } from './detector/DetectorPool.ts';
-import { percentile } from './dwell.ts';
+import { percentile, round1 } from './dwell.ts';
 import { FrameSource, type Frame } from './FrameSource.ts';
 import { footPoint, pointInPolygon } from './geometry.ts';
 import { HeatMap } from './heatmap.ts';
@@ -38,7 +38,7 @@ export class LobbyCamera {
   readonly config: CameraConfig;
   readonly tracker = new Tracker();
   readonly zones: ZoneCounter;
-  readonly heatmap: HeatMap;
+  #heatmap: HeatMap;
   state: CameraStats['state'] = 'starting';
   framesAnalysed = 0;
   lastError: string | undefined;
@@ -60,7 +60,7 @@ export class LobbyCamera {
   constructor(o: LobbyCameraOptions) {
     this.config = o.config;
     this.zones = new ZoneCounter(o.config.zones);
-    this.heatmap = new HeatMap(o.config.heatmap.cols, o.config.heatmap.rows);
+    this.#heatmap = new HeatMap(o.config.heatmap.cols, o.config.heatmap.rows);
     this.#detector = o.detector;
     this.#logger = o.logger.child({ module: 'lobby', camera: o.config.id });
     if (o.onFrame) this.#listeners.add(o.onFrame);
@@ -71,6 +71,25 @@ export class LobbyCamera {
   onFrame(listener: (r: FrameResult) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Today's heat map (since midnight or the edge's start). */
+  get heatmap(): HeatMap {
+    return this.#heatmap;
+  }
+
+  /** Ends the day: its zone counters and heat map; the next day starts from zero (people present stay). */
+  closeDay(): { stats: CameraDayStats; heatmap: HeatMap } {
+    const heatmap = this.#heatmap;
+    this.#heatmap = new HeatMap(heatmap.cols, heatmap.rows);
+    return {
+      stats: {
+        cameraId: this.config.id,
+        zones: this.zones.closeDay(),
+        heatmapTotalS: round1(heatmap.totalS),
+      },
+      heatmap,
+    };
   }
 
   get live(): boolean {

@@ -7,15 +7,18 @@
 //     local tools, and for an edge that runs without a cloud.
 // The ops view does not come here: it reads the reports the edge pushes to
 // the cloud (`GET /api/v1/branches/:branchId/lobby`).
-//   GET /lobby                            LobbySnapshot (counts, dwell, busyness)
-//   GET /lobby/cameras/:id/heatmap.png    heat map image (no camera pixels in it)
-//   GET /lobby/cameras/:id/heatmap.json   the grid of person-seconds
+//   GET /lobby                            LobbySnapshot (today's counts, dwell, busyness; yesterday's summary)
+//   GET /lobby/cameras/:id/heatmap.png    today's heat map image (no camera pixels in it); ?day=previous
+//   GET /lobby/cameras/:id/heatmap.json   the grid of person-seconds; ?day=previous
 //   PUT /lobby/staff {staffOnDuty}        staff serving customers now (scope `staff`)
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
 import type { Logger } from '#common/logger';
 import { AppError, validate } from '#protocol/errors';
 import { StaffOnDuty, type LobbyAccessClaims, type LobbyScope } from '#protocol/lobby';
+import type { HeatMap } from './heatmap.ts';
+import type { LobbyCamera } from './LobbyCamera.ts';
 import type { LobbyService } from './LobbyService.ts';
 
 export interface LobbyRouterOptions {
@@ -28,6 +31,8 @@ export interface LobbyRouterOptions {
   adminToken?: string;
   logger: Logger;
 }
+
+const HeatmapQuery = z.object({ day: z.enum(['today', 'previous']).default('today') });
 
 function bearer(req: Request): string | undefined {
   const h = req.get('authorization');
@@ -61,29 +66,38 @@ export function lobbyRouter(o: LobbyRouterOptions): Router {
       }
     };
 
+  /** The camera and the heat map a request names: today's, or the last closed day's. */
+  const heatmapOf = (req: Request): { cam: LobbyCamera; map: HeatMap } => {
+    const cam = o.lobby.camera(String(req.params.id));
+    if (validate(HeatmapQuery, req.query, 'query').day === 'today') return { cam, map: cam.heatmap };
+    const map = o.lobby.previous?.heatmaps.get(cam.config.id);
+    if (!map) throw new AppError('not_found', 'no closed day yet: the edge has not passed a midnight');
+    return { cam, map };
+  };
+
   router.get('/lobby', allow('read'), (_req, res) => {
     res.json(o.lobby.snapshot(o.activeCalls(), o.maxCalls));
   });
   router.get('/lobby/cameras/:id/heatmap.png', allow('read'), async (req, res, next) => {
     try {
-      const cam = o.lobby.camera(String(req.params.id));
+      const { cam, map } = heatmapOf(req);
       res
         .type('image/png')
         .set('cache-control', 'no-store')
-        .send(await cam.heatmap.png(cam.config.zones));
+        .send(await map.png(cam.config.zones));
     } catch (err) {
       next(err);
     }
   });
   router.get('/lobby/cameras/:id/heatmap.json', allow('read'), (req, res, next) => {
     try {
-      const cam = o.lobby.camera(String(req.params.id));
+      const { cam, map } = heatmapOf(req);
       res.set('cache-control', 'no-store').json({
         cameraId: cam.config.id,
-        cols: cam.heatmap.cols,
-        rows: cam.heatmap.rows,
-        totalS: cam.heatmap.totalS,
-        personSeconds: cam.heatmap.toGrid(),
+        cols: map.cols,
+        rows: map.rows,
+        totalS: map.totalS,
+        personSeconds: map.toGrid(),
       });
     } catch (err) {
       next(err);

@@ -4,7 +4,7 @@
 // when a confirmed track is first seen inside (backdated to when the track was
 // first detected, if it was born there) and ends when the track leaves the
 // polygon or is lost; its length goes to the zone's dwell histogram.
-import type { LobbyZone, ZoneStats } from '#protocol/lobby';
+import type { LobbyZone, ZoneDayStats, ZoneStats } from '#protocol/lobby';
 import { Dwell, round1 } from './dwell.ts';
 import { footPoint, pointInPolygon } from './geometry.ts';
 import type { Track, TrackerUpdate } from './tracker.ts';
@@ -18,7 +18,7 @@ class ZoneState {
   readonly occupants = new Map<number, Visit>();
   entries = 0;
   exits = 0;
-  readonly dwell = new Dwell();
+  dwell = new Dwell();
   constructor(readonly zone: LobbyZone) {}
 }
 
@@ -69,6 +69,28 @@ export class ZoneCounter {
     state.occupants.delete(id);
     state.exits++;
     state.dwell.add(visit.lastInS - visit.enteredS);
+  }
+
+  /**
+   * Ends the day: returns its entries, exits and dwell, and starts the next
+   * from zero. People in a zone at midnight stay in it; they count as entries
+   * of the new day too (so entries − exits = people present, every day), and
+   * their visit's full length goes to the day it ends in.
+   */
+  closeDay(): ZoneDayStats[] {
+    return this.#zones.map((s) => {
+      const day = {
+        zoneId: s.zone.id,
+        kind: s.zone.kind,
+        entries: s.entries,
+        exits: s.exits,
+        dwell: s.dwell.toJSON(),
+      };
+      s.entries = s.occupants.size;
+      s.exits = 0;
+      s.dwell = new Dwell(s.dwell.boundsS);
+      return day;
+    });
   }
 
   stats(): ZoneStats[] {
