@@ -5,12 +5,15 @@
 // with SRTP, protected) once and then sent on every socket, so the generator's
 // cost is the send syscalls. Sockets are spread over phase groups so packets
 // arrive spread over each frame interval rather than in one burst.
+// For the soak benchmark, whose edge decodes and transcribes, video may be real
+// VP8 frames instead of filler (sfu-vp8.ts), and a socket may carry real speech
+// (Opus RTP made by ffmpeg, looped, its own SSRC) instead of the synthetic audio.
 //
 // Parent side: `Generator` (IPC). Child side: this file run with --generator-child.
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { PROFILE, StreamBuilder } from './sfu-media.ts';
+import { PROFILE, senderReport, StreamBuilder } from './sfu-media.ts';
 import { masterKeyFromBase64, SrtpSender, type SrtpSuite } from './sfu-srtp.ts';
 import { spawnOnCore, stopChild } from './sfu-proc.ts';
 
@@ -20,8 +23,17 @@ type ToChild =
   | { type: 'open'; count: number; host: string }
   | { type: 'connect'; targets: Array<{ index: number; host: string; port: number }> }
   | { type: 'start'; srtp?: { suite: SrtpSuite; keyBase64: string } }
+  | { type: 'speech'; index: number; track: SpeechTrack }
+  | { type: 'video'; layers: string[][] }
   | { type: 'stats' }
   | { type: 'exit' };
+
+/** Real speech for one socket: 20 ms Opus RTP packets (base64), looped from the start, entering the loop `skipMs` in. */
+export interface SpeechTrack {
+  ssrc: number;
+  packets: string[];
+  skipMs: number;
+}
 
 export interface GeneratorStats {
   sockets: number;
@@ -33,6 +45,8 @@ export interface GeneratorStats {
   cpuMs: number;
   /** Worst lateness of a scheduled send since the previous stats call (generator overload shows here). */
   maxLateMs: number;
+  /** Wall clock (epoch ms) of the sending clock's 0, when every speech track's first packet is due (then one per 20 ms). */
+  startedAtMs: number;
 }
 
 type FromChild =
@@ -93,6 +107,19 @@ export class Generator {
     await this.#ask({ type: 'start', ...(srtp ? { srtp } : {}) });
   }
 
+  /** Every socket sends these VP8 frames (base64, per layer, lowest first; looped) instead of filler (set before start). */
+  async recordedVideo(layers: Buffer[][]): Promise<void> {
+    await this.#ask({
+      type: 'video',
+      layers: layers.map((frames) => frames.map((f) => f.toString('base64'))),
+    });
+  }
+
+  /** Socket `index` sends `track` instead of the synthetic audio (set before start). */
+  async speech(index: number, track: SpeechTrack): Promise<void> {
+    await this.#ask({ type: 'speech', index, track });
+  }
+
   async stats(): Promise<GeneratorStats> {
     const { type: _type, ...s } = await this.#ask<Extract<FromChild, { type: 'stats' }>>({ type: 'stats' });
     return s;
@@ -107,7 +134,11 @@ export class Generator {
 // ───────────────────────────── child process ─────────────────────────────
 
 function runChild(): void {
-  const sockets: Array<{ socket: dgram.Socket; connected: boolean }> = [];
+  const sockets: Array<{
+    socket: dgram.Socket;
+    connected: boolean;
+    speech?: { ssrc: number; packets: Buffer[]; skip: number; next: number };
+  }> = [];
   const builder = new StreamBuilder();
   let srtp: SrtpSender | undefined;
   let started = false;
@@ -116,10 +147,10 @@ function runChild(): void {
 
   const protect = (pkts: Buffer[]) => (srtp ? pkts.map((p) => srtp!.protectRtp(p)) : pkts);
 
-  const sendToGroup = (group: number, packets: Buffer[]) => {
+  const sendToGroup = (group: number, packets: Buffer[], audio = false) => {
     for (let i = group; i < sockets.length; i += PHASE_GROUPS) {
       const s = sockets[i]!;
-      if (!s.connected) continue;
+      if (!s.connected || (audio && s.speech)) continue;
       for (const p of packets) {
         try {
           s.socket.send(p);
@@ -139,7 +170,31 @@ function runChild(): void {
   const audioTemplates = new Map<number, Buffer[]>();
   const videoTemplates = new Map<number, Buffer[]>();
   let t0 = 0;
+  let startedAtMs = 0;
   let lastSr = 0;
+
+  // Speech packet k of a socket: the loop's packet k mod n, renumbered as one endless stream.
+  const sendSpeech = (now: number) => {
+    for (const s of sockets) {
+      const sp = s.speech;
+      if (!sp || !s.connected) continue;
+      while (sp.next * audioT <= now) {
+        const k = sp.next++;
+        stats.maxLateMs = Math.max(stats.maxLateMs, now - k * audioT);
+        const p = Buffer.from(sp.packets[(k + sp.skip) % sp.packets.length]!);
+        p[1] = (p[1]! & 0x80) | PROFILE.audio.payloadType;
+        p.writeUInt16BE(k & 0xffff, 2);
+        p.writeUInt32BE((k * 48 * audioT) >>> 0, 4);
+        p.writeUInt32BE(sp.ssrc >>> 0, 8);
+        try {
+          s.socket.send(protect([p])[0]!);
+          stats.sent++;
+        } catch {
+          stats.sendErrors++;
+        }
+      }
+    }
+  };
 
   const tick = () => {
     const now = performance.now() - t0;
@@ -150,7 +205,7 @@ function runChild(): void {
         stats.maxLateMs = Math.max(stats.maxLateMs, now - (n + phase) * audioT);
         let t = audioTemplates.get(n);
         if (!t) audioTemplates.set(n, (t = protect([builder.audioPacket()])));
-        sendToGroup(g, t);
+        sendToGroup(g, t, true);
       }
       while ((videoNext[g]! + phase) * videoT <= now) {
         const n = videoNext[g]!++;
@@ -171,7 +226,14 @@ function runChild(): void {
       const srs = builder.senderReports(Date.now(), { audio: audioTs, video: videoTs });
       const out = srtp ? srs.map((p) => srtp!.protectRtcp(p)) : srs;
       for (let g = 0; g < PHASE_GROUPS; g++) sendToGroup(g, out);
+      for (const s of sockets) {
+        const sp = s.speech;
+        if (!sp || !s.connected) continue;
+        const sr = senderReport(sp.ssrc, Date.now(), Math.round((now / 1000) * 48000));
+        s.socket.send(srtp ? srtp.protectRtcp(sr) : sr);
+      }
     }
+    sendSpeech(now);
     setTimeout(tick, 1);
   };
 
@@ -215,12 +277,32 @@ function runChild(): void {
         if (!started) {
           started = true;
           t0 = performance.now();
+          startedAtMs = Date.now();
           tick();
         }
         return reply({ type: 'ok' });
+      case 'video':
+        builder.useRecordedVideo(msg.layers.map((frames) => frames.map((f) => Buffer.from(f, 'base64'))));
+        return reply({ type: 'ok' });
+      case 'speech': {
+        const t = msg.track;
+        sockets[msg.index]!.speech = {
+          ssrc: t.ssrc,
+          packets: t.packets.map((b) => Buffer.from(b, 'base64')),
+          skip: Math.round(t.skipMs / audioT),
+          next: 0,
+        };
+        return reply({ type: 'ok' });
+      }
       case 'stats': {
         const cpu = process.cpuUsage();
-        reply({ type: 'stats', sockets: sockets.length, ...stats, cpuMs: (cpu.user + cpu.system) / 1000 });
+        reply({
+          type: 'stats',
+          sockets: sockets.length,
+          ...stats,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          startedAtMs,
+        });
         stats.maxLateMs = 0;
         return;
       }

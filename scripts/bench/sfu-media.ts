@@ -112,11 +112,46 @@ function filler(buf: Buffer, from: number, seed: number) {
   for (let i = from; i < buf.length; i++) buf[i] = (i * 31 + seed) & 0xff;
 }
 
+const VP8_DESCRIPTOR = 5;
+/** Largest VP8 payload piece per packet of a recorded frame (packets stay under a 1200-byte MTU with SRTP). */
+const MAX_PIECE = 1100;
+
+function splitFrame(frame: Buffer): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < frame.length; at += MAX_PIECE) pieces.push(frame.subarray(at, at + MAX_PIECE));
+  return pieces;
+}
+
+/** Filler in the layer's packet sizes, with a VP8 frame tag (and key-frame start code and size) in front. */
+function syntheticFrame(layer: VideoLayer, key: boolean, seed: number): Buffer[] {
+  return Array.from({ length: layer.packets }, (_, p) => {
+    const piece = Buffer.allocUnsafe(layer.payloadBytes - VP8_DESCRIPTOR);
+    let o = 0;
+    if (p === 0) {
+      // VP8 frame tag: P bit clear on key frames, then the start code and size on key frames.
+      piece[o++] = key ? 0x10 : 0x11;
+      piece[o++] = 0x02;
+      piece[o++] = 0x00;
+      if (key) {
+        piece[o++] = 0x9d;
+        piece[o++] = 0x01;
+        piece[o++] = 0x2a;
+        piece.writeUInt16LE(layer.width, o);
+        piece.writeUInt16LE(layer.height, o + 2);
+        o += 4;
+      }
+    }
+    filler(piece, o, seed + p);
+    return piece;
+  });
+}
+
 /** Builds the packets of each stream in order; one instance per sending process. */
 export class StreamBuilder {
   #audioSeq = 1;
   #audioTs = 0;
   readonly #video = PROFILE.video.layers.map((_, i) => ({ seq: 1000 * (i + 1), pictureId: 100 * i, tl0: 0 }));
+  #recorded?: Buffer[][];
 
   audioPacket(level = 40): Buffer {
     const a = PROFILE.audio;
@@ -140,6 +175,14 @@ export class StreamBuilder {
     return buf;
   }
 
+  /**
+   * Sends these VP8 frames (per layer, lowest first; looped) instead of filler: for
+   * receivers that decode (sfu-vp8.ts). The loop must be whole key-frame intervals.
+   */
+  useRecordedVideo(layers: Buffer[][]): void {
+    this.#recorded = layers;
+  }
+
   /** All packets of frame `frame` for every layer (key frames every keyFrameIntervalS). */
   videoFrame(frame: number): Buffer[] {
     const v = PROFILE.video;
@@ -150,14 +193,18 @@ export class StreamBuilder {
       const st = this.#video[li]!;
       st.pictureId = (st.pictureId + 1) & 0x7f;
       st.tl0 = (st.tl0 + 1) & 0xff;
-      for (let p = 0; p < layer.packets; p++) {
-        const buf = Buffer.allocUnsafe(RTP_HEADER + layer.payloadBytes);
+      const recorded = this.#recorded?.[li];
+      const pieces = recorded
+        ? splitFrame(recorded[frame % recorded.length]!)
+        : syntheticFrame(layer, key, frame);
+      pieces.forEach((piece, p) => {
+        const buf = Buffer.allocUnsafe(RTP_HEADER + VP8_DESCRIPTOR + piece.length);
         rtpHeader(buf, {
           payloadType: v.payloadType,
           seq: st.seq++,
           timestamp,
           ssrc: layer.ssrc,
-          marker: p === layer.packets - 1,
+          marker: p === pieces.length - 1,
           extension: false,
         });
         // VP8 payload descriptor: X, S (first packet), PID 0; I, L, T; 7-bit picture id; TL0PICIDX; TID 0.
@@ -168,45 +215,34 @@ export class StreamBuilder {
         buf[o++] = st.pictureId & 0x7f;
         buf[o++] = st.tl0;
         buf[o++] = 0x20; // TID 0, layer sync
-        if (p === 0) {
-          // VP8 frame tag: P bit clear on key frames, then the start code and size on key frames.
-          buf[o++] = key ? 0x10 : 0x11;
-          buf[o++] = 0x02;
-          buf[o++] = 0x00;
-          if (key) {
-            buf[o++] = 0x9d;
-            buf[o++] = 0x01;
-            buf[o++] = 0x2a;
-            buf.writeUInt16LE(layer.width, o);
-            buf.writeUInt16LE(layer.height, o + 2);
-            o += 4;
-          }
-        }
-        filler(buf, o, frame + p);
+        piece.copy(buf, o);
         out.push(buf);
-      }
+      });
     });
     return out;
   }
 
   /** RTCP sender reports for every stream (what a browser sends about once a second). */
   senderReports(nowMs: number, rtpTimestamps: { audio: number; video: number }): Buffer[] {
-    const ntpSec = Math.floor(nowMs / 1000) + 2208988800;
-    const ntpFrac = Math.floor(((nowMs % 1000) / 1000) * 0x1_0000_0000);
-    const sr = (ssrc: number, ts: number) => {
-      const b = Buffer.alloc(28);
-      b[0] = 0x80;
-      b[1] = 200;
-      b.writeUInt16BE(6, 2);
-      b.writeUInt32BE(ssrc, 4);
-      b.writeUInt32BE(ntpSec >>> 0, 8);
-      b.writeUInt32BE(ntpFrac >>> 0, 12);
-      b.writeUInt32BE(ts >>> 0, 16);
-      return b;
-    };
+    const sr = (ssrc: number, ts: number) => senderReport(ssrc, nowMs, ts);
     return [
       sr(PROFILE.audio.ssrc, rtpTimestamps.audio),
       ...PROFILE.video.layers.map((l) => sr(l.ssrc, rtpTimestamps.video)),
     ];
   }
+}
+
+/** An RTCP sender report (no report blocks) for `ssrc` at wall clock `nowMs` and RTP time `rtpTimestamp`. */
+export function senderReport(ssrc: number, nowMs: number, rtpTimestamp: number): Buffer {
+  const ntpSec = Math.floor(nowMs / 1000) + 2208988800;
+  const ntpFrac = Math.floor(((nowMs % 1000) / 1000) * 0x1_0000_0000);
+  const b = Buffer.alloc(28);
+  b[0] = 0x80;
+  b[1] = 200;
+  b.writeUInt16BE(6, 2);
+  b.writeUInt32BE(ssrc >>> 0, 4);
+  b.writeUInt32BE(ntpSec >>> 0, 8);
+  b.writeUInt32BE(ntpFrac >>> 0, 12);
+  b.writeUInt32BE(rtpTimestamp >>> 0, 16);
+  return b;
 }

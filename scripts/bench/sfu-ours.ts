@@ -39,7 +39,7 @@ export interface OurSfuOptions {
  * lowers simulcast layers (Janus does not estimate either): every video consumer
  * gets the top layer, as a large tile would.
  */
-function receiverCapabilities(router: types.Router): types.RtpCapabilities {
+export function receiverCapabilities(router: types.Router): types.RtpCapabilities {
   const codecs = (router.rtpCapabilities.codecs ?? [])
     .filter(
       (c) =>
@@ -55,6 +55,62 @@ function receiverCapabilities(router: types.Router): types.RtpCapabilities {
     codecs: codecs.filter((c) => !/\/rtx$/i.test(c.mimeType) || media.has(Number(c.parameters?.apt))),
     headerExtensions: [],
   };
+}
+
+/**
+ * The peer's receive side: an SFU PlainTransport (SRTP, registered as the peer's
+ * `recv` transport, where the room puts its consumers) ⇄ a receiver on the client
+ * worker. Returns the receiver, on which forwarded streams are accepted.
+ */
+export async function connectReceiver(
+  peer: Peer,
+  client: ClientWorker,
+  listenIp: string,
+  suite: SrtpSuite,
+): Promise<types.PlainTransport> {
+  const recv = await peer.router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: listenIp },
+    rtcpMux: true,
+    comedia: false,
+    enableSrtp: true,
+    srtpCryptoSuite: suite,
+    appData: { direction: 'recv', peerId: peer.id },
+  });
+  const receiver = await client.plainReceiver({
+    ip: listenIp,
+    port: recv.tuple.localPort,
+    srtpParameters: recv.srtpParameters!,
+  });
+  await recv.connect({
+    ip: listenIp,
+    port: receiver.tuple.localPort,
+    srtpParameters: receiver.srtpParameters!,
+  });
+  peer.transports.set(recv.id, recv as unknown as types.WebRtcTransport);
+  return receiver;
+}
+
+/** The peer's send side: the generator's socket for this participant ⇄ an SFU PlainTransport (SRTP when `input`). */
+export async function connectSender(
+  peer: Peer,
+  generatorPort: number,
+  listenIp: string,
+  input: OurSfuOptions['input'],
+): Promise<types.PlainTransport> {
+  const send = await peer.router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: listenIp },
+    rtcpMux: true,
+    comedia: false,
+    ...(input ? { enableSrtp: true, srtpCryptoSuite: input.suite } : {}),
+    appData: { direction: 'send', peerId: peer.id },
+  });
+  await send.connect({
+    ip: listenIp,
+    port: generatorPort,
+    ...(input ? { srtpParameters: { cryptoSuite: input.suite, keyBase64: input.keyBase64 } } : {}),
+  });
+  peer.transports.set(send.id, send as unknown as types.WebRtcTransport);
+  return send;
 }
 
 export class OurSfu {
@@ -146,42 +202,8 @@ export class OurSfu {
         },
       );
       ref.peer = peer;
-      // Receive side: SFU PlainTransport (SRTP) ⇄ receiver on the client worker.
-      const recv = await peer.router.createPlainTransport({
-        listenInfo: { protocol: 'udp', ip: listenIp },
-        rtcpMux: true,
-        comedia: false,
-        enableSrtp: true,
-        srtpCryptoSuite: outputSuite,
-        appData: { direction: 'recv', peerId },
-      });
-      const receiver = await client.plainReceiver({
-        ip: listenIp,
-        port: recv.tuple.localPort,
-        srtpParameters: recv.srtpParameters!,
-      });
-      ref.receiver = receiver;
-      await recv.connect({
-        ip: listenIp,
-        port: receiver.tuple.localPort,
-        srtpParameters: receiver.srtpParameters!,
-      });
-      peer.transports.set(recv.id, recv as unknown as types.WebRtcTransport);
-      // Send side: the generator's socket for this participant ⇄ SFU PlainTransport (SRTP).
-      const send = await peer.router.createPlainTransport({
-        listenInfo: { protocol: 'udp', ip: listenIp },
-        rtcpMux: true,
-        comedia: false,
-        ...(input ? { enableSrtp: true, srtpCryptoSuite: input.suite } : {}),
-        appData: { direction: 'send', peerId },
-      });
-      const socket = sockets[peers.length]!;
-      await send.connect({
-        ip: listenIp,
-        port: socket.port,
-        ...(input ? { srtpParameters: { cryptoSuite: input.suite, keyBase64: input.keyBase64 } } : {}),
-      });
-      peer.transports.set(send.id, send as unknown as types.WebRtcTransport);
+      ref.receiver = await connectReceiver(peer, client, listenIp, outputSuite);
+      const send = await connectSender(peer, sockets[peers.length]!.port, listenIp, input);
       await handleRequest(room, peer, {
         method: 'join',
         data: { displayName: role, rtpCapabilities: receiverCapabilities(peer.router) },
