@@ -196,11 +196,24 @@ await generator.stats();
 const loadStart = Date.now();
 let windowStart = loadStart;
 const windows: SoakWindow[] = [];
-// The code measured: the commit, and any uncommitted change to what the edge runs (others work in this tree).
-const git = (...a: string[]) => execFileSync('git', a, { cwd: repoRoot, encoding: 'utf8' }).trim();
+// The code measured: the commit, and any uncommitted change to what the edge runs (others work in this
+// tree). A run from an exported tree (git archive, no .git) names its commit in BENCH_COMMIT.
+const git = (...a: string[]) => {
+  try {
+    return execFileSync('git', a, {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+};
 const code = {
-  commit: git('rev-parse', '--short', 'HEAD'),
-  uncommitted: git('status', '--porcelain', '--', 'edge-node/src', 'sfu/src', 'common/src', 'protocol/src')
+  commit: process.env.BENCH_COMMIT ?? git('rev-parse', '--short', 'HEAD') ?? 'unknown',
+  uncommitted: (
+    git('status', '--porcelain', '--', 'edge-node/src', 'sfu/src', 'common/src', 'protocol/src') ?? ''
+  )
     .split('\n')
     .filter(Boolean),
 };
