@@ -4,8 +4,10 @@
 // Node only ever sees W×H×3 bytes per analysed frame — a few a second.
 //
 // Frames exist only in memory here. Nothing is written to disk or sent anywhere.
+// ffmpeg is tethered to the edge: killed with it, even by SIGKILL.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { tethered } from '#common/tethered';
 import type { CameraSource } from './config.ts';
 
 export interface Frame {
@@ -89,9 +91,8 @@ export class FrameSource {
   }
 
   async *frames(latestOnly: boolean): AsyncGenerator<Frame> {
-    const child = spawn(this.o.ffmpegBin ?? 'ffmpeg', ffmpegArgs(this.o), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const [command, args] = tethered(this.o.ffmpegBin ?? 'ffmpeg', ffmpegArgs(this.o));
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
