@@ -2,7 +2,7 @@
 // a y4m test pattern from ffmpeg and speech from espeak-ng, generated on first
 // use into var/test-media and reused (never committed).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { varDir } from '#common/paths';
@@ -37,25 +37,40 @@ export function fakeSpeechWav(text = 'Good morning. This product is not a bank d
 
 const FACE = path.join(import.meta.dirname, '..', 'fixtures', 'compliance', 'faces', 'face.jpg');
 
-/** A product document as a participant holds it up: white sheet, bold title, a few lines. */
-function documentSvg(title: string): Buffer {
+/** A product document as a participant holds it up: white sheet, bold title, a few lines; `scale` 1 = 420×300 px, title 34 px. */
+function documentSvg(title: string, scale = 1): Buffer {
+  const px = (n: number) => Math.round(n * scale);
   const lines = ['Product risk level: R3', 'Returns are not guaranteed.', 'Not a bank deposit.']
-    .map(
-      (l, i) =>
-        `<text x="20" y="${120 + i * 34}" font-family="DejaVu Sans" font-size="22" fill="#333">${l}</text>`,
-    )
+    .map((l, i) => `<text x="${px(20)}" y="${px(120 + i * 34)}" font-family="DejaVu Sans" font-size="${px(22)}" fill="#333">${l}</text>`)
     .join('');
   return Buffer.from(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="420" height="300"><rect width="420" height="300" fill="#fff" stroke="#222" stroke-width="3"/>` +
-      `<text x="20" y="60" font-family="DejaVu Sans" font-weight="bold" font-size="34" fill="#000">${title}</text>${lines}</svg>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${px(420)}" height="${px(300)}"><rect width="${px(420)}" height="${px(300)}" fill="#fff" stroke="#222" stroke-width="3"/>` +
+      `<text x="${px(20)}" y="${px(60)}" font-family="DejaVu Sans" font-weight="bold" font-size="${px(34)}" fill="#000">${title}</text>${lines}</svg>`,
   );
 }
 
 export interface CameraScene {
   /** The face photo (test/fixtures/compliance/faces, public domain) in view. */
   face: boolean;
-  /** A document with this title held up beside the face for `documentSeconds` of each loop. */
+  /** A document with this title held up beside the face for part of each loop. */
   document?: string;
+  /** Size of the document in the picture (1: 420×300 px, title 34 px high, of 960×540). */
+  documentScale?: number;
+}
+
+/** The camera's two pictures as 960×540 PNGs in `dir`: the scene without the document, and with it. */
+export async function cameraStills(scene: CameraScene, dir: string): Promise<{ plain: string; withDocument?: string }> {
+  const bg = { create: { width: 960, height: 540, channels: 3 as const, background: { r: 196, g: 202, b: 210 } } };
+  const face = scene.face ? [{ input: await sharp(FACE).resize(300).toBuffer(), left: 80, top: 120 }] : [];
+  const plain = path.join(dir, 'plain.png');
+  await sharp(bg).composite(face).png().toFile(plain);
+  if (!scene.document) return { plain };
+  const withDocument = path.join(dir, 'document.png');
+  await sharp(bg)
+    .composite([...face, { input: documentSvg(scene.document, scene.documentScale), left: 500, top: 120 }])
+    .png()
+    .toFile(withDocument);
+  return { plain, withDocument };
 }
 
 /**
@@ -64,44 +79,21 @@ export interface CameraScene {
  * scene without it, then `documentSeconds` with it.
  */
 export async function fakeCameraY4m(scene: CameraScene, documentSeconds = 5): Promise<string> {
-  const name = `camera-960x540-${scene.face ? 'face' : 'empty'}${scene.document ? `-${scene.document.replace(/\W+/g, '_')}-${documentSeconds}s` : ''}.y4m`;
-  const target = path.join(mediaDir, name);
+  const doc = scene.document ? `-${scene.document.replace(/\W+/g, '_')}${scene.documentScale ? `-x${scene.documentScale}` : ''}-${documentSeconds}s` : '';
+  const target = path.join(mediaDir, `camera-960x540-${scene.face ? 'face' : 'empty'}${doc}.y4m`);
   if (existsSync(target)) return target;
   mkdirSync(mediaDir, { recursive: true });
-  const bg = {
-    create: { width: 960, height: 540, channels: 3 as const, background: { r: 196, g: 202, b: 210 } },
-  };
-  const face = scene.face ? [{ input: await sharp(FACE).resize(300).toBuffer(), left: 80, top: 120 }] : [];
-  const tmp = `${target}.${process.pid}`;
-  const plain = `${tmp}-plain.png`;
-  await sharp(bg).composite(face).png().toFile(plain);
-  const inputs = ['-loop', '1', '-framerate', '5', '-t', scene.document ? '3' : '1', '-i', plain];
-  if (scene.document) {
-    const withDoc = `${tmp}-doc.png`;
-    await sharp(bg)
-      .composite([...face, { input: documentSvg(scene.document), left: 500, top: 120 }])
-      .png()
-      .toFile(withDoc);
-    inputs.push('-loop', '1', '-framerate', '5', '-t', String(documentSeconds), '-i', withDoc);
-  }
-  const concat = scene.document ? ['-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]'] : [];
+  const work = mkdtempSync(`${target}.${process.pid}-`);
   try {
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      ...inputs,
-      ...concat,
-      '-pix_fmt',
-      'yuv420p',
-      '-f',
-      'yuv4mpegpipe',
-      `${tmp}.y4m`,
-    ]);
-    renameSync(`${tmp}.y4m`, target); // atomic: parallel test files never see half a file
+    const stills = await cameraStills(scene, work);
+    const inputs = ['-loop', '1', '-framerate', '5', '-t', stills.withDocument ? '3' : '1', '-i', stills.plain];
+    if (stills.withDocument) inputs.push('-loop', '1', '-framerate', '5', '-t', String(documentSeconds), '-i', stills.withDocument);
+    const concat = stills.withDocument ? ['-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]'] : [];
+    const tmp = path.join(work, 'camera.y4m');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, ...concat, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', tmp]);
+    renameSync(tmp, target); // atomic: parallel test files never see half a file
   } finally {
-    rmSync(plain, { force: true });
-    rmSync(`${tmp}-doc.png`, { force: true });
+    rmSync(work, { recursive: true, force: true });
   }
   return target;
 }

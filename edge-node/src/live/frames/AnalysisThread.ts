@@ -29,6 +29,9 @@ export class AnalysisThread {
   readonly #open = new Map<string, RulePack>();
   #worker: Worker;
   #job?: Job;
+  /** Settles when the frame in analysis is done (undefined when none is). */
+  #idle?: Promise<void>;
+  #jobDone?: () => void;
   #nextId = 1;
   #closed = false;
   /** Set when a replacement thread could not start: every frame fails from then on. */
@@ -75,14 +78,29 @@ export class AnalysisThread {
     });
   }
 
-  /** Stops the thread; frames queued or in progress fail. */
-  async terminate(): Promise<void> {
+  /**
+   * Stops the thread; queued frames fail. A frame in analysis is let finish
+   * first (at most `graceMs`): terminating a thread inside an ONNX inference
+   * aborts the whole process.
+   */
+  async terminate(graceMs = 10_000): Promise<void> {
     this.#closed = true;
     const err = new AppError('unavailable', 'frame analysis closed');
     for (const job of this.#queue.splice(0)) job.reject(err);
+    if (this.#idle) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#idle, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
     this.#job?.reject(err);
     this.#job = undefined;
     await this.#worker.terminate();
+  }
+
+  #settled(): void {
+    this.#jobDone?.();
+    this.#jobDone = undefined;
+    this.#idle = undefined;
   }
 
   #dispatch(): void {
@@ -90,6 +108,7 @@ export class AnalysisThread {
     const job = this.#queue.shift();
     if (!job) return;
     this.#job = job;
+    this.#idle = new Promise((resolve) => (this.#jobDone = resolve));
     this.#worker.postMessage(job.request);
   }
 
@@ -98,6 +117,7 @@ export class AnalysisThread {
       const job = this.#job;
       if (!job || msg.id !== job.request.id) return;
       this.#job = undefined;
+      this.#settled();
       if ('error' in msg) job.reject(new AppError('internal', `frame analysis: ${msg.error}`));
       else job.resolve({ observation: msg.observation, ms: msg.ms });
       this.#dispatch();
@@ -113,6 +133,7 @@ export class AnalysisThread {
       this.logger.error({ reason }, 'frame analysis thread died; starting a new one');
       this.#job?.reject(new AppError('unavailable', `frame analysis thread died: ${reason}`));
       this.#job = undefined;
+      this.#settled();
       void spawn()
         .then((next) => {
           if (this.#closed) return void next.terminate();

@@ -183,7 +183,8 @@ export class CameraSampler {
     child.stdin.on('error', () => undefined);
     child.once('error', (err) => this.#log.error({ err }, 'frame sampler ffmpeg could not start'));
     child.once('close', (code, signal) => this.#onExit(run, code, signal, stderr));
-    consumer.on('transportclose', () => this.stop());
+    // The room's router closed under us (call over, worker died) — not our own teardown closing the transport.
+    consumer.on('transportclose', () => !run.stopping && this.stop());
     consumer.on('producerclose', () => this.stop());
     // A decoder that lost its reference (a dropped packet, a layer switch) waits for the next key frame: ask for one.
     run.watchdog = setInterval(() => {

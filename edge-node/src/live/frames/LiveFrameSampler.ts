@@ -230,7 +230,13 @@ export class LiveFrameSampler {
       this.metrics.cameras.dec();
     };
     producer.observer.once('close', done);
-    void this.#analysis().then((thread) => (thread ? sampler.start() : done()));
+    // ffmpeg starts while the analysis thread may still be loading its models: the first frames wait for it (or are dropped).
+    void sampler.start();
+    void this.#analysis().then((thread) => {
+      if (thread) return;
+      sampler.stop();
+      done();
+    });
   }
 
   #callFrames(call: Call): CallFrames {

@@ -28,6 +28,8 @@ export function samplerArgs(o: SamplerFfmpegSettings): string[] {
     '-buffer_size', String(1024 * 1024),
     // One decoding thread: no frame-threading delay, and one core at most per camera.
     '-threads', '1',
+    // The codec is in the SDP; probing only waits for the first (key) frame's size, not ffmpeg's default 5 s.
+    '-analyzeduration', '1000000',
     '-f', 'sdp', '-i', 'pipe:0',
     '-an',
     '-vf', `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${everyS})'`,
