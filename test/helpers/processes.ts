@@ -188,9 +188,9 @@ export function processName(pid: number): string {
 }
 
 /**
- * Processes an edge started that outlived it — its recorders' ffmpeg, which a
- * killed edge never stops — found by the edge's spool directory in their
- * command line (`/dev/shm/branchedge-<edgeId>-<edge pid>/…`).
+ * Processes an edge started that outlive it — its recorders' ffmpeg, which end
+ * by themselves a few seconds after their edge was killed — found by the edge's
+ * spool directory in their command line (`/dev/shm/branchedge-<edgeId>-<edge pid>/…`).
  */
 export function leftoversOf(edgePid: number, edgeId = 'edge-test'): number[] {
   const marker = `branchedge-${edgeId}-${edgePid}/`;

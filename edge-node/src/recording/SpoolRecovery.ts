@@ -1,6 +1,7 @@
 // After an edge process died (kill -9, power cut with a persistent spool), its
-// recorders' ffmpeg processes live on and its spool still holds segments that
-// never reached the archive. On start, before anything else records: every
+// recorders' ffmpeg processes may still be running (they end by themselves
+// INPUT_TIMEOUT_S after the edge's keepalive stopped) and its spool still holds
+// segments that never reached the archive. On start, before anything else records: every
 // recorder of a dead edge process is ended with an RTCP BYE (it closes its
 // segment and list like at the end of a file; SIGKILL if it does not), then its
 // finished segments are archived, the one in progress is salvaged, and the

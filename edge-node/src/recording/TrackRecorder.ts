@@ -8,6 +8,11 @@
 // and a key frame is requested every segment length. If ffmpeg dies, what it
 // finished is kept, the segment in progress is salvaged when it can be, a gap is
 // logged and alerted, and a new ffmpeg (a new track) takes over after a back-off.
+//
+// ffmpeg waits on UDP, which has no end: were the edge killed, its recorders would
+// wait forever. So ffmpeg ends itself after INPUT_TIMEOUT_S without input, and the
+// edge keeps it fed with an RTCP keepalive every KEEPALIVE_MS — through a paused
+// track too. A killed edge sends none: its recorders close their files and exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +27,7 @@ import { probe, run } from './ffmpeg.ts';
 import type { PortAllocator } from './ports.ts';
 import { isUdpPortBound } from './ports.ts';
 import type { RecordingSink } from './RecordingSink.ts';
-import { sendRtcpBye } from './rtcp.ts';
+import { sendRtcpBye, sendRtcpKeepalive } from './rtcp.ts';
 import { codecOf, containerFor, recorderSdp, type RecorderCodec } from './sdp.ts';
 import type { SenderClocks } from './SenderClocks.ts';
 
@@ -185,7 +190,7 @@ export class TrackRecorder {
           '-protocol_whitelist', 'file,udp,rtp',
           '-buffer_size', String(4 * 1024 * 1024),
           '-analyzeduration', '3000000',
-          // Without packets for this long (a stalled sender, an orphaned recorder) ffmpeg ends by itself.
+          // Without input for this long (media or the edge's keepalive) ffmpeg ends by itself.
           '-listen_timeout', String(INPUT_TIMEOUT_S),
           '-i', sdpFile,
           '-map', '0', '-c', 'copy',
@@ -203,6 +208,7 @@ export class TrackRecorder {
       child.once('error', (err) => this.#log.error({ err }, 'ffmpeg could not start'));
       const inc: Incarnation = { track, transport, consumer, port, process: child, dir, listFile, listOffset: 0, codec, ext: container.ext, segments: 0, live: false, stopping: false, tornDown: false, exited, timers: [], chain: Promise.resolve() };
       this.#current = inc;
+      inc.timers.push(setInterval(() => sendRtcpKeepalive(port + 1, (err) => this.#log.warn({ err, port }, 'recorder keepalive not sent')), KEEPALIVE_MS));
       void exited.then(({ code, signal }) => this.#onExit(inc, code, signal, stderr));
       consumer.on('transportclose', () => {
         if (!inc.tornDown) void this.stop('room closed');
@@ -339,7 +345,7 @@ export class TrackRecorder {
   async #onExit(inc: Incarnation, code: number | null, signal: NodeJS.Signals | null, stderr: string): Promise<void> {
     if (inc.stopping) return;
     if (code === 0 && inc.consumer.producerPaused) {
-      // The participant paused this track for longer than the input timeout: not a failure.
+      // Timed out while the participant had this track paused (the keepalive was held up): not a failure.
       await this.#drain(inc, true);
       this.#teardown(inc);
       this.#log.info({ track: inc.track }, 'track paused; recorder resumes with it');
@@ -393,7 +399,10 @@ export class TrackRecorder {
   }
 }
 
-const INPUT_TIMEOUT_S = 600;
+/** ffmpeg's input timeout: how long a recorder outlives a killed edge (plus its last read). */
+export const INPUT_TIMEOUT_S = 10;
+/** Several keepalives per timeout: a busy event loop may delay a few. */
+const KEEPALIVE_MS = 2000;
 
 class StartFailed extends Error {
   override name = 'StartFailed';

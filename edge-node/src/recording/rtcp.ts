@@ -1,5 +1,6 @@
-// The one RTCP packet the edge writes itself: a BYE that tells an ffmpeg
-// recorder its RTP input has ended, so it closes its files like at the end of a file.
+// The RTCP packets the edge writes itself to an ffmpeg recorder: a BYE that tells
+// it its RTP input has ended, so it closes its files like at the end of a file, and
+// a keepalive that tells it its edge is still there.
 import dgram from 'node:dgram';
 
 /** RTCP RR (empty) + BYE: ffmpeg's RTP demuxer ignores RTCP shorter than 12 bytes, hence the compound packet. */
@@ -19,3 +20,26 @@ export function sendRtcpBye(port: number, ssrc: number): Promise<void> {
   });
 }
 
+const KEEPALIVE = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 1]);
+let keepaliveSocket: dgram.Socket | undefined;
+
+/**
+ * An empty RTCP receiver report to a recorder's RTCP port. ffmpeg ignores it, but
+ * it is input: it restarts ffmpeg's `-listen_timeout`, so a recorder runs on through a
+ * paused track while its edge lives and ends by itself once the edge is gone.
+ */
+export function sendRtcpKeepalive(port: number, onError: (err: Error) => void): void {
+  if (!keepaliveSocket) {
+    const socket = dgram.createSocket('udp4');
+    socket.on('error', (err) => {
+      if (keepaliveSocket === socket) keepaliveSocket = undefined;
+      socket.close();
+      onError(err);
+    });
+    socket.unref();
+    keepaliveSocket = socket;
+  }
+  keepaliveSocket.send(KEEPALIVE, port, '127.0.0.1', (err) => {
+    if (err) onError(err);
+  });
+}

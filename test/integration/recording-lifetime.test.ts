@@ -1,0 +1,103 @@
+// How long a recorder's ffmpeg lives. It waits on UDP, so ffmpeg ends itself
+// after INPUT_TIMEOUT_S without input and the edge keeps it fed with an RTCP
+// keepalive: a track paused for longer than that keeps its recorder (one track,
+// no gap) while the edge lives. (mediasoup happens to send the recorder probation
+// packets during a pause too; the keepalive does not depend on it.) That recorders
+// end once their edge is killed is test/e2e/fault-edge-kill.test.ts.
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RecordingAlert } from '../../edge-node/src/recording/RecordingSink.ts';
+import { INPUT_TIMEOUT_S } from '../../edge-node/src/recording/TrackRecorder.ts';
+import { waitFor } from '../helpers/cloud.ts';
+import {
+  joinWithMedia,
+  recordersLive,
+  startEdgeAt,
+  startSender,
+  tempDir,
+  withEnv,
+  type MediaParticipant,
+} from './recording-support.ts';
+
+const ENV = {
+  RECORDING_ENABLED: '1',
+  RECORDING_SEGMENT_SECONDS: '2',
+  RECORDING_COMPOSITE: '0',
+  ARCHIVE_MIN_FREE_BYTES: '0',
+};
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('recorder lifetime', () => {
+  const dir = tempDir('reclife');
+  const restoreEnv = withEnv(ENV);
+  const participants: MediaParticipant[] = [];
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(() => mkdirSync(dir, { recursive: true }));
+  afterAll(async () => {
+    for (const p of participants) p.client.close();
+    for (const stop of stops) await stop();
+    restoreEnv();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a camera paused for longer than the input timeout keeps its recorder — from the start, and mid-call: one track, no gap', async () => {
+    const edge = await startEdgeAt(path.join(dir, 'pause'), {});
+    stops.push(() => edge.stop());
+    const archive = edge.edge.archive.archive;
+    const alerts: RecordingAlert[] = [];
+    archive.on('alert', (a) => alerts.push(a));
+    const callId = 'call-pause';
+    const p = await joinWithMedia(edge, callId, 'cust-pause', 'customer');
+    participants.push(p);
+    const video = { producerId: p.video!.producerId };
+    // Paused before a single media packet reached the recorder.
+    await p.client.request('pauseProducer', video);
+    const sender = startSender(p, { durationS: 5 * INPUT_TIMEOUT_S });
+    await recordersLive(edge, callId, 2);
+    const recording = edge.edge.archive.recording!;
+    const videoPid = () =>
+      recording
+        .status()
+        .find((c) => c.callId === callId)
+        ?.tracks.find((t) => t.kind === 'video')?.pid;
+    const videoSegments = () =>
+      archive.store
+        .get(callId)
+        ?.entries('segment')
+        .filter((s) => s.track.includes('camera')).length ?? 0;
+    const pid = videoPid()!;
+    const pausedLongerThanTheTimeout = () => new Promise((r) => setTimeout(r, (INPUT_TIMEOUT_S + 4) * 1000));
+
+    await pausedLongerThanTheTimeout();
+    expect(videoPid()).toBe(pid);
+    expect(alive(pid)).toBe(true);
+    await p.client.request('resumeProducer', video);
+    await waitFor(() => videoSegments() >= 2, 20_000, 'video segments after the first resume');
+
+    await p.client.request('pauseProducer', video);
+    await pausedLongerThanTheTimeout();
+    expect(videoPid()).toBe(pid);
+    const before = videoSegments();
+    await p.client.request('resumeProducer', video);
+    await waitFor(() => videoSegments() >= before + 2, 20_000, 'video segments after the second resume');
+    expect(videoPid()).toBe(pid);
+
+    sender.kill('SIGKILL');
+    edge.edge.calls.endCall(callId, 'test over');
+    await recording.settled();
+    const record = archive.store.get(callId)!;
+    expect(record.entries('track').filter((t) => t.kind === 'video')).toHaveLength(1);
+    expect(record.entries('gap')).toEqual([]);
+    expect(alerts).toEqual([]);
+  });
+});
