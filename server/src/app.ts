@@ -176,6 +176,7 @@ export async function createCloud({
         clearTimeout(force);
         // Let disconnect handlers (edge offline, participant left) reach Redis before it closes.
         await new Promise((r) => setTimeout(r, 50));
+        notifier.stop();
         await redis.close();
         log.info('cloud closed');
       })();
