@@ -27,8 +27,6 @@ describe('edge process killed and restarted mid-call', () => {
   let dir: string;
   let keys: TestCallKeys;
   let edge: EdgeProcess | undefined;
-  /** Every edge process this test started: what they leave behind (recorders' ffmpeg) is ours to clean up. */
-  const edgePids: number[] = [];
   let browser: Browser;
   const pages: Page[] = [];
 
@@ -42,22 +40,20 @@ describe('edge process killed and restarted mid-call', () => {
   afterAll(async () => {
     await browser?.close();
     await edge?.stop();
-    // Recorder ffmpegs outlive a killed edge (nothing stops them): end the ones our edges started.
-    for (const pid of edgePids.flatMap((p) => leftoversOf(p))) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('participants reconnect to the restarted edge and get media again', async () => {
-    const env = { CALL_TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile };
+    // Recording stays on (a restart recovers the dead edge's spool); speech and frame analysis
+    // only add CPU, and on a shared 2-core machine a starved browser's bandwidth estimate can
+    // collapse below the lowest video layer for the rest of the test.
+    const env = {
+      CALL_TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile,
+      TRANSCRIPTION_ENGINE: 'none',
+      FRAME_SAMPLING_ENABLED: '0',
+    };
     const first = await spawnEdge({ env, dataDir: path.join(dir, 'data') });
     edge = first;
-    edgePids.push(first.child.pid!);
     const { port, rtcPort, dataDir } = first;
     const others = (i: number) => PARTICIPANTS.filter((_, j) => j !== i).map((p) => p.sub);
     for (const p of PARTICIPANTS) {
@@ -83,19 +79,31 @@ describe('edge process killed and restarted mid-call', () => {
         .toBe('reconnecting');
     const restartAt = Date.now();
     edge = await spawnEdge({ env, port, rtcPort, dataDir });
-    edgePids.push(edge.child.pid!);
     const upAt = Date.now();
 
-    const recoveries: Array<{ participant: string; recoveryMs: number }> = [];
+    const recoveries: Array<{
+      participant: string;
+      recoveryMs: number;
+      afterUpMs: number;
+      rejoinedAfterUpMs: number;
+      attempts: number;
+    }> = [];
     for (const [i, page] of pages.entries()) {
       await expect
         .poll(async () => (await readPageTiming(page)).mediaBackAt.length, { timeout: 60_000 })
         .toBeGreaterThan(0);
       await waitForMediaFrom(page, others(i));
       expect(await page.evaluate(() => window.__branchedge!.room.state)).toBe('joined');
+      const timing = await readPageTiming(page);
+      const backAt = timing.mediaBackAt[0]!;
       recoveries.push({
         participant: PARTICIPANTS[i]!.role,
-        recoveryMs: Math.round((await readPageTiming(page)).mediaBackAt[0]! - killedAt),
+        recoveryMs: Math.round(backAt - killedAt),
+        // what the client controls: from the new edge answering to media again
+        afterUpMs: Math.round(backAt - upAt),
+        rejoinedAfterUpMs: Math.round(timing.states.findLast(([s]) => s === 'joined')![1] - upAt),
+        // join() re-enters `reconnecting` on each attempt; the first entry is the loss itself
+        attempts: timing.states.filter(([s, at]) => s === 'reconnecting' && at > killedAt).length - 1,
       });
     }
     writeFileSync(
@@ -103,5 +111,7 @@ describe('edge process killed and restarted mid-call', () => {
       JSON.stringify({ restartMs: upAt - restartAt, downMs: upAt - killedAt, recoveries }, null, 2),
     );
     expect(recoveries).toHaveLength(PARTICIPANTS.length);
+    // Nothing of the killed edge lives on (its recorders end by themselves; see fault-edge-kill.test.ts).
+    await waitGone(leftoversOf(first.child.pid!), 30_000);
   });
 });

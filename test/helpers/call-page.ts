@@ -32,7 +32,8 @@ export async function waitForMediaFrom(page: Page, peerIds: string[], timeoutMs 
     if (peerIds.every((id) => (byPeer[id]?.framesDecoded ?? 0) > 0 && (byPeer[id]?.samples ?? 0) > 0)) return Date.now() - started;
     if (Date.now() - started > timeoutMs) {
       const state = await page.evaluate(() => window.__branchedge?.room.state);
-      throw new Error(`no media from ${peerIds.join(', ')} within ${timeoutMs} ms (state ${state}; got ${JSON.stringify(byPeer)})`);
+      const raw = await page.evaluate(() => window.__branchedge?.room.inboundStats() ?? Promise.resolve([]));
+      throw new Error(`no media from ${peerIds.join(', ')} within ${timeoutMs} ms (state ${state}; got ${JSON.stringify(byPeer)}; inbound ${JSON.stringify(raw)})`);
     }
     await page.waitForTimeout(250);
   }

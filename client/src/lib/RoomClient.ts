@@ -261,6 +261,11 @@ export class RoomClient extends Emitter<RoomEvents> {
       totalSamplesReceived?: number;
       packetsLost?: number;
       jitter?: number;
+      /** For diagnosing a stream that does not decode (test failure messages). */
+      packetsReceived?: number;
+      keyFramesDecoded?: number;
+      pliCount?: number;
+      paused: boolean;
     }>
   > {
     const out = [];
@@ -277,6 +282,10 @@ export class RoomClient extends Emitter<RoomEvents> {
             totalSamplesReceived: s.totalSamplesReceived,
             packetsLost: s.packetsLost,
             jitter: s.jitter,
+            packetsReceived: s.packetsReceived,
+            keyFramesDecoded: s.keyFramesDecoded,
+            pliCount: s.pliCount,
+            paused: remote.paused,
           });
         }
       }
