@@ -13,7 +13,16 @@ import { loadCorpus } from '../fixtures/compliance/corpus.ts';
 import { ComplianceSession, loadRulePack } from '../../edge-node/src/compliance/index.ts';
 import { waitForMediaFrom } from '../helpers/call-page.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
-import { seedBranchWithEdge, startCloud, waitFor, withServices, type CloudHandle } from '../helpers/cloud.ts';
+import type { Call, DispatchStatus } from '#protocol/api';
+import {
+  api,
+  login,
+  seedBranchWithEdge,
+  startCloud,
+  waitFor,
+  withServices,
+  type CloudHandle,
+} from '../helpers/cloud.ts';
 import { startTestEdge, type TestEdge } from '../helpers/edge.ts';
 import {
   loginAs,
@@ -78,6 +87,7 @@ describe('role views in Chromium', () => {
     cloud = await startCloud({ redisUrl, env: { SERVE_CLIENT: '1', DISPATCH_OFFER_TIMEOUT_MS: '60000' } });
     const key = await seedBranchWithEdge(redisUrl, cloud.prefix, 'branch-ui', 'edge-ui');
     await withServices(redisUrl, cloud.prefix, async (s) => {
+      await s.branches.upsert('branch-ui', { name: 'Branch UI', lat: 22.28, lon: 114.16 });
       for (const a of Object.values(ACCOUNTS)) await s.staff.create({ skills: [], languages: [], ...a });
     });
     edge = await startTestEdge({
@@ -136,9 +146,14 @@ describe('role views in Chromium', () => {
     const m = pages.manager!.page;
     await m.getByLabel(/Insurance product/).check();
     await m.getByLabel(/Wealth management product/).check();
+    await m.getByLabel("Customer's risk level").selectOption('R4');
     await m.getByRole('button', { name: 'Start call' }).click();
     await m.waitForURL(/\/manager\?call=/);
     callId = new URL(m.url()).searchParams.get('call')!;
+    // The call's header says what is sold to whom.
+    const context = m.locator('.call-context');
+    await context.getByText('R4 · Growth').waitFor({ timeout: 15_000 });
+    await context.getByText('Wealth management product').waitFor();
     await m.locator('.call-status .badge.state-joined').waitFor({ timeout: 30_000 });
     await m.evaluate(() => {
       const w = window as unknown as { __chat: unknown[] };
@@ -192,7 +207,6 @@ describe('role views in Chromium', () => {
   test('the manager requests an expert, sees the queue, and the expert accepts with the request’s context', async () => {
     const m = pages.manager!.page;
     await m.getByLabel('Urgency').selectOption('high');
-    await m.getByLabel("Customer's risk level").selectOption('R4');
     await m.getByLabel('Note for the expert').fill('Asks about early redemption');
     await m.getByRole('button', { name: 'Request an expert' }).click();
     // No expert online yet: the request waits in the queue.
@@ -202,22 +216,52 @@ describe('role views in Chromium', () => {
     await a11y('manager', 'manager-call-queued');
     await shot('manager', 'manager-call-queued');
 
+    // Another call at the branch asks for a skill this expert lacks: it waits in the queue the expert sees.
+    const token = (await login(cloud.url, ACCOUNTS.manager.username, ACCOUNTS.manager.password)).accessToken;
+    const other = await api<Call>(cloud.url, 'POST', '/api/v1/calls', {
+      token,
+      body: { product: 'insurance-sale', customerRiskLevel: 'R2' },
+    });
+    const waiting = await api<DispatchStatus>(cloud.url, 'POST', '/api/v1/dispatch/requests', {
+      token,
+      body: { callId: other.body.id, skill: 'mortgage', note: 'Renewal of a savings policy' },
+    });
+    expect(waiting.body).toMatchObject({
+      product: 'insurance-sale',
+      customerRiskLevel: 'R2',
+      status: 'queued',
+    });
+
     pages.expert = await openPage(browser, 'expert', `${cloud.url}/expert`, { width: 1440, height: 900 });
     const e = pages.expert.page;
     await e.waitForURL(/\/login/);
     await loginAs(e, ACCOUNTS.expert.username, ACCOUNTS.expert.password);
     await e.waitForURL(/\/expert$/);
-    const offer = e.getByRole('article', { name: 'Request from branch-ui' });
+    const offer = e.getByRole('article', { name: 'Request from Branch UI' });
     await offer.waitFor({ timeout: 20_000 });
     await offer.getByText('Wealth management product').waitFor();
-    await offer.getByText('R4').waitFor();
+    await offer.getByText('R4 · Growth').waitFor();
     await offer.getByText('Asks about early redemption').waitFor();
     await offer.getByText('High').waitFor();
+    const queued = e.locator(`tr[data-request="${waiting.body.requestId}"]`);
+    await queued.waitFor({ timeout: 15_000 });
+    for (const text of [
+      'Branch UI',
+      'Insurance product',
+      'R2 · Cautious',
+      'Mortgages',
+      'Renewal of a savings policy',
+    ])
+      await queued.getByText(text).waitFor();
     await a11y('expert', 'expert-offer');
     await shot('expert', 'expert-offer');
+    // Ending that call withdraws its request.
+    expect((await api(cloud.url, 'POST', `/api/v1/calls/${other.body.id}/end`, { token })).status).toBe(200);
+    await queued.waitFor({ state: 'detached', timeout: 15_000 });
     await offer.getByRole('button', { name: 'Accept' }).click();
     await e.waitForURL(/\/expert\?call=/);
     await e.locator('.call-status .badge.state-joined').waitFor({ timeout: 30_000 });
+    await e.locator('.call-context').getByText('R4 · Growth').waitFor({ timeout: 15_000 });
     await m.getByText('Dr Zhang is in the call').waitFor({ timeout: 15_000 });
 
     const [managerId, customerId] = [await peerIdOf(e, 'manager'), await peerIdOf(e, 'customer')];
@@ -422,6 +466,7 @@ describe('role views in Chromium', () => {
     const row = o.locator(`tr[data-call="${callId}"]`);
     await row.waitFor({ timeout: 15_000 });
     await row.getByText('Wealth management product').waitFor();
+    await row.getByText('R4 · Growth').waitFor();
     await a11y('compliance', 'compliance-live');
     await o.getByRole('tab', { name: 'Reports' }).click();
     await o.getByText('No reports yet').waitFor();
@@ -492,6 +537,12 @@ describe('role views in Chromium', () => {
       .getByText('1', { exact: true })
       .waitFor({ timeout: 10_000 });
     await p.locator('[data-expert]', { hasText: 'Dr Zhang' }).waitFor();
+    // Who is online: the expert (in the call) counts as busy for wealth; the branch's manager is on duty.
+    await p
+      .locator('[data-skill="wealth"] td.n-busy')
+      .getByText('1', { exact: true })
+      .waitFor({ timeout: 20_000 });
+    await p.locator('.managers-online [data-branch="branch-ui"]').getByText('1 of 1 online').waitFor();
     await p.getByRole('img', { name: /Calls per edge/ }).waitFor();
     await p.getByRole('img', { name: /Branch busyness/ }).waitFor();
     await a11y('ops', 'ops');

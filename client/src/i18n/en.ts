@@ -50,6 +50,7 @@ export const en = {
   'state.failed': 'Could not connect',
 
   'call.inCall': '{count} in call',
+  'call.context': 'What this call is about',
   'call.duration': 'Call duration',
   'call.stage': 'Main video',
   'call.participants': 'Participants',
@@ -131,6 +132,7 @@ export const en = {
   'risk.R3': 'Balanced',
   'risk.R4': 'Growth',
   'risk.R5': 'Aggressive',
+  'risk.unknown': 'Not assessed',
   'field.branch': 'Branch',
   'field.product': 'Product',
   'field.risk': "Customer's risk level",
@@ -141,10 +143,13 @@ export const en = {
   'field.minutes': '{m} min',
   'field.started': 'Started',
   'field.edge': 'Edge',
+  'field.note': 'Note',
 
   'manager.title': 'Branch console',
   'manager.startCall': 'Start a call',
   'manager.product': 'Product being sold',
+  'manager.inCall': 'Call with the customer',
+  'manager.riskHint': 'From the customer’s suitability assessment; the expert sees it with the request.',
   'manager.customerOwnDevice': 'The customer joins on their own phone or tablet (invite link / QR code)',
   'manager.start': 'Start call',
   'manager.activeCalls': 'Calls running at this branch',
@@ -327,6 +332,11 @@ export const en = {
   'ops.callsNow': 'Calls now',
   'ops.noCalls': 'No calls running.',
   'ops.queueWaiting': '{n} requests waiting for an expert.',
+  'ops.presence': 'Who is online',
+  'ops.presence.experts': 'Experts by skill',
+  'ops.presence.managers': 'Managers on duty',
+  'ops.presence.onlineOf': '{online} of {total} online',
+  'ops.presence.noManagers': 'No manager accounts.',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

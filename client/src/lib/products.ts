@@ -1,13 +1,33 @@
-// Products a manager can sell with expert help; each names the compliance rule
-// pack the edge checks the call against (rules/<id>/). The call's `topic` carries it.
-export const PRODUCTS = ['wealth-sale', 'insurance-sale'] as const;
-export type Product = (typeof PRODUCTS)[number];
-export const isProduct = (v: string | undefined): v is Product =>
-  (PRODUCTS as readonly string[]).includes(v ?? '');
+// Products and risk levels as people read them. The ids come from the protocol
+// (a product is the rule pack the edge checks the call against); only the
+// built-in products have translated names — a pack rolled out later shows its id.
+import type { Call } from '#protocol/api';
+import { isBuiltinProduct, type RiskLevel } from '#protocol/products';
+import type { Translate } from '../i18n/I18n.tsx';
+
+export { BUILTIN_PRODUCTS as PRODUCTS, PRODUCT_SKILL, RISK_LEVELS, productOf } from '#protocol/products';
+export type { BuiltinProduct as Product, RiskLevel } from '#protocol/products';
 
 /** Skills the dispatcher matches on (see the demo experts' skills). */
 export const SKILLS = ['wealth', 'insurance', 'mortgage', 'loans'] as const;
-export const DEFAULT_SKILL: Record<Product, (typeof SKILLS)[number]> = {
-  'wealth-sale': 'wealth',
-  'insurance-sale': 'insurance',
-};
+type Skill = (typeof SKILLS)[number];
+
+/** A skill's translated name; skills outside SKILLS show as they are. */
+export function skillName(t: Translate, skill: string): string {
+  return (SKILLS as readonly string[]).includes(skill) ? t(`skill.${skill as Skill}`) : skill;
+}
+
+export function productName(t: Translate, product: string | undefined): string {
+  if (!product) return '—';
+  return isBuiltinProduct(product) ? t(`product.${product}`) : product;
+}
+
+/** A call in a list: its product, else its free-text topic, else its id. */
+export function callLabel(t: Translate, call: Pick<Call, 'id' | 'product' | 'topic'>): string {
+  return call.product ? productName(t, call.product) : (call.topic ?? call.id);
+}
+
+/** "R4 · Growth": the code the bank's forms use, and what it means. */
+export function riskName(t: Translate, level: RiskLevel | undefined): string {
+  return level ? `${level} · ${t(`risk.${level}`)}` : t('risk.unknown');
+}

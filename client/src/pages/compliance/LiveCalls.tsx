@@ -1,5 +1,5 @@
 import type { Call } from '#protocol/api';
-import { isProduct } from '../../lib/products.ts';
+import { productName, riskName } from '../../lib/products.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 
 export function LiveCalls({ calls, onObserve }: { calls: Call[]; onObserve: (callId: string) => void }) {
@@ -12,6 +12,7 @@ export function LiveCalls({ calls, onObserve }: { calls: Call[]; onObserve: (cal
         <tr>
           <th scope="col">{t('field.branch')}</th>
           <th scope="col">{t('field.product')}</th>
+          <th scope="col">{t('field.risk')}</th>
           <th scope="col">{t('field.started')}</th>
           <th scope="col">{t('field.edge')}</th>
           <th scope="col">
@@ -25,7 +26,8 @@ export function LiveCalls({ calls, onObserve }: { calls: Call[]; onObserve: (cal
           .map((c) => (
             <tr key={c.id} data-call={c.id}>
               <td>{c.branchId}</td>
-              <td>{isProduct(c.topic) ? t(`product.${c.topic}`) : (c.topic ?? '—')}</td>
+              <td>{productName(t, c.product)}</td>
+              <td>{riskName(t, c.customerRiskLevel)}</td>
               <td>{new Date(c.createdAt).toLocaleTimeString()}</td>
               <td>
                 <span className={c.edgeOnline ? 'dot ok' : 'dot bad'} aria-hidden="true" />{' '}

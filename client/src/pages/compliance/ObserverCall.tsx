@@ -1,6 +1,8 @@
 // Watching a call as the invisible observer: receive-only through the cloud
-// relay (the others are not told), with the live checklist, alerts and transcript.
+// relay (the others are not told), with what is being sold to whom, the live
+// checklist, alerts and transcript.
 import { useState } from 'react';
+import { CallHeader } from '../../components/CallHeader.tsx';
 import { CallLayout, stageFor } from '../../components/CallLayout.tsx';
 import { AlertBanner, AlertsPanel, ChecklistPanel, TranscriptPanel } from '../../components/FeedPanels.tsx';
 import type { Target } from '../../lib/annotations/model.ts';
@@ -8,7 +10,8 @@ import { auth } from '../../lib/auth.ts';
 import { deviceKind, relayRoom } from '../../lib/joinCall.ts';
 import { useCallSession } from '../../hooks/useCallSession.ts';
 import { useRoom } from '../../hooks/useRoom.ts';
-import { LanguageSwitch, useI18n } from '../../i18n/I18n.tsx';
+import { useCallRecord } from '../../hooks/useStaffCall.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
 
 export function ObserverCall({ callId, onLeave }: { callId: string; onLeave: () => void }) {
   const { t } = useI18n();
@@ -19,6 +22,7 @@ export function ObserverCall({ callId, onLeave }: { callId: string; onLeave: () 
     undefined,
   );
   const view = useRoom(room);
+  const call = useCallRecord(callId);
   const [chosen, setChosen] = useState<Target>();
   const [acked, setAcked] = useState<Set<string>>(new Set());
   if (!room) return <p className="centered">{t('state.connecting')}</p>;
@@ -32,19 +36,12 @@ export function ObserverCall({ callId, onLeave }: { callId: string; onLeave: () 
   const names = Object.fromEntries(view.peers.map((p) => [p.peerId, p.displayName]));
   return (
     <div className="call-page observer-call">
-      <header className="topbar compact">
-        <span className="brand">{t('brand.name')}</span>
-        <h1>{t('compliance.observing')}</h1>
-        <div className="topbar-actions">
-          <span className="badge">{t('compliance.invisible')}</span>
-          <LanguageSwitch />
-        </div>
-      </header>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <CallHeader
+        title={t('compliance.observing')}
+        call={call}
+        actions={<span className="badge">{t('compliance.invisible')}</span>}
+        error={error}
+      />
       <CallLayout
         room={room}
         {...view}

@@ -1,33 +1,37 @@
-// The expert in a call: joins through the cloud relay, sees the branch, and
-// draws on whichever video is on the stage (by default the manager's camera,
-// usually pointed at the document being discussed).
+// The expert in a call: joins through the cloud relay, sees the branch and what
+// is being sold to whom (product, customer's risk level), and draws on whichever
+// video is on the stage (by default the manager's camera, usually pointed at the
+// document being discussed).
 import { useMemo, useRef, useState } from 'react';
 import { AnnotationToolbar } from '../../components/AnnotationToolbar.tsx';
+import { CallHeader, MuteButton } from '../../components/CallHeader.tsx';
 import { CallLayout, stageFor } from '../../components/CallLayout.tsx';
 import { ChecklistPanel, TranscriptPanel } from '../../components/FeedPanels.tsx';
 import { PALETTE, type Target, type Tool } from '../../lib/annotations/model.ts';
 import { auth } from '../../lib/auth.ts';
+import type { CloudClient } from '../../lib/CloudClient.ts';
 import { deviceKind, relayRoom } from '../../lib/joinCall.ts';
-import { useCallSession } from '../../hooks/useCallSession.ts';
-import { setSourceMuted, useCameraAndMic } from '../../hooks/useMedia.ts';
-import { useRoom } from '../../hooks/useRoom.ts';
-import { LanguageSwitch, useI18n } from '../../i18n/I18n.tsx';
+import { useCallRecord, useStaffCall } from '../../hooks/useStaffCall.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
 
-export function ExpertCall({ callId, onLeave }: { callId: string; onLeave: () => void }) {
+export function ExpertCall({
+  callId,
+  cloud,
+  onLeave,
+}: {
+  callId: string;
+  cloud: CloudClient | undefined;
+  onLeave: () => void;
+}) {
   const { t } = useI18n();
   const name = auth.session?.user.displayName ?? 'Expert';
-  const media = useCameraAndMic(true);
-  const stream = media.stream ?? (media.error ? undefined : null);
-  const { room, store, error } = useCallSession(
-    () => relayRoom(callId, () => auth.token(), { displayName: name, device: deviceKind() }),
-    callId,
-    stream,
+  const { media, room, store, view, micMuted, toggleMic, error } = useStaffCall(callId, () =>
+    relayRoom(callId, () => auth.token(), { displayName: name, device: deviceKind() }),
   );
-  const view = useRoom(room);
+  const call = useCallRecord(callId, cloud);
   const [chosen, setChosen] = useState<Target>();
   const [tool, setTool] = useState<Tool | null>('arrow');
   const [color, setColor] = useState<string>(PALETTE[0]);
-  const [micMuted, setMicMuted] = useState(false);
   const videoRef = useRef<HTMLVideoElement>(null);
 
   // The manager's camera unless the expert picked another video.
@@ -43,18 +47,7 @@ export function ExpertCall({ callId, onLeave }: { callId: string; onLeave: () =>
 
   return (
     <div className="call-page expert-call">
-      <header className="topbar compact">
-        <span className="brand">{t('brand.name')}</span>
-        <h1>{t('expert.inCall')}</h1>
-        <div className="topbar-actions">
-          <LanguageSwitch />
-        </div>
-      </header>
-      {(error || media.error) && (
-        <p className="error" role="alert">
-          {error ?? t('media.error', { error: media.error ?? '' })}
-        </p>
-      )}
+      <CallHeader title={t('expert.inCall')} call={call} error={error} />
       <CallLayout
         room={room}
         {...view}
@@ -88,17 +81,7 @@ export function ExpertCall({ callId, onLeave }: { callId: string; onLeave: () =>
         }
         controls={
           <>
-            <button
-              type="button"
-              className="secondary"
-              aria-pressed={micMuted}
-              onClick={() => {
-                void setSourceMuted(room, media.stream, 'mic', !micMuted);
-                setMicMuted(!micMuted);
-              }}
-            >
-              {micMuted ? t('call.unmute') : t('call.mute')}
-            </button>
+            <MuteButton muted={micMuted} onToggle={toggleMic} />
             <button type="button" className="leave" onClick={() => void room.leave().then(onLeave)}>
               {t('call.leave')}
             </button>

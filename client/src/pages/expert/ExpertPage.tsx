@@ -96,7 +96,7 @@ function ExpertConsole() {
       .catch((err: Error) => setError(err.message));
   };
 
-  if (callId) return <ExpertCall callId={callId} onLeave={() => go(null)} />;
+  if (callId) return <ExpertCall callId={callId} cloud={cloud} onLeave={() => go(null)} />;
 
   return (
     <AppShell

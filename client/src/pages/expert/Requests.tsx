@@ -3,8 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { DispatchStatus } from '#protocol/api';
 import type { DispatchOffer } from '#protocol/control';
-import { isProduct } from '../../lib/products.ts';
-import { parseNote } from '../../lib/requestContext.ts';
+import { productName, riskName, skillName } from '../../lib/products.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 
 export function OfferCard({
@@ -22,12 +21,11 @@ export function OfferCard({
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  const ctx = parseNote(offer.note);
   const left = Math.max(0, Math.ceil((offer.expiresAt - now) / 1000));
   return (
     <article
       className={`offer urgency-${offer.urgency}`}
-      aria-label={t('expert.offerFrom', { branch: offer.branchId })}
+      aria-label={t('expert.offerFrom', { branch: offer.branchName ?? offer.branchId })}
     >
       <header>
         <span className={`urgency urgency-${offer.urgency}`}>{t(`urgency.${offer.urgency}`)}</span>
@@ -35,13 +33,13 @@ export function OfferCard({
       </header>
       <dl className="facts">
         <dt>{t('field.branch')}</dt>
-        <dd>{offer.branchId}</dd>
+        <dd>{offer.branchName ?? offer.branchId}</dd>
         <dt>{t('field.product')}</dt>
-        <dd>{isProduct(ctx.product) ? t(`product.${ctx.product}`) : (ctx.product ?? '—')}</dd>
+        <dd>{productName(t, offer.product)}</dd>
         <dt>{t('field.risk')}</dt>
-        <dd>{ctx.risk ?? '—'}</dd>
+        <dd>{riskName(t, offer.customerRiskLevel)}</dd>
         <dt>{t('field.skill')}</dt>
-        <dd>{offer.skill}</dd>
+        <dd>{skillName(t, offer.skill)}</dd>
         {offer.language && (
           <>
             <dt>{t('field.language')}</dt>
@@ -49,7 +47,7 @@ export function OfferCard({
           </>
         )}
       </dl>
-      {ctx.text && <p className="note">{ctx.text}</p>}
+      {offer.note && <p className="note">{offer.note}</p>}
       <div className="actions">
         <button type="button" className="big" onClick={onAccept}>
           {t('expert.accept')}
@@ -76,27 +74,24 @@ export function QueueTable({ queue }: { queue: DispatchStatus[] }) {
           <th scope="col">{t('field.skill')}</th>
           <th scope="col">{t('field.urgency')}</th>
           <th scope="col">{t('field.waiting')}</th>
+          <th scope="col">{t('field.note')}</th>
         </tr>
       </thead>
       <tbody>
-        {queue.map((q, i) => {
-          const ctx = parseNote((q as DispatchStatus & { note?: string }).note);
-          return (
-            <tr key={q.requestId}>
-              <td>{q.position ?? i + 1}</td>
-              <td>{q.branchId}</td>
-              <td>{isProduct(ctx.product) ? t(`product.${ctx.product}`) : (ctx.product ?? '—')}</td>
-              <td>{ctx.risk ?? '—'}</td>
-              <td>{q.skill}</td>
-              <td>
-                <span className={`urgency urgency-${q.urgency}`}>{t(`urgency.${q.urgency}`)}</span>
-              </td>
-              <td>
-                {t('field.minutes', { m: Math.max(0, Math.round((Date.now() - q.createdAt) / 60_000)) })}
-              </td>
-            </tr>
-          );
-        })}
+        {queue.map((q, i) => (
+          <tr key={q.requestId} data-request={q.requestId}>
+            <td>{q.position ?? i + 1}</td>
+            <td>{q.branchName ?? q.branchId}</td>
+            <td>{productName(t, q.product)}</td>
+            <td>{riskName(t, q.customerRiskLevel)}</td>
+            <td>{skillName(t, q.skill)}</td>
+            <td>
+              <span className={`urgency urgency-${q.urgency}`}>{t(`urgency.${q.urgency}`)}</span>
+            </td>
+            <td>{t('field.minutes', { m: Math.max(0, Math.round((Date.now() - q.createdAt) / 60_000)) })}</td>
+            <td className="note-cell">{q.note ?? ''}</td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );

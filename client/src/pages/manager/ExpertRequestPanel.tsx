@@ -1,10 +1,10 @@
-// Asking for an expert: skill, urgency, the customer's risk level and a note;
-// then the live state of the request — place in the queue, ETA, who accepted.
+// Asking for an expert: skill (the product's by default), urgency and a note —
+// the cloud adds the call's product and the customer's risk level for the
+// expert; then the live state of the request: place in the queue, ETA, who accepted.
 import { useEffect, useState } from 'react';
-import type { DispatchStatus, Urgency } from '#protocol/api';
+import type { Call, DispatchStatus, Urgency } from '#protocol/api';
 import type { CloudClient } from '../../lib/CloudClient.ts';
-import { DEFAULT_SKILL, SKILLS, isProduct } from '../../lib/products.ts';
-import { RISK_LEVELS, formatNote } from '../../lib/requestContext.ts';
+import { PRODUCT_SKILL, SKILLS } from '../../lib/products.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 
 const URGENCIES: Urgency[] = ['low', 'normal', 'high', 'critical'];
@@ -12,25 +12,26 @@ const URGENCIES: Urgency[] = ['low', 'normal', 'high', 'critical'];
 export function ExpertRequestPanel({
   cloud,
   callId,
-  product,
+  call,
   expertInCall,
 }: {
   cloud: CloudClient | undefined;
   callId: string;
-  product: string | undefined;
+  /** The call's record once loaded: its product picks the default skill. */
+  call: Call | undefined;
   expertInCall?: string;
 }) {
   const { t } = useI18n();
-  const [skill, setSkill] = useState<string>(isProduct(product) ? DEFAULT_SKILL[product] : 'wealth');
+  const productSkill = call?.product ? PRODUCT_SKILL[call.product] : undefined;
+  const [skill, setSkill] = useState<string>(productSkill ?? 'wealth');
   const [urgency, setUrgency] = useState<Urgency>('normal');
-  const [risk, setRisk] = useState<string>('R3');
   const [note, setNote] = useState('');
   const [status, setStatus] = useState<DispatchStatus>();
   const [error, setError] = useState<string>();
 
   useEffect(() => {
-    if (isProduct(product)) setSkill(DEFAULT_SKILL[product]);
-  }, [product]);
+    if (productSkill) setSkill(productSkill);
+  }, [productSkill]);
 
   useEffect(() => {
     if (!cloud) return;
@@ -48,7 +49,7 @@ export function ExpertRequestPanel({
           callId,
           skill,
           urgency,
-          note: formatNote({ ...(product ? { product } : {}), risk, text: note }),
+          ...(note.trim() ? { note: note.trim() } : {}),
         }),
       );
     } catch (err) {
@@ -119,16 +120,6 @@ export function ExpertRequestPanel({
                 {URGENCIES.map((u) => (
                   <option key={u} value={u}>
                     {t(`urgency.${u}`)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              {t('field.risk')}
-              <select value={risk} onChange={(e) => setRisk(e.target.value)}>
-                {RISK_LEVELS.map((r) => (
-                  <option key={r} value={r}>
-                    {r} · {t(`risk.${r}`)}
                   </option>
                 ))}
               </select>

@@ -2,8 +2,9 @@
 // customer invite, the expert request, the live checklist/transcript/alerts,
 // a head-mounted (AR) layout, and the report when the call ends.
 import { useEffect, useMemo, useState } from 'react';
-import type { Call, CallEvent } from '#protocol/api';
+import type { CallEvent } from '#protocol/api';
 import type { Report } from '#protocol/report';
+import { CallHeader, MuteButton } from '../../components/CallHeader.tsx';
 import { CallLayout, stageFor } from '../../components/CallLayout.tsx';
 import { AlertBanner, AlertsPanel, ChecklistPanel, TranscriptPanel } from '../../components/FeedPanels.tsx';
 import { ReportView } from '../../components/ReportView.tsx';
@@ -11,13 +12,11 @@ import { AppShell } from '../../components/AppShell.tsx';
 import { targetKey, type Target } from '../../lib/annotations/model.ts';
 import { auth, authedFetch } from '../../lib/auth.ts';
 import { deviceKind, directRoom } from '../../lib/joinCall.ts';
-import { isProduct } from '../../lib/products.ts';
-import { useCallSession } from '../../hooks/useCallSession.ts';
 import { useAnnotations } from '../../hooks/useAnnotations.ts';
 import { useCloud } from '../../hooks/useCloud.ts';
-import { setSourceMuted, useCameraAndMic } from '../../hooks/useMedia.ts';
-import { useRoom } from '../../hooks/useRoom.ts';
-import { LanguageSwitch, useI18n } from '../../i18n/I18n.tsx';
+import { setSourceMuted } from '../../hooks/useMedia.ts';
+import { useCallRecord, useStaffCall } from '../../hooks/useStaffCall.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
 import { ArView } from './ArView.tsx';
 import { ExpertRequestPanel } from './ExpertRequestPanel.tsx';
 import { InvitePanel } from './InvitePanel.tsx';
@@ -27,28 +26,18 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
   const { t } = useI18n();
   const name = auth.session?.user.displayName ?? 'Manager';
   const [ar, setAr] = useState(() => new URLSearchParams(window.location.search).get('mode') === 'ar');
-  const media = useCameraAndMic(true);
-  const stream = media.stream ?? (media.error ? undefined : null);
-  const { room, store, error } = useCallSession(
-    () => directRoom(callId, () => auth.token(), { displayName: name, device: deviceKind(ar) }),
-    callId,
-    stream,
+  const { media, room, store, view, micMuted, toggleMic, error } = useStaffCall(callId, () =>
+    directRoom(callId, () => auth.token(), { displayName: name, device: deviceKind(ar) }),
   );
-  const view = useRoom(room);
   const annotations = useAnnotations(store);
   const { cloud, connected } = useCloud();
-  const [call, setCall] = useState<Call>();
+  const call = useCallRecord(callId, cloud);
   const [report, setReport] = useState<Report>();
   const [verdict, setVerdict] = useState<{ verdict: Report['verdict']; score: number }>();
   const [chosen, setChosen] = useState<Target>();
-  const [micMuted, setMicMuted] = useState(false);
   const [camOff, setCamOff] = useState(false);
   const [sharing, setSharing] = useState(false);
   const [acked, setAcked] = useState<Set<string>>(new Set());
-
-  useEffect(() => {
-    void authedFetch<Call>(`/calls/${encodeURIComponent(callId)}`).then(setCall, () => undefined);
-  }, [callId]);
 
   // The call's event log: a report arrives as `report.ready` when the edge has written it.
   useEffect(() => {
@@ -63,11 +52,7 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
       (snap) => snap.events.forEach(onEvent),
       () => undefined,
     );
-    const offs = [
-      cloud.listen('call:event', (e) => e.callId === callId && onEvent(e)),
-      cloud.listen('call:updated', (c) => c.id === callId && setCall(c)),
-    ];
-    return () => offs.forEach((off) => off());
+    return cloud.listen('call:event', (e) => e.callId === callId && onEvent(e));
   }, [cloud, connected, callId]);
 
   const annotated = useMemo<Target | undefined>(() => {
@@ -103,10 +88,6 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
   const names = Object.fromEntries(view.peers.map((p) => [p.peerId, p.displayName]));
   if (room.peerId) names[room.peerId] = name;
 
-  const toggleMic = () => {
-    void setSourceMuted(room, media.stream, 'mic', !micMuted);
-    setMicMuted(!micMuted);
-  };
   const toggleShare = async () => {
     if (sharing) {
       await room.unpublish('screen');
@@ -176,18 +157,7 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
   );
   return (
     <div className="call-page manager-call">
-      <header className="topbar compact">
-        <span className="brand">{t('brand.name')}</span>
-        <h1>{call?.topic && isProduct(call.topic) ? t(`product.${call.topic}`) : t('manager.title')}</h1>
-        <div className="topbar-actions">
-          <LanguageSwitch />
-        </div>
-      </header>
-      {(error || media.error) && (
-        <p className="error" role="alert">
-          {error ?? t('media.error', { error: media.error ?? '' })}
-        </p>
-      )}
+      <CallHeader title={t('manager.inCall')} call={call} error={error} />
       <CallLayout
         room={room}
         {...view}
@@ -204,7 +174,7 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
             <ExpertRequestPanel
               cloud={cloud}
               callId={callId}
-              product={call?.topic}
+              call={call}
               expertInCall={expert?.displayName}
             />
             <TranscriptPanel lines={view.feed.transcript} names={names} />
@@ -212,9 +182,7 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
         }
         controls={
           <>
-            <button type="button" className="secondary" aria-pressed={micMuted} onClick={toggleMic}>
-              {micMuted ? t('call.unmute') : t('call.mute')}
-            </button>
+            <MuteButton muted={micMuted} onToggle={toggleMic} />
             <button
               type="button"
               className="secondary"

@@ -1,10 +1,18 @@
-// The account manager's branch console: start a call for a product, then the
-// call itself (ManagerCall). Calls already running at the branch can be rejoined.
+// The account manager's branch console: start a call for a product (and the
+// customer's risk level when assessed), then the call itself (ManagerCall).
+// Calls already running at the branch can be rejoined.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Call } from '#protocol/api';
 import { AppShell, RequireRole } from '../../components/AppShell.tsx';
 import { authedFetch } from '../../lib/auth.ts';
-import { PRODUCTS, isProduct, type Product } from '../../lib/products.ts';
+import {
+  PRODUCTS,
+  RISK_LEVELS,
+  callLabel,
+  riskName,
+  type Product,
+  type RiskLevel,
+} from '../../lib/products.ts';
 import { useCloud } from '../../hooks/useCloud.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { ManagerCall } from './ManagerCall.tsx';
@@ -38,6 +46,7 @@ function Lobby({ onJoin }: { onJoin: (callId: string) => void }) {
   const { t } = useI18n();
   const { cloud, connected } = useCloud();
   const [product, setProduct] = useState<Product>('wealth-sale');
+  const [risk, setRisk] = useState<RiskLevel | ''>('');
   const [ownDevice, setOwnDevice] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -60,7 +69,11 @@ function Lobby({ onJoin }: { onJoin: (callId: string) => void }) {
     setError(undefined);
     try {
       const call = await authedFetch<Call>('/calls', {
-        body: { topic: product, allowRemoteCustomer: ownDevice },
+        body: {
+          product,
+          ...(risk ? { customerRiskLevel: risk } : {}),
+          allowRemoteCustomer: ownDevice,
+        },
       });
       onJoin(call.id);
     } catch (err) {
@@ -90,6 +103,24 @@ function Lobby({ onJoin }: { onJoin: (callId: string) => void }) {
               </label>
             ))}
           </fieldset>
+          <label>
+            {t('field.risk')}
+            <select
+              value={risk}
+              aria-describedby="risk-hint"
+              onChange={(e) => setRisk(e.target.value as RiskLevel | '')}
+            >
+              <option value="">{t('risk.unknown')}</option>
+              {RISK_LEVELS.map((r) => (
+                <option key={r} value={r}>
+                  {riskName(t, r)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p id="risk-hint" className="muted">
+            {t('manager.riskHint')}
+          </p>
           <label className="check">
             <input type="checkbox" checked={ownDevice} onChange={(e) => setOwnDevice(e.target.checked)} />
             {t('manager.customerOwnDevice')}
@@ -112,8 +143,11 @@ function Lobby({ onJoin }: { onJoin: (callId: string) => void }) {
               {calls.map((c) => (
                 <li key={c.id}>
                   <span>
-                    <strong>{isProduct(c.topic) ? t(`product.${c.topic}`) : (c.topic ?? c.id)}</strong>
-                    <span className="muted"> · {new Date(c.createdAt).toLocaleTimeString()}</span>
+                    <strong>{callLabel(t, c)}</strong>
+                    <span className="muted">
+                      {' '}
+                      · {riskName(t, c.customerRiskLevel)} · {new Date(c.createdAt).toLocaleTimeString()}
+                    </span>
                   </span>
                   <button type="button" className="secondary" onClick={() => onJoin(c.id)}>
                     {t('manager.rejoin')}

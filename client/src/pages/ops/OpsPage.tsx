@@ -1,14 +1,19 @@
 // Operations: edges (online, version, load, rollout status), branches
-// (busyness), experts (presence, load), calls now and today — with charts
-// where a glance says more than a table.
+// (busyness), who is online (experts per skill, managers per branch), experts
+// (presence, load), calls now and today — with charts where a glance says more
+// than a table.
 import { useEffect, useState } from 'react';
 import type { Branch, Call, Deployment, DispatchStatus, EdgeSummary, StaffProfile } from '#protocol/api';
-import type { ExpertPresence } from '#protocol/control';
+import type { ExpertPresence, PresenceSnapshot } from '#protocol/control';
 import { AppShell, RequireRole } from '../../components/AppShell.tsx';
 import { authedFetch } from '../../lib/auth.ts';
 import { useCloud } from '../../hooks/useCloud.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { BranchesPanel, CallsPanel, EdgesPanel, ExpertsPanel, Kpis } from './OpsPanels.tsx';
+import { PresencePanel } from './PresencePanel.tsx';
+
+/** Managers have no push event: the presence snapshot is re-read this often (and on every expert change). */
+const PRESENCE_REFRESH_MS = 15_000;
 
 export interface OpsData {
   edges: EdgeSummary[];
@@ -19,6 +24,8 @@ export interface OpsData {
   branches: Branch[];
   experts: StaffProfile[];
   presence: Record<string, ExpertPresence>;
+  /** Who is online (GET /presence): counts per skill, managers per branch. */
+  onDuty: PresenceSnapshot | undefined;
   deployments: Deployment[];
 }
 
@@ -43,8 +50,10 @@ function OpsDashboard() {
     branches: [],
     experts: [],
     presence: {},
+    onDuty: undefined,
     deployments: [],
   });
+  const [presenceStale, setPresenceStale] = useState(0);
   const [error, setError] = useState<string>();
 
   useEffect(() => {
@@ -58,6 +67,24 @@ function OpsDashboard() {
       (err: Error) => setError(err.message),
     );
   }, []);
+
+  // The snapshot also gives each expert's presence: it is read after every presence event, so it
+  // wins over the event, and it catches what sends no event (an expert whose liveness expired).
+  useEffect(() => {
+    const load = () =>
+      void authedFetch<PresenceSnapshot>('/presence').then(
+        (onDuty) =>
+          setData((d) => ({
+            ...d,
+            onDuty,
+            presence: { ...d.presence, ...Object.fromEntries(onDuty.experts.map((p) => [p.expertId, p])) },
+          })),
+        () => undefined,
+      );
+    load();
+    const timer = setInterval(load, PRESENCE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [presenceStale]);
 
   useEffect(() => {
     if (!cloud || !connected) return;
@@ -79,9 +106,10 @@ function OpsDashboard() {
           endedToday: c.status === 'ended' ? upsert(d.endedToday, c, (x) => x.id === c.id) : d.endedToday,
         })),
       ),
-      cloud.listen('presence:update', (p) =>
-        setData((d) => ({ ...d, presence: { ...d.presence, [p.expertId]: p } })),
-      ),
+      cloud.listen('presence:update', (p) => {
+        setData((d) => ({ ...d, presence: { ...d.presence, [p.expertId]: p } }));
+        setPresenceStale((n) => n + 1);
+      }),
       cloud.listen('deployment:update', (dep) =>
         setData((d) => ({ ...d, deployments: [dep, ...d.deployments.filter((x) => x.id !== dep.id)] })),
       ),
@@ -101,6 +129,7 @@ function OpsDashboard() {
       <div className="console-grid">
         <EdgesPanel data={data} />
         <BranchesPanel data={data} />
+        <PresencePanel presence={data.onDuty} />
         <ExpertsPanel data={data} />
         <CallsPanel data={data} />
       </div>

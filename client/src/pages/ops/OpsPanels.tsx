@@ -1,6 +1,6 @@
 import type { Deployment, EdgeSummary } from '#protocol/api';
 import { BarChart, toneFor } from '../../components/BarChart.tsx';
-import { isProduct } from '../../lib/products.ts';
+import { callLabel, skillName } from '../../lib/products.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { OpsData } from './OpsPage.tsx';
 
@@ -173,7 +173,7 @@ export function ExpertsPanel({ data }: { data: OpsData }) {
                   {status === 'unknown' ? t('ops.presenceUnknown') : t(`presence.${status}`)}
                 </span>
                 <strong>{x.displayName}</strong>
-                <span className="muted">{x.skills.join(', ')}</span>
+                <span className="muted">{x.skills.map((s) => skillName(t, s)).join(', ')}</span>
                 <meter
                   min={0}
                   max={p?.maxLoad ?? x.maxConcurrentCalls}
@@ -204,7 +204,7 @@ export function CallsPanel({ data }: { data: OpsData }) {
           {data.calls.map((c) => (
             <li key={c.id}>
               <span>
-                <strong>{isProduct(c.topic) ? t(`product.${c.topic}`) : (c.topic ?? c.id)}</strong>{' '}
+                <strong>{callLabel(t, c)}</strong>{' '}
                 <span className="muted">
                   · {c.branchId} · {c.edgeId}
                 </span>
