@@ -554,6 +554,8 @@ describe('fuzzing the network surfaces', () => {
               'callId',
               'skill',
               'topic',
+              'product',
+              'customerRiskLevel',
               'ttlS',
               'displayName',
               'edgeIds',

@@ -93,7 +93,11 @@ export function callRoutes(api: ApiRouter, s: Services): void {
     summary: 'The call event log (Redis stream), oldest first; `after` resumes after an event id.',
     auth: { kinds: ['staff'], permission: 'call:read' },
     query: z.object({
-      after: z.string().optional(),
+      // A Redis stream entry id: anything else would reach XRANGE and fail there.
+      after: z
+        .string()
+        .regex(/^\d{1,15}(-\d{1,19})?$/, 'an event id')
+        .optional(),
       limit: z.coerce.number().int().positive().max(10_000).default(1000),
     }),
     response: z.array(CallEvent),
