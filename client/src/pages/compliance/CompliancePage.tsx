@@ -8,6 +8,7 @@ import type { Report } from '#protocol/report';
 import { AppShell, RequireRole } from '../../components/AppShell.tsx';
 import { authedFetch } from '../../lib/auth.ts';
 import { useCloud } from '../../hooks/useCloud.ts';
+import { useUrlParam } from '../../hooks/useUrlParam.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { AlertStream, type StreamAlert } from './AlertStream.tsx';
 import { LiveCalls } from './LiveCalls.tsx';
@@ -33,7 +34,7 @@ function asReport(data: Record<string, unknown>): Report | undefined {
 function ComplianceConsole() {
   const { t } = useI18n();
   const { cloud, connected } = useCloud();
-  const [observe, setObserve] = useState(() => new URLSearchParams(window.location.search).get('observe'));
+  const [observe, go] = useUrlParam('observe');
   const [tab, setTab] = useState<Tab>('live');
   const [calls, setCalls] = useState<Call[]>([]);
   const [alerts, setAlerts] = useState<StreamAlert[]>([]);
@@ -90,14 +91,6 @@ function ComplianceConsole() {
     ];
     return () => offs.forEach((off) => off());
   }, [cloud, connected, onEvent]);
-
-  const go = (callId: string | null) => {
-    const url = new URL(window.location.href);
-    if (callId) url.searchParams.set('observe', callId);
-    else url.searchParams.delete('observe');
-    window.history.pushState(null, '', url);
-    setObserve(callId);
-  };
 
   if (observe) return <ObserverCall callId={observe} onLeave={() => go(null)} />;
 

@@ -1,11 +1,12 @@
 // The remote expert: presence, incoming requests with their context, accept or
 // decline, then the call (through the cloud relay) with annotation tools.
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { DispatchStatus } from '#protocol/api';
 import type { DispatchOffer } from '#protocol/control';
 import { AppShell, RequireRole } from '../../components/AppShell.tsx';
 import { authedFetch, auth } from '../../lib/auth.ts';
 import { useCloud } from '../../hooks/useCloud.ts';
+import { useUrlParam } from '../../hooks/useUrlParam.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { ExpertCall } from './ExpertCall.tsx';
 import { OfferCard, QueueTable } from './Requests.tsx';
@@ -23,19 +24,11 @@ export function ExpertPage() {
 function ExpertConsole() {
   const { t } = useI18n();
   const { cloud, connected } = useCloud();
-  const [callId, setCallId] = useState(() => new URLSearchParams(window.location.search).get('call'));
+  const [callId, go] = useUrlParam('call');
   const [presence, setPresence] = useState<Presence>('offline');
   const [offers, setOffers] = useState<DispatchOffer[]>([]);
   const [queue, setQueue] = useState<DispatchStatus[]>([]);
   const [error, setError] = useState<string>();
-
-  const go = useCallback((id: string | null) => {
-    const url = new URL(window.location.href);
-    if (id) url.searchParams.set('call', id);
-    else url.searchParams.delete('call');
-    window.history.pushState(null, '', url);
-    setCallId(id);
-  }, []);
 
   useEffect(() => {
     if (!cloud) return;

@@ -1,7 +1,7 @@
 // The account manager's branch console: start a call for a product (and the
 // customer's risk level when assessed), then the call itself (ManagerCall).
 // Calls already running at the branch can be rejoined.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Call } from '#protocol/api';
 import { AppShell, RequireRole } from '../../components/AppShell.tsx';
 import { authedFetch } from '../../lib/auth.ts';
@@ -14,6 +14,7 @@ import {
   type RiskLevel,
 } from '../../lib/products.ts';
 import { useCloud } from '../../hooks/useCloud.ts';
+import { useUrlParam } from '../../hooks/useUrlParam.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { ManagerCall } from './ManagerCall.tsx';
 
@@ -26,19 +27,7 @@ export function ManagerPage() {
 }
 
 function ManagerConsole() {
-  const [callId, setCallId] = useState(() => new URLSearchParams(window.location.search).get('call'));
-  const go = useCallback((id: string | null) => {
-    const url = new URL(window.location.href);
-    if (id) url.searchParams.set('call', id);
-    else url.searchParams.delete('call');
-    window.history.pushState(null, '', url);
-    setCallId(id);
-  }, []);
-  useEffect(() => {
-    const onPop = () => setCallId(new URLSearchParams(window.location.search).get('call'));
-    window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
-  }, []);
+  const [callId, go] = useUrlParam('call');
   return callId ? <ManagerCall callId={callId} onExit={() => go(null)} /> : <Lobby onJoin={go} />;
 }
 
