@@ -395,7 +395,15 @@ describe('the product and customer risk level of a call', () => {
     x3.on('dispatch:offer', (o: DispatchOffer) => offers.push(o));
     await call(x3, 'presence:set', { status: 'available' });
     await waitFor(() => offers.some((o) => o.requestId === req.requestId), 5000, 'offer to x3');
-    expect(offers.find((o) => o.requestId === req.requestId)).toMatchObject(context);
+    const offer = offers.find((o) => o.requestId === req.requestId);
+    expect(offer).toMatchObject(context);
+    // A reloaded page (a new connection) is shown the offer it still holds.
+    const again = await connectClient(cloud.url, (await login(cloud.url, 'x3', 'expert-pass')).accessToken);
+    sockets.push(again);
+    const resent: DispatchOffer[] = [];
+    again.on('dispatch:offer', (o: DispatchOffer) => resent.push(o));
+    await waitFor(() => resent.length > 0, 5000, 'offer re-sent on reconnect');
+    expect(resent).toEqual([offer]);
     await call(x3, 'dispatch:decline', { requestId: req.requestId });
     await call(mgrSock, 'dispatch:cancel', { requestId: req.requestId });
 

@@ -4,7 +4,7 @@
 // position and ETA. Every instance runs the same loop; the Lua steps in
 // requests.ts make concurrent loops safe (no double offer, no double assignment).
 import type { DispatchRequestInput, DispatchStatus } from '#protocol/api';
-import type { DispatchAssignment, ExpertPresence } from '#protocol/control';
+import type { DispatchAssignment, DispatchOffer, ExpertPresence } from '#protocol/control';
 import { AppError } from '#protocol/errors';
 import { PRODUCT_SKILL } from '#protocol/products';
 import type { Logger } from '#common/logger';
@@ -141,6 +141,14 @@ export class Dispatcher {
     return { requestId, callId: req.callId, branchId: req.branchId };
   }
 
+  /** The offer this expert holds, as first sent: re-sent when the expert reconnects (a reloaded page). */
+  async heldOffer(expertId: string): Promise<DispatchOffer | undefined> {
+    const reqId = await this.requests.heldBy(expertId);
+    const req = reqId ? await this.requests.get(reqId) : undefined;
+    if (req?.status !== 'offered' || req.offeredTo !== expertId || !req.offerExpiresAt) return undefined;
+    return offerOf(req, req.offerExpiresAt);
+  }
+
   async decline(expertId: string, requestId: string): Promise<void> {
     if (!(await this.requests.requeue(requestId, expertId, false))) {
       throw new AppError('conflict', 'this request is not offered to you', { reason: 'offer_not_held' });
@@ -239,15 +247,7 @@ export class Dispatcher {
         pool = pool.filter((e) => e.id !== expert.id);
         if (result === 1) {
           offered++;
-          this.notifier.toClients([rooms.user(expert.id)], 'dispatch:offer', {
-            requestId: req.id,
-            callId: req.callId,
-            branchId: req.branchId,
-            skill: req.skill,
-            urgency: req.urgency,
-            expiresAt,
-            ...context(req),
-          });
+          this.notifier.toClients([rooms.user(expert.id)], 'dispatch:offer', offerOf(req, expiresAt));
           break;
         }
       }
@@ -322,6 +322,18 @@ export class Dispatcher {
     }
     return out;
   }
+}
+
+function offerOf(req: HelpRequest, expiresAt: number): DispatchOffer {
+  return {
+    requestId: req.id,
+    callId: req.callId,
+    branchId: req.branchId,
+    skill: req.skill,
+    urgency: req.urgency,
+    expiresAt,
+    ...context(req),
+  };
 }
 
 /** What an expert is told about a request besides its skill and urgency (fields only when known). */

@@ -205,6 +205,11 @@ export class RequestStore {
     return offeredTo;
   }
 
+  /** Id of the request offered to this expert right now, if any. */
+  heldBy(expertId: string): Promise<string | null> {
+    return this.redis.get(this.keys.expertOffer(expertId));
+  }
+
   /** Ids of requests currently offered to an expert. */
   offered(): Promise<string[]> {
     return this.redis.zRange(this.keys.offers(), 0, -1);

@@ -69,6 +69,9 @@ export function registerClientNamespace(nsp: Namespace, s: Services, logger: Log
       if (p.role !== 'expert') return;
       await socket.join(rooms.experts());
       await s.presence.connected(p.userId);
+      // An offer made before a page reload is still this expert's to answer.
+      const held = await s.dispatcher.heldOffer(p.userId);
+      if (held) socket.emit('dispatch:offer', held);
       void s.dispatcher.kick().catch((err: unknown) => log.error({ err }, 'dispatch pass failed'));
     })().catch((err: unknown) => log.error({ err }, 'connection setup failed'));
     const on = <S extends Parameters<typeof onRequest>[2], T>(
