@@ -265,6 +265,8 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       cloudLink?.close();
       lobbyReporter?.stop();
       await lobby?.close();
+      // Recorders finish their segments, and starts in progress give up, while the rooms still exist.
+      await archive.recording?.close();
       calls.closeAll('edge shutting down');
       // Reports that waited for their last frames go to the archive before it closes.
       await analysis.settled();

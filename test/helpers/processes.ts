@@ -193,7 +193,11 @@ export function processName(pid: number): string {
  * spool directory in their command line (`/dev/shm/branchedge-<edgeId>-<edge pid>/…`).
  */
 export function leftoversOf(edgePid: number, edgeId = 'edge-test'): number[] {
-  const marker = `branchedge-${edgeId}-${edgePid}/`;
+  return processesMentioning(`branchedge-${edgeId}-${edgePid}/`);
+}
+
+/** Processes whose command line contains `marker` (e.g. an in-process edge's spool directory). */
+export function processesMentioning(marker: string): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

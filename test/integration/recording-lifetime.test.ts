@@ -3,13 +3,17 @@
 // keepalive: a track paused for longer than that keeps its recorder (one track,
 // no gap) while the edge lives. (mediasoup happens to send the recorder probation
 // packets during a pause too; the keepalive does not depend on it.) That recorders
-// end once their edge is killed is test/e2e/fault-edge-kill.test.ts.
+// end once their edge is killed is test/e2e/fault-edge-kill.test.ts. And an
+// edge closed right after a participant published: its recorders, starting or
+// not, are done before close() returns, and an alert raised after the archive's
+// database closed is dropped, not thrown.
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RecordingAlert } from '../../edge-node/src/recording/RecordingSink.ts';
 import { INPUT_TIMEOUT_S } from '../../edge-node/src/recording/TrackRecorder.ts';
 import { waitFor } from '../helpers/cloud.ts';
+import { processesMentioning } from '../helpers/processes.ts';
 import {
   joinWithMedia,
   recordersLive,
@@ -99,5 +103,31 @@ describe('recorder lifetime', () => {
     expect(record.entries('track').filter((t) => t.kind === 'video')).toHaveLength(1);
     expect(record.entries('gap')).toEqual([]);
     expect(alerts).toEqual([]);
+  });
+
+  test('an edge closed right after a participant published: recorders are done first, a late alert is dropped', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const edge = await startEdgeAt(path.join(dir, 'close'), {});
+      const archive = edge.edge.archive.archive;
+      const spool = edge.edge.archive.config.recording.spoolDir;
+      const p = await joinWithMedia(edge, 'call-close', 'cust-close', 'customer');
+      participants.push(p);
+      await edge.stop();
+      // Every recorder stopped or gave up its start before the archive closed: none is left running.
+      expect(processesMentioning(`${spool}/`)).toEqual([]);
+      // The outbox database closes after a grace period; an alert after that is dropped.
+      archive.close(0);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(() =>
+        archive.alert({ callId: 'call-close', type: 'recording.failed', reason: 'recorder-start', atMs: 1 }),
+      ).not.toThrow();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
   });
 });

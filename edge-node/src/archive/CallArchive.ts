@@ -50,6 +50,9 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
   #jobs: Promise<unknown> = Promise.resolve();
   readonly #readsAudited = new Map<string, number>();
   #renderer?: MediaRenderer;
+  #closing?: NodeJS.Timeout;
+  /** The outbox database is closed (close() and its grace period are over). */
+  #closed = false;
   readonly #log: Logger;
 
   private constructor(
@@ -137,6 +140,11 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
   }
 
   alert(alert: RecordingAlert): void {
+    if (this.#closed) {
+      // Shutdown stops recorders before the archive closes; whatever still trails in has nowhere to go.
+      this.#log.debug({ callId: alert.callId, type: alert.type, reason: alert.reason }, 'recording alert after the archive closed: dropped');
+      return;
+    }
     this.#log.warn({ callId: alert.callId, type: alert.type, reason: alert.reason, track: alert.track, atMs: alert.atMs }, 'recording alert');
     this.#enqueue({ id: `${alert.callId}:alert:${alert.type}:${alert.reason}:${alert.track ?? 'call'}:${Math.round(alert.atMs)}`, kind: 'alert', callId: alert.callId, body: Buffer.from(JSON.stringify(alert)), meta: { type: alert.type, reason: alert.reason, atMs: alert.atMs } });
     this.safeEmit('alert', alert);
@@ -326,7 +334,13 @@ export class CallArchive extends SafeEmitter<ArchiveEvents> implements Recording
    * calls were being closed) get a grace period before the outbox database closes.
    */
   close(graceMs = 10_000): void {
-    setTimeout(() => this.outbox.close(), graceMs).unref();
+    if (this.#closed) return;
+    clearTimeout(this.#closing); // a second call may shorten the grace
+    this.#closing = setTimeout(() => {
+      this.#closed = true;
+      this.outbox.close();
+    }, graceMs);
+    this.#closing.unref();
   }
 
   // ---- internals ----------------------------------------------------------------------

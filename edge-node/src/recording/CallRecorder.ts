@@ -7,12 +7,13 @@ import type { Peer, Room } from '#sfu/index';
 import type { PortAllocator } from './ports.ts';
 import type { RecordingSink } from './RecordingSink.ts';
 import type { SenderClocks } from './SenderClocks.ts';
-import { TrackRecorder, type RecorderSettings } from './TrackRecorder.ts';
+import { StartAborted, TrackRecorder, type RecorderSettings } from './TrackRecorder.ts';
 
 export class CallRecorder {
   readonly recorders = new Set<TrackRecorder>();
   readonly #serials = new Map<string, number>();
   #roomLostAt?: number;
+  #stopped = false;
 
   constructor(
     readonly callId: string,
@@ -39,6 +40,7 @@ export class CallRecorder {
   }
 
   async record(room: Room, peer: Peer, producer: types.Producer, source: string): Promise<void> {
+    if (this.#stopped) return; // a producer published while the edge shuts down
     const key = `${peer.id}/${source}`;
     const serial = this.#serials.get(key) ?? 0;
     this.#serials.set(key, serial + 1);
@@ -61,6 +63,8 @@ export class CallRecorder {
     try {
       await recorder.start();
     } catch (err) {
+      // Stopped while starting (the call ended, the edge is shutting down): nothing failed.
+      if (err instanceof StartAborted) return this.deps.logger.debug({ callId: this.callId, producerId: producer.id }, 'recording a track given up: stopped while starting');
       this.deps.logger.error({ err, callId: this.callId, producerId: producer.id }, 'could not start recording a track');
       this.deps.sink.alert({ callId: this.callId, type: 'recording.failed', reason: 'recorder-start', atMs: Date.now() - this.startedAt, detail: (err as Error).message });
     }
@@ -68,6 +72,7 @@ export class CallRecorder {
 
   /** Stops every recorder, letting ffmpeg finish its segment. */
   async stop(reason: string): Promise<void> {
+    this.#stopped = true;
     await Promise.all([...this.recorders].map((r) => r.stop(reason)));
   }
 }

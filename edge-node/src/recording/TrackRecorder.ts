@@ -91,6 +91,9 @@ export class TrackRecorder {
   #gap?: Gap;
   #restartDelay: number;
   #restartTimer?: NodeJS.Timeout;
+  /** The start (or restart) in progress: stop() waits for it, so no ffmpeg outlives a stop. */
+  #starting?: Promise<void>;
+  #stopping?: Promise<void>;
   readonly #log: Logger;
 
   constructor(private readonly o: TrackRecorderOptions) {
@@ -120,17 +123,38 @@ export class TrackRecorder {
     return this.o.producer.kind;
   }
 
-  async start(): Promise<void> {
-    this.o.producer.observer.once('close', () => void this.stop('producer closed'));
-    await this.o.clocks.watch(this.o.producer);
-    await this.#startIncarnation();
+  /** Stopped (call ended, edge shutting down): a start that fails from now on was given up, not failed. */
+  get stopped(): boolean {
+    return this.#stopped;
   }
 
-  /** Stops gracefully: ffmpeg finishes the segment in progress, which is archived. */
-  async stop(reason: string): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
+  async start(): Promise<void> {
+    this.o.producer.observer.once('close', () => void this.stop('producer closed'));
+    await this.#begin(async () => {
+      await this.o.clocks.watch(this.o.producer);
+      await this.#startIncarnation();
+    });
+  }
+
+  /** Stops gracefully: ffmpeg finishes the segment in progress, which is archived. Every caller waits for the same stop. */
+  stop(reason: string): Promise<void> {
+    if (!this.#stopped) {
+      this.#stopped = true;
+      this.#stopping = this.#stop(reason);
+    }
+    return this.#stopping ?? Promise.resolve();
+  }
+
+  #begin(start: () => Promise<void>): Promise<void> {
+    const starting = start();
+    this.#starting = starting;
+    return starting;
+  }
+
+  async #stop(reason: string): Promise<void> {
     clearTimeout(this.#restartTimer);
+    // A start in progress gives up at its next step; its failure is the starter's to report.
+    await this.#starting?.catch(() => undefined);
     const inc = this.#current;
     if (!inc) {
       if (this.#gap) await this.#closeGap(Date.now() - this.o.callStartedAt);
@@ -215,8 +239,10 @@ export class TrackRecorder {
       });
 
       await this.#waitForListener(inc);
+      this.#abortIfStopped();
       await this.o.sink.addTrack(callId, { track, participantId: participant.id, role: participant.role, kind: producer.kind, source, codec: codec.mimeType });
       await this.#captureTiming(inc);
+      this.#abortIfStopped();
       await consumer.resume();
       if (producer.kind === 'video') {
         await consumer.requestKeyFrame();
@@ -228,23 +254,29 @@ export class TrackRecorder {
     } catch (err) {
       const inc = this.#current?.transport === transport ? this.#current : undefined;
       if (inc && !inc.live) {
-        // Nothing was recorded by this ffmpeg: not a crash, just a failed start.
+        // Nothing was recorded by this ffmpeg: not a crash, just a failed (or given up) start.
         inc.stopping = true;
         inc.process.kill('SIGKILL');
+        await inc.exited;
         this.#teardown(inc);
         this.#count--;
-        throw new StartFailed((err as Error).message);
+        throw this.#stopped ? new StartAborted() : new StartFailed((err as Error).message);
       }
       if (port && !inc) this.o.ports.release(port);
       transport.close();
-      throw err;
+      throw this.#stopped ? new StartAborted() : err;
     }
+  }
+
+  #abortIfStopped(): void {
+    if (this.#stopped) throw new StartAborted();
   }
 
   /** ffmpeg binds its RTP socket when it opens the SDP; only then may packets flow (they would be lost). */
   async #waitForListener(inc: Incarnation): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (!isUdpPortBound(inc.port)) {
+      this.#abortIfStopped();
       if (inc.process.exitCode !== null || Date.now() > deadline) throw new Error(`ffmpeg did not listen on ${inc.port}`);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -349,7 +381,7 @@ export class TrackRecorder {
       await this.#drain(inc, true);
       this.#teardown(inc);
       this.#log.info({ track: inc.track }, 'track paused; recorder resumes with it');
-      this.o.producer.observer.once('resume', () => void this.#startIncarnation().catch((err: unknown) => this.#log.error({ err }, 'recorder restart failed')));
+      this.o.producer.observer.once('resume', () => void this.#begin(() => this.#startIncarnation()).catch((err: unknown) => this.#restartFailed(err)));
       return;
     }
     const crashedAtMs = Date.now() - this.o.callStartedAt;
@@ -363,12 +395,17 @@ export class TrackRecorder {
       return;
     }
     this.#restartTimer = setTimeout(() => {
-      this.#startIncarnation().catch((err: unknown) => {
-        this.#log.error({ err }, 'recorder restart failed');
+      this.#begin(() => this.#startIncarnation()).catch((err: unknown) => {
+        this.#restartFailed(err);
         this.#restartDelay = Math.min(30_000, this.#restartDelay * 2 || 500);
       });
     }, this.#restartDelay);
     this.#restartDelay = Math.min(30_000, this.#restartDelay * 2 || 500);
+  }
+
+  #restartFailed(err: unknown): void {
+    if (err instanceof StartAborted) this.#log.debug({ reason: err.message }, 'recorder restart given up');
+    else this.#log.error({ err }, 'recorder restart failed');
   }
 
   /** The segment a dead ffmpeg was writing: remuxed up to its last whole frame and kept if anything is left. */
@@ -406,4 +443,12 @@ const KEEPALIVE_MS = 2000;
 
 class StartFailed extends Error {
   override name = 'StartFailed';
+}
+
+/** The recorder was stopped while it was starting: the start was given up, which is not a failure. */
+export class StartAborted extends Error {
+  override name = 'StartAborted';
+  constructor() {
+    super('recorder stopped while starting');
+  }
 }
