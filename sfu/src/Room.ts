@@ -71,7 +71,7 @@ export class Room extends SafeEmitter<RoomEvents> {
     maxConsumersPerWorker = 400,
     startedAt = Date.now(),
   }: RoomOptions): Promise<Room> {
-    const worker = pool.leastLoaded();
+    const worker = await pool.liveWorker();
     const router = await worker.worker.createRouter({
       mediaCodecs: ROUTER_MEDIA_CODECS,
       appData: { callId },

@@ -5,6 +5,7 @@
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from '#common/logger';
+import { AppError } from '#protocol/errors';
 import { SafeEmitter } from './SafeEmitter.ts';
 
 export interface WorkerPoolOptions {
@@ -34,8 +35,13 @@ type PoolEvents = {
   workerReplaced: [fresh: PooledWorker];
 };
 
+/** How long a join waits for a dead worker's replacement before it is refused. */
+const REPLACEMENT_WAIT_MS = 10_000;
+
 export class WorkerPool extends SafeEmitter<PoolEvents> {
   readonly #entries: PooledWorker[] = [];
+  /** Replacements in progress, by worker index. */
+  readonly #replacing = new Map<number, Promise<void>>();
   #closed = false;
 
   private constructor(
@@ -65,8 +71,32 @@ export class WorkerPool extends SafeEmitter<PoolEvents> {
     const candidates = this.#entries.filter((e) => !e.worker.closed && !exclude.has(e.index));
     const pool = candidates.length > 0 ? candidates : this.#entries.filter((e) => !e.worker.closed);
     const best = pool.sort((a, b) => a.consumers - b.consumers || a.routers - b.routers)[0];
-    if (!best) throw new Error('no live mediasoup worker');
+    if (!best) throw new AppError('unavailable', 'no live mediasoup worker');
     return best;
+  }
+
+  /**
+   * The least-loaded live worker; when every worker is dead and being replaced (a
+   * worker just crashed), waits for a replacement rather than failing: the
+   * participants it dropped are rejoining right now.
+   */
+  async liveWorker(): Promise<PooledWorker> {
+    const deadline = Date.now() + REPLACEMENT_WAIT_MS;
+    for (;;) {
+      if (
+        this.#entries.some((e) => !e.worker.closed) ||
+        this.#replacing.size === 0 ||
+        this.#closed ||
+        Date.now() >= deadline
+      )
+        return this.leastLoaded();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        ...this.#replacing.values(),
+        new Promise((r) => (timer = setTimeout(r, deadline - Date.now()))),
+      ]);
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
@@ -112,8 +142,18 @@ export class WorkerPool extends SafeEmitter<PoolEvents> {
 
   async #onDied(dead: PooledWorker, error: Error): Promise<void> {
     this.logger.error({ index: dead.index, pid: dead.worker.pid, err: error }, 'mediasoup worker died');
-    this.safeEmit('workerDied', dead, error);
-    if (this.#closed) return;
+    let replaced!: () => void;
+    this.#replacing.set(dead.index, new Promise<void>((r) => (replaced = r)));
+    try {
+      this.safeEmit('workerDied', dead, error);
+      if (!this.#closed) await this.#replace(dead);
+    } finally {
+      this.#replacing.delete(dead.index);
+      replaced();
+    }
+  }
+
+  async #replace(dead: PooledWorker): Promise<void> {
     // The dead process released its port; retry briefly in case the kernel has not yet.
     for (let attempt = 1; attempt <= 5; attempt++) {
       try {

@@ -164,4 +164,16 @@ describe('edge signaling', () => {
     // the call keeps its clock across the rebuild
     expect(edge.edge.calls.get('call-sig-kill')!.startedAt).toBe(startedAt);
   });
+
+  test('participants who rejoin at once, while the killed worker is still being replaced, wait for it rather than being refused', async () => {
+    const a = await participant('mgr-k2', 'manager', 'call-sig-kill2');
+    await participant('cust-k2', 'customer', 'call-sig-kill2');
+    const oldPid = edge.edge.pool.workers[0]!.worker.pid;
+    process.kill(oldPid!, 'SIGKILL');
+    await a.client.waitFor('reconnect');
+    a.client.close();
+    const again = await participant('mgr-k2', 'manager', 'call-sig-kill2');
+    expect(again.joined.role).toBe('manager');
+    expect(edge.edge.pool.workers[0]!.worker.pid).not.toBe(oldPid);
+  });
 });
