@@ -5,17 +5,21 @@
 // ffmpeg → JPEG every 2 s → faces and OCR on the analysis thread) and the
 // call's archived report carries the verdicts. A second call whose customer
 // camera shows an empty counter fails `faces-present`. No frame stays on disk
-// and no sampler ffmpeg outlives its call.
-import { existsSync, readdirSync } from 'node:fs';
+// and no sampler ffmpeg outlives its call — nor its edge, killed with SIGKILL.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Report } from '#protocol/report';
+import { claimFrameDir, frameRoot } from '../../edge-node/src/live/frames/frameDir.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { openCallPage } from '../helpers/call-page.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { readArchivedArtifact, startTestEdge, type TestEdge } from '../helpers/edge.ts';
 import { fakeCameraY4m } from '../helpers/fake-media.ts';
+import { childPids, processName, spawnEdge, waitGone } from '../helpers/processes.ts';
+import { createCallKeys } from '../helpers/tokens.ts';
 
 /** One of the wealth-sale pack's `document-shown` titles (rules/wealth-sale). */
 const TITLE = 'Product Key Facts';
@@ -111,11 +115,16 @@ describe('live frame checks in a real call', () => {
     // A real sale lasts minutes; here one instant at the start (the two cameras start a moment apart) must stay under 10 %.
     await runCall('call-frames-1', customer, 12, documentRead);
     // Frames exist only while analysed: at most one per camera at any moment.
-    expect(filesUnder(edge.edge.frames!.dir!).length).toBeLessThanOrEqual(2);
+    const filesDuringCall = filesUnder(edge.edge.frames!.dir!).length;
     const cameras = status('call-frames-1')!.cameras;
-    // The middle of three simulcast layers (960×540 camera → 480×270), base temporal layer.
-    expect(cameras.every((c) => c.layers?.spatialLayer === 1 && c.layers.temporalLayer === 0)).toBe(true);
     const report = await endCall('call-frames-1');
+    expect(filesDuringCall).toBeLessThanOrEqual(2);
+    // At most the middle of three simulcast layers (960×540 camera → 480×270; a browser short of CPU
+    // may send less), base temporal layer.
+    expect(
+      cameras.every((c) => c.layers!.spatialLayer <= 1 && c.layers!.temporalLayer === 0),
+      JSON.stringify(cameras),
+    ).toBe(true);
     const check = (id: string) => report.checks.find((c) => c.id === id)!;
     expect(check('faces-present').status, JSON.stringify(check('faces-present'))).toBe('pass');
     expect(check('faces-present').reason).toMatch(
@@ -132,16 +141,57 @@ describe('live frame checks in a real call', () => {
   test('the customer’s camera shows nobody: faces-present fails', async () => {
     const customer = await launchChromium({ videoFile: await fakeCameraY4m({ face: false }) });
     browsers.push(customer);
-    await runCall('call-frames-2', customer, 6);
+    await runCall('call-frames-2', customer, 4);
     const report = await endCall('call-frames-2');
     const faces = report.checks.find((c) => c.id === 'faces-present')!;
     expect(faces.status).toBe('fail');
-    expect(faces.evidence.some((e) => /customer 0 face\(s\)/.test(e.text))).toBe(true);
+    // Every instant that failed lacks the customer's face (the manager's camera shows one throughout).
+    expect(faces.evidence.length).toBeGreaterThan(0);
+    expect(faces.evidence.every((e) => !/customer [1-9]/.test(e.text))).toBe(true);
     expect(report.verdict).toBe('non-compliant');
   });
 
   test('no frame file remains once the calls are over', async () => {
     await expect.poll(() => filesUnder(edge.edge.frames!.dir!), { timeout: 5000 }).toEqual([]);
     expect(edge.edge.frames!.status()).toEqual([]);
+  });
+
+  test('a killed edge leaves no sampler ffmpeg behind', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'branchedge-frames-kill-'));
+    const keys = createCallKeys(dir);
+    const proc = await spawnEdge({
+      dataDir: path.join(dir, 'data'),
+      env: {
+        CALL_TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile,
+        FRAME_SAMPLING_ENABLED: '1',
+        RECORDING_ENABLED: '0',
+        TRANSCRIPTION_ENGINE: 'none',
+      },
+    });
+    try {
+      const token = keys.mint('edge-test', {
+        sub: 'manager-k',
+        callId: 'call-frames-kill',
+        role: 'manager',
+        branchId: 'branch-test',
+        name: 'Li Na',
+      });
+      const page = await openCallPage(manager, proc.url, token, 'Li Na');
+      const samplers = () => childPids(proc.child.pid!).filter((pid) => processName(pid) === 'ffmpeg');
+      await expect.poll(() => samplers().length, { timeout: 60_000, interval: 250 }).toBe(1);
+      const [ffmpeg] = samplers();
+      await proc.kill();
+      // Its pipe to the edge is gone and no RTP comes any more (the mediasoup worker died too): it ends within its input timeout.
+      await waitGone([ffmpeg!], 30_000);
+      await page.context().close();
+      // Its frame directory (RAM) is swept by the next edge that starts sampling on this machine.
+      const leftover = path.join(frameRoot(), `branchedge-frames-edge-test@${proc.child.pid}`);
+      expect(existsSync(leftover)).toBe(true);
+      rmSync(claimFrameDir('edge-test'), { recursive: true });
+      expect(existsSync(leftover)).toBe(false);
+    } finally {
+      await proc.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -69,7 +69,7 @@ function notifyStaff(room: Room | undefined, notification: SignalNotification): 
 export class LiveCallAnalysis {
   readonly #calls = new Map<string, CallAnalysis>();
   readonly #packs = new Map<string, string>();
-  /** Reports waiting for the last frame analyses of their call. */
+  /** Reports waiting for the last frame analyses of their call, and results being stored. */
   readonly #finishing = new Set<Promise<void>>();
   readonly #logger: Logger;
 
@@ -170,14 +170,14 @@ export class LiveCallAnalysis {
     analysis.ending = true;
     const pending = this.o.frames?.settle(callId);
     if (!pending) return this.#report(callId, analysis, reason, durationMs);
-    const done = pending
-      .then(() => this.#report(callId, analysis, reason, durationMs))
-      .catch((err: unknown) => this.#logger.error({ err, callId }, 'could not finish the call analysis'));
-    this.#finishing.add(done);
-    void done.finally(() => this.#finishing.delete(done));
+    this.#track(
+      pending
+        .then(() => this.#report(callId, analysis, reason, durationMs))
+        .catch((err: unknown) => this.#logger.error({ err, callId }, 'could not finish the call analysis')),
+    );
   }
 
-  /** Resolves when every ended call's report has been handed on (edge shutdown waits for it). */
+  /** Resolves when every ended call's report has been written and stored (edge shutdown waits for it before closing the archive). */
   async settled(): Promise<void> {
     while (this.#finishing.size > 0) await Promise.all([...this.#finishing]);
   }
@@ -189,15 +189,22 @@ export class LiveCallAnalysis {
     this.#packs.delete(callId);
     this.#logger.info({ callId, reason, verdict: report.verdict }, 'call analysis finished');
     this.o.onReport?.(callId, report);
-    void Promise.resolve(
-      this.o.sink?.callFinished({
-        callId,
-        report,
-        html,
-        transcript: analysis.transcript,
-        events: analysis.events,
-      }),
-    ).catch((err) => this.#logger.error({ err, callId }, 'storing the call result failed'));
+    this.#track(
+      Promise.resolve(
+        this.o.sink?.callFinished({
+          callId,
+          report,
+          html,
+          transcript: analysis.transcript,
+          events: analysis.events,
+        }),
+      ).catch((err) => this.#logger.error({ err, callId }, 'storing the call result failed')),
+    );
+  }
+
+  #track(p: Promise<void>): void {
+    this.#finishing.add(p);
+    void p.finally(() => this.#finishing.delete(p));
   }
 
   #analysis(callId: string): CallAnalysis {
