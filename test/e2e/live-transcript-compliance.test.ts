@@ -65,7 +65,8 @@ describe('live transcript and compliance in a real call', () => {
     // The customer never sees compliance alerts: checked through the edge's routing (observer yes, customer no) in LiveCallAnalysis.
     edge.edge.calls.endCall('call-live-1', 'test over');
     // The report is stored in the encrypted call archive (never in plain text on disk).
-    await expect.poll(async () => (await readArchivedArtifact(edge, 'call-live-1', 'report')) !== undefined, { timeout: 10_000 }).toBe(true);
+    // The HTML is stored right after the JSON report: wait for the whole result.
+    await expect.poll(async () => (await readArchivedArtifact(edge, 'call-live-1', 'report-html')) !== undefined, { timeout: 10_000 }).toBe(true);
     const report = JSON.parse((await readArchivedArtifact(edge, 'call-live-1', 'report'))!.toString()) as Report;
     expect(report.pack.id).toBe('wealth-sale');
     expect(report.verdict).toBe('non-compliant');
