@@ -26,7 +26,11 @@ const EdgeEnv = z.object({
   RTC_PORT_BASE: z.coerce.number().int().min(0).max(65000).default(40000),
   /** One mediasoup worker per core unless told otherwise. */
   SFU_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.cpus().length)),
-  /** A worker hosting this many consumers takes no new participants; a room then spans workers (pipeToRouter). */
+  /**
+   * A worker hosting this many consumers takes no new participants: a room then spans workers
+   * (pipeToRouter), and with every worker there, new participants and calls are refused
+   * (`unavailable`). Keep it below saturation (docs/performance.md).
+   */
   SFU_MAX_CONSUMERS_PER_WORKER: z.coerce.number().int().min(1).default(400),
   /** Calls this edge accepts before refusing new ones (reported to the cloud as capacity). */
   EDGE_MAX_CALLS: z.coerce.number().int().positive().default(8),

@@ -5,6 +5,7 @@
 // reconnect, and the edge creates a fresh one for the same call.
 import type { types } from 'mediasoup';
 import type { Logger } from '#common/logger';
+import { AppError } from '#protocol/errors';
 import type { MediaSource, DataChannelLabel } from '#protocol/signaling';
 import { AudioTaps, type AudioTrackListener } from './AudioTaps.ts';
 import { DataTaps } from './DataTaps.ts';
@@ -72,6 +73,8 @@ export class Room extends SafeEmitter<RoomEvents> {
     startedAt = Date.now(),
   }: RoomOptions): Promise<Room> {
     const worker = await pool.liveWorker();
+    // The least-loaded worker is full: all are. A saturated worker degrades every room on it.
+    if (worker.consumers >= maxConsumersPerWorker) throw mediaCapacityReached(maxConsumersPerWorker);
     const router = await worker.worker.createRouter({
       mediaCodecs: ROUTER_MEDIA_CODECS,
       appData: { callId },
@@ -264,9 +267,13 @@ export class Room extends SafeEmitter<RoomEvents> {
   }
 
   async #routerForNewPeer(): Promise<types.Router> {
+    const max = this.maxConsumersPerWorker;
     const primary = this.pool.workers[this.#primaryWorker];
-    if (!primary || primary.consumers < this.maxConsumersPerWorker) return this.primaryRouter;
-    const other = this.pool.leastLoaded(new Set([this.#primaryWorker]));
+    if (!primary || primary.consumers < max) return this.primaryRouter;
+    const other = this.pool.workers
+      .filter((w) => !w.worker.closed && w.index !== this.#primaryWorker && w.consumers < max)
+      .sort((a, b) => a.consumers - b.consumers || a.routers - b.routers)[0];
+    if (!other) throw mediaCapacityReached(max);
     const existing = this.#routers.get(other.index);
     if (existing) return existing;
     const router = await other.worker.createRouter({
@@ -293,4 +300,12 @@ export class Room extends SafeEmitter<RoomEvents> {
       if (router !== from) await from.pipeToRouter({ ...what, router });
     }
   }
+}
+
+/** Every worker hosts SFU_MAX_CONSUMERS_PER_WORKER consumers or more: new participants are refused, typed. */
+function mediaCapacityReached(max: number): AppError {
+  return new AppError(
+    'unavailable',
+    `edge media capacity reached: every media worker hosts ${max} or more streams`,
+  );
 }

@@ -84,12 +84,24 @@ export class CallRegistry {
   /** The live room of a call, creating the call and/or its room as needed. */
   async room(callId: string): Promise<Room> {
     let call = this.#calls.get(callId);
+    let created = false;
     if (!call) {
       if (this.#calls.size >= this.maxCalls) throw new AppError('unavailable', `edge at capacity (${this.maxCalls} calls)`);
       call = new Call(callId, Date.now());
       this.#calls.set(callId, call);
+      created = true;
     }
     const target = call;
+    const room = this.#buildRoom(callId, target);
+    // A call refused its first room (no media capacity) never started: it must not hold a call slot.
+    if (created)
+      room.catch(() => {
+        if (!target.room && this.#calls.get(callId) === target) this.#calls.delete(callId);
+      });
+    return room;
+  }
+
+  #buildRoom(callId: string, target: Call): Promise<Room> {
     return target.roomOnce(async () => {
       const room = await Room.create({ callId, pool: this.pool, logger: this.logger, startedAt: target.startedAt, maxConsumersPerWorker: this.maxConsumersPerWorker });
       target.room = room;

@@ -14,6 +14,9 @@ interface SocketData {
   claims: JoinClaims;
 }
 
+/** How long a connection that could not be placed waits for a request to answer with the reason. */
+const REFUSED_GRACE_MS = 1000;
+
 export function attachSfuNamespace(io: Server, deps: { calls: CallRegistry; verifier: JoinTokenVerifier; logger: Logger }): Namespace {
   const { calls, verifier } = deps;
   const logger = deps.logger.child({ module: 'sfu-signaling' });
@@ -42,8 +45,17 @@ export function attachSfuNamespace(io: Server, deps: { calls: CallRegistry; veri
   async function onConnection(socket: Socket): Promise<void> {
     const { claims } = socket.data as SocketData;
     // Requests that arrive while the room is being prepared wait for it rather than fail.
+    // If the participant cannot be placed (capacity), requests are answered with the typed
+    // reason, and only then is the call ended for this connection: a disconnection alone
+    // would reach the client first and say nothing.
     let ready: (v: { room: Room; peer: Peer }) => void;
-    const placed = new Promise<{ room: Room; peer: Peer }>((r) => (ready = r));
+    let refuse: (err: unknown) => void;
+    const placed = new Promise<{ room: Room; peer: Peer }>((resolve, reject) => {
+      ready = resolve;
+      refuse = reject;
+    });
+    placed.catch(() => undefined); // each waiting request answers with the refusal
+    let endRefused: (() => void) | undefined;
     socket.on(SFU_REQUEST_EVENT, async (request: unknown, ack: unknown) => {
       if (typeof ack !== 'function') {
         logger.debug({ peerId: claims.sub }, 'request without acknowledgement callback ignored');
@@ -56,19 +68,35 @@ export function attachSfuNamespace(io: Server, deps: { calls: CallRegistry; veri
         reply({ ok: true, data: await handleRequest(room, peer, request) });
       } catch (err) {
         reply({ ok: false, ...toErrorBody(err) });
+        if (endRefused) setImmediate(endRefused);
       }
     });
-    const room = await calls.room(claims.callId);
-    const peer = await room.addPeer(
-      { peerId: claims.sub, role: claims.role, displayName: claims.name ?? claims.role },
-      {
-        notify: (n) => socket.emit(SFU_NOTIFY_EVENT, n),
-        disconnect: (reason) => {
-          socket.emit(SFU_NOTIFY_EVENT, { type: 'callEnded', reason });
-          socket.disconnect(true);
+    let room: Room;
+    let peer: Peer;
+    try {
+      room = await calls.room(claims.callId);
+      peer = await room.addPeer(
+        { peerId: claims.sub, role: claims.role, displayName: claims.name ?? claims.role },
+        {
+          notify: (n) => socket.emit(SFU_NOTIFY_EVENT, n),
+          disconnect: (reason) => {
+            socket.emit(SFU_NOTIFY_EVENT, { type: 'callEnded', reason });
+            socket.disconnect(true);
+          },
         },
-      },
-    );
+      );
+    } catch (err) {
+      const body = toErrorBody(err);
+      logger.warn({ err, code: body.error.code }, 'could not place participant in room');
+      endRefused = () => {
+        if (socket.disconnected) return;
+        socket.emit(SFU_NOTIFY_EVENT, { type: 'callEnded', reason: body.error.message });
+        socket.disconnect(true);
+      };
+      refuse!(err);
+      setTimeout(endRefused, REFUSED_GRACE_MS).unref(); // a client that sends nothing
+      return;
+    }
     socket.on('disconnect', (reason) => {
       logger.info({ peerId: peer.id, reason }, 'participant disconnected');
       room.removePeer(peer);
