@@ -21,7 +21,11 @@ export interface RoomOptions {
   logger: Logger;
   /** Epoch ms of the call's time 0: transcripts, alerts and recordings count from here. */
   startedAt?: number;
-  /** A worker above this many consumers takes no new participants of this room. */
+  /**
+   * A worker with this many consumers takes no new participants of this room; with every
+   * worker there, joins are refused (`unavailable`). No limit unless given (the edge sets
+   * SFU_MAX_CONSUMERS_PER_WORKER; benchmarks load one worker past it on purpose).
+   */
   maxConsumersPerWorker?: number;
 }
 
@@ -69,7 +73,7 @@ export class Room extends SafeEmitter<RoomEvents> {
     callId,
     pool,
     logger,
-    maxConsumersPerWorker = 400,
+    maxConsumersPerWorker = Number.POSITIVE_INFINITY,
     startedAt = Date.now(),
   }: RoomOptions): Promise<Room> {
     const worker = await pool.liveWorker();
