@@ -46,6 +46,11 @@ export class Room extends SafeEmitter<RoomEvents> {
   /** Every data channel message, for the call's event log. */
   readonly dataTaps: DataTaps;
   #closed = false;
+  /**
+   * Producer and data-producer ids each viewer consumes (or is being given): a join and a
+   * publish that overlap both reach the same viewer and track, and must make one consumer.
+   */
+  readonly #consumedBy = new WeakMap<Peer, Set<string>>();
 
   private constructor(
     readonly callId: string,
@@ -193,14 +198,22 @@ export class Room extends SafeEmitter<RoomEvents> {
     )
       return;
     const source = (producer.appData as { source: MediaSource }).source;
-    const consumer = await transport.consume({
-      producerId: producer.id,
-      rtpCapabilities: viewer.rtpCapabilities,
-      paused: true,
-      enableRtx: true,
-      ignoreDtx: true,
-      appData: { peerId: owner.id, source },
-    });
+    const consumed = this.#consumedSet(viewer);
+    if (consumed.has(producer.id)) return;
+    consumed.add(producer.id);
+    const consumer = await transport
+      .consume({
+        producerId: producer.id,
+        rtpCapabilities: viewer.rtpCapabilities,
+        paused: true,
+        enableRtx: true,
+        ignoreDtx: true,
+        appData: { peerId: owner.id, source },
+      })
+      .catch((err: unknown) => {
+        consumed.delete(producer.id);
+        throw err;
+      });
     viewer.consumers.set(consumer.id, consumer);
     const closed = () => {
       viewer.consumers.delete(consumer.id);
@@ -234,7 +247,15 @@ export class Room extends SafeEmitter<RoomEvents> {
     if (!maySee(viewer.role, owner.role)) return;
     const transport = viewer.recvTransport();
     if (!transport?.sctpParameters) return;
-    const dataConsumer = await transport.consumeData({ dataProducerId: dataProducer.id });
+    const consumed = this.#consumedSet(viewer);
+    if (consumed.has(dataProducer.id)) return;
+    consumed.add(dataProducer.id);
+    const dataConsumer = await transport
+      .consumeData({ dataProducerId: dataProducer.id })
+      .catch((err: unknown) => {
+        consumed.delete(dataProducer.id);
+        throw err;
+      });
     viewer.dataConsumers.set(dataConsumer.id, dataConsumer);
     dataConsumer.on('transportclose', () => viewer.dataConsumers.delete(dataConsumer.id));
     dataConsumer.on('dataproducerclose', () => viewer.dataConsumers.delete(dataConsumer.id));
@@ -247,6 +268,12 @@ export class Room extends SafeEmitter<RoomEvents> {
       protocol: dataProducer.protocol,
       sctpStreamParameters: dataConsumer.sctpStreamParameters,
     });
+  }
+
+  #consumedSet(viewer: Peer): Set<string> {
+    let set = this.#consumedBy.get(viewer);
+    if (!set) this.#consumedBy.set(viewer, (set = new Set()));
+    return set;
   }
 
   close(reason: string): void {

@@ -146,6 +146,23 @@ describe('edge signaling', () => {
     expect(tracks).toEqual([{ callId: 'call-sig-tap', role: 'expert', participant: 'exp-tap' }]);
   });
 
+  test('a join that overlaps a publish gets one consumer of the new track, not two', async () => {
+    const owner = await participant('mgr-dup', 'manager', 'call-sig-dup');
+    const client = await SignalClient.connect(edge.url, token('cust-dup', 'customer', 'call-sig-dup'));
+    clients.push(client);
+    const { rtpCapabilities } = await client.request<{ rtpCapabilities: unknown }>('getRouterRtpCapabilities');
+    await client.request('createWebRtcTransport', { direction: 'recv' });
+    // The producer exists before the join is handled, and is fanned out after it: both paths reach the viewer.
+    const produced = owner.client.request<{ producerId: string }>('produce', { transportId: owner.send!.id, kind: 'audio', source: 'mic', rtpParameters: OPUS_PARAMS(4242) });
+    await new Promise((r) => setTimeout(r, 5));
+    await client.request('join', { displayName: 'cust-dup', rtpCapabilities });
+    const { producerId } = await produced;
+    await client.waitFor('newConsumer');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(client.notifications.filter((n) => n.type === 'newConsumer' && n.producerId === producerId)).toEqual([]);
+    edge.edge.calls.endCall('call-sig-dup', 'test over'); // this edge takes EDGE_MAX_CALLS calls
+  });
+
   test('a killed worker is replaced and the participants are told to reconnect, then can rejoin the same call', async () => {
     const a = await participant('mgr-k', 'manager', 'call-sig-kill');
     const b = await participant('cust-k', 'customer', 'call-sig-kill');
@@ -175,5 +192,6 @@ describe('edge signaling', () => {
     const again = await participant('mgr-k2', 'manager', 'call-sig-kill2');
     expect(again.joined.role).toBe('manager');
     expect(edge.edge.pool.workers[0]!.worker.pid).not.toBe(oldPid);
+    edge.edge.calls.endCall('call-sig-kill2', 'test over');
   });
 });
