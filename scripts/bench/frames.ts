@@ -159,11 +159,12 @@ async function liveRun(media: string, l: (typeof LAYERS)[number], fps: number, s
   await sleep(SECONDS * 1000);
   const s1 = await snapshot();
   const cam = camera();
+  const titleRead = documentShown();
   sender.kill('SIGKILL');
   edge.edge.calls.endCall(callId, 'bench over');
   manager.client.close();
   await edge.stop();
-  return { layer: l.layer, size: l.size, fps, sampling, titleRead: documentShown(), samples: cam?.analysed ?? 0, dropped: cam?.dropped ?? 0, steady: pct(s0, s1) };
+  return { layer: l.layer, size: l.size, fps, sampling, titleRead, samples: cam?.analysed ?? 0, dropped: cam?.dropped ?? 0, steady: pct(s0, s1) };
 }
 
 async function main(): Promise<void> {

@@ -1,8 +1,9 @@
 // The live frame sampler against a real edge (mediasoup worker, ffmpeg, the
 // analysis thread): a manager's camera published as VP8 RTP by ffmpeg through
 // the edge's own signaling is sampled about once a period; its sampler ffmpeg
-// killed mid-call is replaced and sampling goes on; /metrics counts what was
-// analysed and restarted; the call's report has its frames.
+// killed mid-call is replaced and sampling goes on; a paused camera is not
+// sampled until it resumes; /metrics counts what was analysed and restarted;
+// the call's report has its frames.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Report } from '#protocol/report';
 import { readArchivedArtifact, startTestEdge, type TestEdge } from '../helpers/edge.ts';
@@ -58,6 +59,21 @@ describe('live frame sampler', () => {
       .toBeGreaterThanOrEqual(before.analysed + 3);
     expect(camera()!.crashes).toBe(1);
     expect(await metric('branchedge_frame_sampler_restarts_total')).toBe(1);
+  });
+
+  test('a paused camera is not sampled; sampling resumes with it, same ffmpeg (idle meanwhile)', async () => {
+    const producerId = manager.video!.producerId;
+    await manager.client.request('pauseProducer', { producerId });
+    await new Promise((r) => setTimeout(r, 2500)); // a frame in flight lands
+    const paused = camera()!;
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(camera()!.analysed).toBe(paused.analysed);
+    await manager.client.request('resumeProducer', { producerId });
+    await expect
+      .poll(() => camera()!.analysed, { timeout: 60_000, interval: 250 })
+      .toBeGreaterThanOrEqual(paused.analysed + 2);
+    // Not a crash, not a restart: mediasoup's RTCP keeps the idle ffmpeg within its input timeout.
+    expect(camera()!).toMatchObject({ pid: paused.pid, crashes: paused.crashes });
   });
 
   test('the report at call end has the call’s frames (a test pattern: no face, so faces-present fails)', async () => {

@@ -210,7 +210,7 @@ export class CameraSampler {
     this.#teardown(run);
     if (this.#stopped || this.o.producer.closed) return;
     if (this.o.producer.paused) {
-      // The camera was turned off for longer than ffmpeg's input timeout: not a failure.
+      // The camera is off and ffmpeg heard nothing for its input timeout (not even RTCP): not a failure.
       this.#log.info('camera paused; sampling resumes with it');
       this.o.producer.observer.once('resume', () => this.#restart(0));
       return;

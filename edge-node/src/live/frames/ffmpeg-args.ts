@@ -11,9 +11,9 @@ export const FRAMES_PER_PERIOD = 4;
 export interface SamplerFfmpegSettings {
   sampleMs: number;
   /**
-   * With no RTP for this long ffmpeg exits by itself: a paused camera's ffmpeg
-   * goes away (restarted on resume), and so does one whose edge was killed
-   * (its mediasoup worker died with it, so nothing arrives any more).
+   * With no packet for this long ffmpeg exits by itself: one whose edge was
+   * killed goes away (its mediasoup worker died with it, so nothing arrives any
+   * more). A paused camera's ffmpeg idles: mediasoup's RTCP keeps it within the timeout.
    */
   inputTimeoutS: number;
 }
