@@ -7,7 +7,7 @@ import type { Peer, Room } from '#sfu/index';
 import type { PortAllocator } from './ports.ts';
 import type { RecordingSink } from './RecordingSink.ts';
 import type { SenderClocks } from './SenderClocks.ts';
-import { StartAborted, TrackRecorder, type RecorderSettings } from './TrackRecorder.ts';
+import { StartAborted, TrackRecorder, trackPrefix, type RecorderSettings } from './TrackRecorder.ts';
 
 export class CallRecorder {
   readonly recorders = new Set<TrackRecorder>();
@@ -19,6 +19,8 @@ export class CallRecorder {
     readonly callId: string,
     readonly startedAt: number,
     private readonly deps: { sink: RecordingSink; ports: PortAllocator; clocks: SenderClocks; settings: RecorderSettings; logger: Logger },
+    /** Tracks the call's archive already lists (an edge restarted mid-call): new ones must not reuse their names. */
+    private readonly existingTracks: readonly string[] = [],
   ) {}
 
   /** A room (first, or rebuilt) for this call. */
@@ -42,7 +44,7 @@ export class CallRecorder {
   async record(room: Room, peer: Peer, producer: types.Producer, source: string): Promise<void> {
     if (this.#stopped) return; // a producer published while the edge shuts down
     const key = `${peer.id}/${source}`;
-    const serial = this.#serials.get(key) ?? 0;
+    const serial = this.#serials.get(key) ?? this.#firstFreeSerial(peer.id, source);
     this.#serials.set(key, serial + 1);
     const recorder = new TrackRecorder({
       callId: this.callId,
@@ -68,6 +70,13 @@ export class CallRecorder {
       this.deps.logger.error({ err, callId: this.callId, producerId: producer.id }, 'could not start recording a track');
       this.deps.sink.alert({ callId: this.callId, type: 'recording.failed', reason: 'recorder-start', atMs: Date.now() - this.startedAt, detail: (err as Error).message });
     }
+  }
+
+  /** After the serials an earlier edge process used for this participant's source (same name = same segment files). */
+  #firstFreeSerial(participantId: string, source: string): number {
+    const prefix = trackPrefix(participantId, source);
+    const used = this.existingTracks.filter((t) => t.startsWith(prefix)).map((t) => Number(/^(\d+)/.exec(t.slice(prefix.length))?.[1] ?? -1));
+    return Math.max(-1, ...used) + 1;
   }
 
   /** Stops every recorder, letting ffmpeg finish its segment. */

@@ -70,13 +70,13 @@ export class RecordingService {
   #onRoom(call: Call, room: Room): void {
     let recorder = this.#calls.get(call.callId);
     if (!recorder) {
-      recorder = new CallRecorder(call.callId, call.startedAt, {
-        sink: this.o.archive,
-        ports: this.#ports,
-        clocks: this.#clocks,
-        settings: this.o.config,
-        logger: this.#log,
-      });
+      const existingTracks = this.o.archive.store.get(call.callId)?.entries('track').map((t) => t.track) ?? [];
+      recorder = new CallRecorder(
+        call.callId,
+        call.startedAt,
+        { sink: this.o.archive, ports: this.#ports, clocks: this.#clocks, settings: this.o.config, logger: this.#log },
+        existingTracks,
+      );
       this.#calls.set(call.callId, recorder);
       void this.o.archive.openCall(call.callId, call.startedAt).catch((err: unknown) => this.#log.error({ err, callId: call.callId }, 'could not open the call archive'));
     }

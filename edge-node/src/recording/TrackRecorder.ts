@@ -80,6 +80,8 @@ interface Incarnation {
   timers: NodeJS.Timeout[];
   /** Segment hand-offs run one at a time, in order. */
   chain: Promise<void>;
+  /** The track's timing, written once its first packet (and the sender's SR) arrived. */
+  timing?: Promise<void>;
 }
 
 type Gap = { fromMs: number; track?: string; reason: 'recorder-crashed' | 'disk-full' | 'write-failed'; detail?: string };
@@ -94,10 +96,14 @@ export class TrackRecorder {
   /** The start (or restart) in progress: stop() waits for it, so no ffmpeg outlives a stop. */
   #starting?: Promise<void>;
   #stopping?: Promise<void>;
+  /** Resolves when stop() is called: a timing that waits for the sender's SR is written without it. */
+  readonly #stopRequested: Promise<void>;
+  #requestStop!: () => void;
   readonly #log: Logger;
 
   constructor(private readonly o: TrackRecorderOptions) {
     this.#restartDelay = o.settings.restartDelayMs;
+    this.#stopRequested = new Promise<void>((r) => (this.#requestStop = r));
     this.#log = o.logger.child({ module: 'recorder', producerId: o.producer.id, kind: o.producer.kind });
   }
 
@@ -140,6 +146,7 @@ export class TrackRecorder {
   stop(reason: string): Promise<void> {
     if (!this.#stopped) {
       this.#stopped = true;
+      this.#requestStop();
       this.#stopping = this.#stop(reason);
     }
     return this.#stopping ?? Promise.resolve();
@@ -172,6 +179,7 @@ export class TrackRecorder {
     clearTimeout(killer);
     await this.#drain(inc, true);
     if (code !== 0) await this.#salvage(inc);
+    await inc.timing; // written before stop() returns: nothing of this recorder reaches the archive later
     this.#teardown(inc);
     if (this.#gap) await this.#closeGap(Date.now() - this.o.callStartedAt);
   }
@@ -193,7 +201,7 @@ export class TrackRecorder {
     if (this.#stopped || this.o.producer.closed || this.o.router.closed) return;
     const { producer, router, participant, source, settings, callId } = this.o;
     const n = this.#count++;
-    const track = `${fileSafe(participant.id).slice(0, 40)}-${source}-${this.o.serial}${n ? `-r${n}` : ''}`;
+    const track = `${trackPrefix(participant.id, source)}${this.o.serial}${n ? `-r${n}` : ''}`;
     const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
     let port = 0;
     try {
@@ -293,7 +301,7 @@ export class TrackRecorder {
       const packet = (trace.info as { rtpPacket?: { timestamp?: number } }).rtpPacket;
       const firstArrivalMs = Date.now();
       inc.startMs = firstArrivalMs - this.o.callStartedAt;
-      void this.#onFirstPacket(inc, Number(packet?.timestamp ?? 0), firstArrivalMs, simple);
+      inc.timing = this.#onFirstPacket(inc, Number(packet?.timestamp ?? 0), firstArrivalMs, simple);
     };
     consumer.on('trace', onTrace);
     await consumer.enableTraceEvent(['rtp']);
@@ -303,7 +311,9 @@ export class TrackRecorder {
     try {
       if (this.#gap && this.#gap.reason === 'recorder-crashed') await this.#closeGap(inc.startMs!);
       // Simulcast consumers rewrite timestamps per layer: their SR mapping is not the sender's; place them by arrival.
-      const sr = simple ? await this.o.clocks.get(this.o.producer.id, this.o.settings.srWaitMs) : undefined;
+      const sr = simple
+        ? await Promise.race([this.o.clocks.get(this.o.producer.id, this.o.settings.srWaitMs), this.#stopRequested.then(() => undefined)])
+        : undefined;
       const timing: TrackTiming = {
         firstRtpTs: firstRtpTs >>> 0,
         clockRate: inc.codec.clockRate,
@@ -434,6 +444,11 @@ export class TrackRecorder {
     void rm(inc.dir, { recursive: true, force: true }).catch(() => undefined);
     if (this.#current === inc) this.#current = undefined;
   }
+}
+
+/** Track names of a participant's source: `<participant>-<source>-<serial>[-r<restart>]`. */
+export function trackPrefix(participantId: string, source: string): string {
+  return `${fileSafe(participantId).slice(0, 40)}-${source}-`;
 }
 
 /** ffmpeg's input timeout: how long a recorder outlives a killed edge (plus its last read). */
