@@ -27,7 +27,13 @@ import { OCR_EVERY_MS } from '../../edge-node/src/compliance/frames/ocr-schedule
 import { readText } from '../../edge-node/src/compliance/frames/ocr.ts';
 import { documentTitleSeen, loadRulePack } from '../../edge-node/src/compliance/index.ts';
 import { cameraStills } from '../../test/helpers/fake-media.ts';
-import { joinWithMedia, startEdgeAt, startSender, tempDir, withEnv } from '../../test/integration/recording-support.ts';
+import {
+  joinWithMedia,
+  startEdgeAt,
+  startSender,
+  tempDir,
+  withEnv,
+} from '../../test/integration/recording-support.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '40' } } });
 const SECONDS = Number(values.seconds);
@@ -55,7 +61,14 @@ function procCpuS(pid: number): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A looped camera (3 s without the document, 5 s with it) as VP8 WebM at one layer's size, frame rate and bitrate. */
-function encodeCamera(stills: { plain: string; withDocument?: string }, size: string, kbps: number, fps: number, seconds: number, out: string): string {
+function encodeCamera(
+  stills: { plain: string; withDocument?: string },
+  size: string,
+  kbps: number,
+  fps: number,
+  seconds: number,
+  out: string,
+): string {
   if (existsSync(out)) return out;
   const loops = String(Math.ceil(seconds / 8));
   const tmp = `${out}.${process.pid}.webm`;
@@ -96,7 +109,21 @@ async function legibility(work: string): Promise<Legibility[]> {
       // The document is in view from 3 s to 8 s: take a decoded frame at 7 s (after an encoder settled on it).
       const webm = encodeCamera(stills, l.size, l.kbps, 30, 8, path.join(dir, `l${l.layer}.webm`));
       const jpg = path.join(dir, `l${l.layer}.jpg`);
-      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-ss', '7', '-i', webm, '-frames:v', '1', '-q:v', '3', jpg]);
+      execFileSync('ffmpeg', [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-ss',
+        '7',
+        '-i',
+        webm,
+        '-frames:v',
+        '1',
+        '-q:v',
+        '3',
+        jpg,
+      ]);
       // Best of three: the machine is shared, the least disturbed run is closest to the cost.
       let facesMs = Infinity;
       let ocrMs = Infinity;
@@ -110,7 +137,16 @@ async function legibility(work: string): Promise<Legibility[]> {
         text = await readText(jpg);
         ocrMs = Math.min(ocrMs, performance.now() - t);
       }
-      out.push({ layer: l.layer, size: l.size, documentScale, faces, titleRead: seen(text), text: text.slice(0, 120), facesMs: r1(facesMs), ocrMs: r1(ocrMs) });
+      out.push({
+        layer: l.layer,
+        size: l.size,
+        documentScale,
+        faces,
+        titleRead: seen(text),
+        text: text.slice(0, 120),
+        facesMs: r1(facesMs),
+        ocrMs: r1(ocrMs),
+      });
     }
   }
   return out;
@@ -128,9 +164,20 @@ interface LiveRun {
   steady: { seconds: number; ffmpegPct: number; nodePct: number; workerPct: number };
 }
 
-async function liveRun(media: string, l: (typeof LAYERS)[number], fps: number, sampling: boolean, dir: string): Promise<LiveRun> {
+async function liveRun(
+  media: string,
+  l: (typeof LAYERS)[number],
+  fps: number,
+  sampling: boolean,
+  dir: string,
+): Promise<LiveRun> {
   const restore = withEnv({ RECORDING_ENABLED: '0', ARCHIVE_MIN_FREE_BYTES: '0' });
-  const edge = await startEdgeAt(dir, { TRANSCRIPTION_ENGINE: 'none', FRAME_SAMPLING_ENABLED: sampling ? '1' : '0' }, undefined, createLogger('bench', { level: 'error' }));
+  const edge = await startEdgeAt(
+    dir,
+    { TRANSCRIPTION_ENGINE: 'none', FRAME_SAMPLING_ENABLED: sampling ? '1' : '0' },
+    undefined,
+    createLogger('bench', { level: 'error' }),
+  );
   restore();
   const callId = `bench-frames-${l.layer}-${fps}-${sampling ? 'on' : 'off'}`;
   const manager = await joinWithMedia(edge, callId, 'manager-b', 'manager', ['video']);
@@ -144,16 +191,29 @@ async function liveRun(media: string, l: (typeof LAYERS)[number], fps: number, s
   const snapshot = async () => {
     const c = process.cpuUsage();
     const pid = camera()?.pid;
-    return { at: performance.now(), node: (c.user + c.system) / 1e6, ffmpeg: pid ? procCpuS(pid) : 0, pid, worker: await workerCpuS() };
+    return {
+      at: performance.now(),
+      node: (c.user + c.system) / 1e6,
+      ffmpeg: pid ? procCpuS(pid) : 0,
+      pid,
+      worker: await workerCpuS(),
+    };
   };
   const pct = (a: Awaited<ReturnType<typeof snapshot>>, b: Awaited<ReturnType<typeof snapshot>>) => {
     const s = (b.at - a.at) / 1000;
-    return { seconds: r1(s), ffmpegPct: r1((100 * (a.pid === b.pid ? b.ffmpeg - a.ffmpeg : 0)) / s), nodePct: r1((100 * (b.node - a.node)) / s), workerPct: r1((100 * (b.worker - a.worker)) / s) };
+    return {
+      seconds: r1(s),
+      ffmpegPct: r1((100 * (a.pid === b.pid ? b.ffmpeg - a.ffmpeg : 0)) / s),
+      nodePct: r1((100 * (b.node - a.node)) / s),
+      workerPct: r1((100 * (b.worker - a.worker)) / s),
+    };
   };
-  const documentShown = () => edge.edge.analysis.checklist(callId)?.items.find((i) => i.id === 'document-shown')?.status === 'pass';
+  const documentShown = () =>
+    edge.edge.analysis.checklist(callId)?.items.find((i) => i.id === 'document-shown')?.status === 'pass';
   // Ramp-up: the analysis thread loads its models, ffmpeg probes, the title is read (OCR stops). Then steady state.
   const deadline = Date.now() + 90_000;
-  if (sampling) while (!(documentShown() && (camera()?.analysed ?? 0) >= 2) && Date.now() < deadline) await sleep(100);
+  if (sampling)
+    while (!(documentShown() && (camera()?.analysed ?? 0) >= 2) && Date.now() < deadline) await sleep(100);
   else await sleep(8000);
   const s0 = await snapshot();
   await sleep(SECONDS * 1000);
@@ -164,7 +224,16 @@ async function liveRun(media: string, l: (typeof LAYERS)[number], fps: number, s
   edge.edge.calls.endCall(callId, 'bench over');
   manager.client.close();
   await edge.stop();
-  return { layer: l.layer, size: l.size, fps, sampling, titleRead, samples: cam?.analysed ?? 0, dropped: cam?.dropped ?? 0, steady: pct(s0, s1) };
+  return {
+    layer: l.layer,
+    size: l.size,
+    fps,
+    sampling,
+    titleRead,
+    samples: cam?.analysed ?? 0,
+    dropped: cam?.dropped ?? 0,
+    steady: pct(s0, s1),
+  };
 }
 
 async function main(): Promise<void> {
@@ -177,12 +246,28 @@ async function main(): Promise<void> {
     const stillsDir = path.join(work, 'live-stills');
     mkdirSync(stillsDir, { recursive: true });
     const stills = await cameraStills({ face: true, document: TITLE }, stillsDir);
-    const media = (l: (typeof LAYERS)[number], fps: number) => encodeCamera(stills, l.size, l.kbps, fps, SECONDS + 90, path.join(mediaDir, `bench-frames-${l.size}-${fps}fps-${SECONDS + 90}s.webm`));
+    const media = (l: (typeof LAYERS)[number], fps: number) =>
+      encodeCamera(
+        stills,
+        l.size,
+        l.kbps,
+        fps,
+        SECONDS + 90,
+        path.join(mediaDir, `bench-frames-${l.size}-${fps}fps-${SECONDS + 90}s.webm`),
+      );
     const runs: LiveRun[] = [];
-    const plan: [number, number, boolean][] = [[1, 7.5, false], [0, 7.5, true], [1, 7.5, true], [2, 7.5, true], [1, 30, true]];
+    const plan: [number, number, boolean][] = [
+      [1, 7.5, false],
+      [0, 7.5, true],
+      [1, 7.5, true],
+      [2, 7.5, true],
+      [1, 30, true],
+    ];
     for (const [layer, fps, sampling] of plan) {
       const l = LAYERS[layer]!;
-      process.stderr.write(`live: layer ${layer} (${l.size}) at ${fps} fps, sampling ${sampling ? 'on' : 'off'} (${SECONDS} s steady)…\n`);
+      process.stderr.write(
+        `live: layer ${layer} (${l.size}) at ${fps} fps, sampling ${sampling ? 'on' : 'off'} (${SECONDS} s steady)…\n`,
+      );
       runs.push(await liveRun(media(l, fps), l, fps, sampling, path.join(work, `run-${runs.length}`)));
     }
     const baseline = runs.find((r) => !r.sampling)!;
@@ -200,7 +285,10 @@ async function main(): Promise<void> {
           mediasoupPctOfCore: r1(worker),
           totalPctOfCore: r1(r.steady.ffmpegPct + node + worker),
           // Until the title is read OCR adds one read per camera every OCR_EVERY_MS (its time from the legibility runs, same size).
-          ocrPhaseExtraPctOfCore: r1((100 * (legible.find((x) => x.layer === r.layer && x.documentScale === 1)?.ocrMs ?? 0)) / OCR_EVERY_MS),
+          ocrPhaseExtraPctOfCore: r1(
+            (100 * (legible.find((x) => x.layer === r.layer && x.documentScale === 1)?.ocrMs ?? 0)) /
+              OCR_EVERY_MS,
+          ),
           titleRead: r.titleRead,
           samples: r.samples,
           dropped: r.dropped,
@@ -208,19 +296,64 @@ async function main(): Promise<void> {
       });
     const chosen = perCamera.find((p) => p.layer === 1 && p.fps === 7.5)!;
     const result = {
-      machine: { cores: CORES, cpu: os.cpus()[0]?.model, load: os.loadavg().map(r2), note: 'shared 2-core machine, other engineers running: noisy' },
-      settings: { sampleMs: 2000, steadySeconds: SECONDS, camera: '960x540 scene (face photo, document 3 s of every 8 s), VP8' },
+      machine: {
+        cores: CORES,
+        cpu: os.cpus()[0]?.model,
+        load: os.loadavg().map(r2),
+        note: 'shared 2-core machine, other engineers running: noisy',
+      },
+      settings: {
+        sampleMs: 2000,
+        steadySeconds: SECONDS,
+        camera: '960x540 scene (face photo, document 3 s of every 8 s), VP8',
+      },
       legibility: legible,
       perCamera,
-      chosen: { layer: 1, temporalLayer: 0, totalPctOfCore: chosen.totalPctOfCore, untilTitleReadExtraPctOfCore: chosen.ocrPhaseExtraPctOfCore, camerasPerCore: chosen.totalPctOfCore > 0 ? Math.floor(100 / chosen.totalPctOfCore) : null },
+      chosen: {
+        layer: 1,
+        temporalLayer: 0,
+        totalPctOfCore: chosen.totalPctOfCore,
+        untilTitleReadExtraPctOfCore: chosen.ocrPhaseExtraPctOfCore,
+        camerasPerCore: chosen.totalPctOfCore > 0 ? Math.floor(100 / chosen.totalPctOfCore) : null,
+      },
       runs,
     };
     mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });
-    writeFileSync(path.join(repoRoot, 'bench-results', 'frames.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log('\nLegibility (one decoded frame per layer; document 34 px title at scale 1, 17 px at 0.5, of 960×540)');
-    console.table(legible.map((x) => ({ layer: x.layer, size: x.size, doc: x.documentScale, faces: x.faces, title: x.titleRead ? 'read' : 'missed', 'faces ms': x.facesMs, 'OCR ms': x.ocrMs })));
-    console.log(`\nCPU per camera, % of one core (steady state, faces only; sample every 2 s; load ${result.machine.load.join(' ')})`);
-    console.table(perCamera.map((p) => ({ layer: p.layer, size: p.size, fps: p.fps, ffmpeg: p.ffmpegPctOfCore, analysis: p.analysisPctOfCore, mediasoup: p.mediasoupPctOfCore, total: p.totalPctOfCore, '+ until title read': p.ocrPhaseExtraPctOfCore, samples: p.samples, dropped: p.dropped })));
+    writeFileSync(
+      path.join(repoRoot, 'bench-results', 'frames.json'),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
+    console.log(
+      '\nLegibility (one decoded frame per layer; document 34 px title at scale 1, 17 px at 0.5, of 960×540)',
+    );
+    console.table(
+      legible.map((x) => ({
+        layer: x.layer,
+        size: x.size,
+        doc: x.documentScale,
+        faces: x.faces,
+        title: x.titleRead ? 'read' : 'missed',
+        'faces ms': x.facesMs,
+        'OCR ms': x.ocrMs,
+      })),
+    );
+    console.log(
+      `\nCPU per camera, % of one core (steady state, faces only; sample every 2 s; load ${result.machine.load.join(' ')})`,
+    );
+    console.table(
+      perCamera.map((p) => ({
+        layer: p.layer,
+        size: p.size,
+        fps: p.fps,
+        ffmpeg: p.ffmpegPctOfCore,
+        analysis: p.analysisPctOfCore,
+        mediasoup: p.mediasoupPctOfCore,
+        total: p.totalPctOfCore,
+        '+ until title read': p.ocrPhaseExtraPctOfCore,
+        samples: p.samples,
+        dropped: p.dropped,
+      })),
+    );
     console.log('\nbench-results/frames.json written');
   } finally {
     rmSync(work, { recursive: true, force: true });
