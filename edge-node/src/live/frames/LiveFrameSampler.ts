@@ -256,7 +256,10 @@ export class LiveFrameSampler {
       };
       this.#calls.set(call.callId, frames);
       const opened = frames;
-      void this.#analysis().then((thread) => thread?.open(opened.callId, this.#sink!.packOf(opened.callId)));
+      // (A call that ended while the thread was loading is not opened: its analysis is gone.)
+      void this.#analysis().then(
+        (thread) => !opened.ended && thread?.open(opened.callId, this.#sink!.packOf(opened.callId)),
+      );
     }
     return frames;
   }
