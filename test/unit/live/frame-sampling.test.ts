@@ -31,17 +31,13 @@ describe('camera ids', () => {
 });
 
 describe('InFlightGate', () => {
-  test('a camera’s frame is dropped while its previous frame is in analysis; other cameras go ahead', () => {
+  test('a camera is busy from the moment its frame enters analysis until it leaves', () => {
     const gate = new InFlightGate();
-    expect(gate.tryEnter('cam-a')).toBe(true);
-    expect(gate.tryEnter('cam-a')).toBe(false);
-    expect(gate.tryEnter('cam-a')).toBe(false);
-    expect(gate.tryEnter('cam-b')).toBe(true);
+    gate.enter('cam-a');
+    expect(gate.busy('cam-a')).toBe(true);
+    expect(gate.busy('cam-b')).toBe(false);
     gate.leave('cam-a');
-    expect(gate.tryEnter('cam-a')).toBe(true);
-    expect(gate.dropped('cam-a')).toBe(2);
-    expect(gate.dropped('cam-b')).toBe(0);
-    expect(gate.dropped()).toBe(2);
+    expect(gate.busy('cam-a')).toBe(false);
   });
 });
 
@@ -50,26 +46,25 @@ describe('SampleSlots', () => {
     const slots = new SampleSlots(2000);
     const taken: number[] = [];
     // ffmpeg's frames every ~0.55 s, drifting against the call clock.
-    for (let t = 130; t < 20_000; t += 550) {
-      if (!slots.open('cam', t)) continue;
-      slots.take('cam', t);
-      taken.push(t);
-    }
+    for (let t = 130; t < 20_000; t += 550) if (slots.offer('cam', t, false) === 'take') taken.push(t);
     expect(taken.map((t) => Math.floor(t / 2000))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(taken.every((t) => t % 2000 < 600)).toBe(true);
+    expect(slots.dropped('cam')).toBe(0);
   });
 
-  test('a period whose first frame was dropped (camera busy) takes the next frame in it', () => {
+  test('a frame that finds its camera busy leaves the period open for the next one; a period lost that way is one drop', () => {
     const slots = new SampleSlots(2000);
-    const gate = new InFlightGate();
-    expect(gate.tryEnter('cam') && slots.open('cam', 100)).toBe(true);
-    slots.take('cam', 100);
-    expect(slots.open('cam', 1500)).toBe(false); // same period: not even a drop
-    expect(slots.open('cam', 2100)).toBe(true);
-    expect(gate.tryEnter('cam')).toBe(false); // still analysing the frame at 100 ms: dropped, period stays open
-    gate.leave('cam');
-    expect(slots.open('cam', 2650)).toBe(true);
-    expect(slots.open('other', 2650)).toBe(true);
+    expect(slots.offer('cam', 100, false)).toBe('take');
+    expect(slots.offer('cam', 1500, true)).toBe('skip'); // same period: neither analysed nor a drop
+    expect(slots.offer('cam', 2100, true)).toBe('busy');
+    expect(slots.offer('cam', 2650, false)).toBe('take'); // still period 1: it gets its sample
+    expect(slots.dropped('cam')).toBe(0);
+    // Busy through the whole of period 2 (three frames), free again in period 3.
+    expect([4100, 4600, 5200].map((t) => slots.offer('cam', t, true))).toEqual(['busy', 'busy', 'busy']);
+    expect(slots.offer('cam', 6050, false)).toBe('take');
+    expect(slots.dropped('cam')).toBe(1);
+    expect(slots.offer('other', 6050, false)).toBe('take');
+    expect(slots.dropped('other')).toBe(0);
   });
 });
 

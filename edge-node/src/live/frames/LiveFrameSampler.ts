@@ -96,7 +96,7 @@ export class LiveFrameSampler {
     }),
     dropped: new client.Counter({
       name: 'branchedge_frames_dropped_total',
-      help: "sampled frames dropped because the camera's previous frame was still being analysed",
+      help: "samples lost: a whole sample period passed while the camera's previous frame was still in analysis",
       registers: [],
     }),
     failed: new client.Counter({
@@ -173,7 +173,7 @@ export class LiveFrameSampler {
         ...(sampler.layers ? { layers: sampler.layers } : {}),
         decoded: sampler.frames,
         analysed: c.analysed.get(sampler.producerId) ?? 0,
-        dropped: c.gate.dropped(sampler.producerId),
+        dropped: c.slots.dropped(sampler.producerId),
         crashes: sampler.crashes,
       })),
     }));
@@ -279,12 +279,11 @@ export class LiveFrameSampler {
   #onFrame(frames: CallFrames, producerId: string, camera: string, jpeg: Buffer): void {
     if (frames.ended) return;
     const atMs = Math.max(0, Date.now() - frames.startedAt);
-    if (!frames.slots.open(producerId, atMs)) return; // this period has its sample already
-    if (!frames.gate.tryEnter(producerId)) {
-      this.metrics.dropped.inc();
-      return;
-    }
-    frames.slots.take(producerId, atMs);
+    const before = frames.slots.dropped(producerId);
+    const offer = frames.slots.offer(producerId, atMs, frames.gate.busy(producerId));
+    if (frames.slots.dropped(producerId) > before) this.metrics.dropped.inc();
+    if (offer !== 'take') return;
+    frames.gate.enter(producerId);
     const file = path.join(frames.dir, `${camera}-${atMs}-${frames.seq++}.jpg`);
     const work = (async () => {
       try {

@@ -5,24 +5,41 @@
 // a missing face. So ffmpeg decodes a few frames per period and each camera
 // takes the first frame of every period of the call clock: slot k is
 // [k·period, (k+1)·period). A frame that finds its camera still in analysis
-// leaves the slot open for the camera's next frame in it.
+// leaves the slot open for the camera's next frame in it; a slot that closes
+// without a sample for that reason is one dropped sample.
+
+export type Offer = 'take' | 'skip' | 'busy';
 
 export class SampleSlots {
-  readonly #taken = new Map<string, number>();
+  readonly #cameras = new Map<string, { taken: number; busySlot?: number; dropped: number }>();
 
   constructor(private readonly periodMs: number) {}
 
-  /** Whether `key` has no sample yet in the slot of call time `atMs`. */
-  open(key: string, atMs: number): boolean {
-    return Math.floor(atMs / this.periodMs) > (this.#taken.get(key) ?? -1);
+  /**
+   * A decoded frame of `key` at call time `atMs`: `take` it (analyse it: its
+   * slot has no sample yet and the camera is free), `skip` it (the slot has its
+   * sample), or it finds the camera `busy` (the slot stays open).
+   */
+  offer(key: string, atMs: number, busy: boolean): Offer {
+    const slot = Math.floor(atMs / this.periodMs);
+    let cam = this.#cameras.get(key);
+    if (!cam) this.#cameras.set(key, (cam = { taken: -1, dropped: 0 }));
+    if (slot <= cam.taken) return 'skip';
+    if (cam.busySlot !== undefined && cam.busySlot < slot) {
+      cam.dropped++; // that slot ended without a sample
+      cam.busySlot = undefined;
+    }
+    if (busy) {
+      cam.busySlot = slot;
+      return 'busy';
+    }
+    cam.taken = slot;
+    cam.busySlot = undefined;
+    return 'take';
   }
 
-  /** The sample of `key`'s slot at `atMs` is taken. */
-  take(key: string, atMs: number): void {
-    this.#taken.set(key, Math.floor(atMs / this.periodMs));
-  }
-
-  forget(key: string): void {
-    this.#taken.delete(key);
+  /** Samples lost because the camera's previous frame was still in analysis for a whole slot. */
+  dropped(key: string): number {
+    return this.#cameras.get(key)?.dropped ?? 0;
   }
 }
