@@ -176,6 +176,27 @@ describe('verify catches tampering with a stored call', () => {
     expect(result.problems.map((p) => p.kind)).toContain('untrusted-key');
   });
 
+  test('a segment file listed by two entries (its first bytes overwritten) is named', async () => {
+    // What a restarted recorder reusing a track name did before track serials continued.
+    const spool = path.join(dir, 'spool');
+    const reuse = path.join(dir, 'spool-reuse');
+    cpSync(spool, reuse, { recursive: true });
+    const callId = 'call-relisted';
+    await archive.openCall(callId, Date.now() - 10_000);
+    await archive.addTrack(callId, { track: 'mgr-camera-0', participantId: 'mgr', role: 'manager', kind: 'video', source: 'camera', codec: 'video/VP8' });
+    await archive.addSegment(callId, { track: 'mgr-camera-0', index: 0, spoolFile: path.join(reuse, 'seg-00000.webm'), startS: 0, endS: 2 });
+    await archive.addSegment(callId, { track: 'mgr-camera-0', index: 0, spoolFile: path.join(reuse, 'seg-00001.webm'), startS: 0, endS: 2 });
+    await archive.finishCall(callId, 'test');
+    await archive.idle();
+    const record = archive.store.get(callId)!;
+    const [first, second] = record.entries('segment');
+    expect(first!.file).toBe(second!.file);
+    const { code, result } = await verify(record.paths.dir, ['--public-key', publicKey]);
+    expect(code).toBe(1);
+    expect(result.first).toMatchObject({ kind: 'file-relisted', file: first!.file, seq: first!.seq });
+    expect(result.first!.message).toContain(`entries ${first!.seq} and ${second!.seq}`);
+  });
+
   test('a call directory holds nothing the manifest does not list', async () => {
     const target = copy();
     const trackDir = path.join(target, path.dirname(segments[0]!.file));

@@ -23,6 +23,7 @@ export type ProblemKind =
   | 'file-missing' // a listed segment/artifact is gone
   | 'file-altered' // its bytes changed
   | 'file-reordered' // it holds another listed file's bytes (swapped/renamed)
+  | 'file-relisted' // two entries name the same file: the later write replaced the earlier bytes
   | 'file-unlisted'; // a file in the call's directory no manifest entry mentions
 
 export interface VerifyProblem {
@@ -116,6 +117,11 @@ export async function verifyCall(callDir: string, options: VerifyOptions = {}): 
   const byHash = new Map<string, { seq: number; file: string }>();
   for (const e of entries) {
     if (e.type === 'segment' || e.type === 'artifact') {
+      const earlier = listed.get(e.file);
+      if (earlier) {
+        // Reported at the earlier entry: its recorded bytes are what was lost.
+        problems.push({ kind: 'file-relisted', seq: earlier.seq, file: e.file, message: `${e.file} is listed by entries ${earlier.seq} and ${e.seq}: the bytes of entry ${earlier.seq} were overwritten` });
+      }
       listed.set(e.file, { seq: e.seq, sha256: e.sha256 });
       byHash.set(e.sha256, { seq: e.seq, file: e.file });
     }
