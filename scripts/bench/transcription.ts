@@ -1,4 +1,5 @@
 // npm run bench:transcription [-- --quick] [--max-speakers N] [--live-only] [--speculate-after-ms N] [--out file.json]
+//                               [--compare-speculation]  (only: live latency with and without speculative finals, interleaved)
 // Side by side, per engine, in one run: word error rate (real recorded human
 // speech with reference transcripts; domain sentences rendered by espeak-ng),
 // real-time factor, resident recognition vs one whisper.cpp process per file,
@@ -50,8 +51,10 @@ const { values: args } = parseArgs({
     // At or above the segmenter's minSilenceMs: no speculative finals (the comparison run).
     'speculate-after-ms': { type: 'string' },
     out: { type: 'string' },
+    'compare-speculation': { type: 'boolean' },
   },
 });
+const compare = args['compare-speculation'] === true;
 const segmenter: Partial<SegmenterSettings> =
   args['speculate-after-ms'] !== undefined ? { speculateAfterMs: Number(args['speculate-after-ms']) } : {};
 const logger = createLogger('bench', { level: 'warn' });
@@ -211,7 +214,7 @@ interface Row {
   rssMb?: number;
 }
 const rows: Row[] = [];
-const liveOnly = args['live-only'] === true;
+const liveOnly = args['live-only'] === true || compare;
 const sets: { name: string; clips: Clip[] }[] = [
   { name: 'human (jfk + alsa)', clips: humanClips },
   { name: 'domain (espeak)', clips: [domainClip] },
@@ -360,7 +363,7 @@ const packets = await encodeOpusPackets(liveSpeech.path);
 const maxSpeakers = Number(args['max-speakers'] ?? 10);
 const live: Record<string, unknown>[] = [];
 const capacity: Record<string, number> = {};
-for (const spec of engines.slice(0, 2)) {
+for (const spec of compare ? [] : engines.slice(0, 2)) {
   const service = await TranscriptionService.create({ engine: spec.opts, segmenter, logger });
   let kept = 0;
   let keptOnTarget = 0;
@@ -397,16 +400,69 @@ for (const spec of engines.slice(0, 2)) {
   capacity[`${spec.label}: within p95 ≤ 1.5 s`] = keptOnTarget;
   await service.close();
 }
-console.log(
-  '\n## 3. Live pipeline (Opus RTP at real pace → jitter buffer → VAD → engine), per number of simultaneous speakers',
-);
-console.table(live);
-console.log(
-  '\nSimultaneous speakers one edge keeps up with (real time: all finals, nothing dropped, no over-capacity signal):',
-);
-console.table(capacity);
-results.live = live;
-results.capacity = capacity;
+if (!compare) {
+  console.log(
+    '\n## 3. Live pipeline (Opus RTP at real pace → jitter buffer → VAD → engine), per number of simultaneous speakers',
+  );
+  console.table(live);
+  console.log(
+    '\nSimultaneous speakers one edge keeps up with (real time: all finals, nothing dropped, no over-capacity signal):',
+  );
+  console.table(capacity);
+  results.live = live;
+  results.capacity = capacity;
+}
+
+// ---------------------------------------------------------------- 5. with vs without speculative finals
+// The machine's load drifts by the minute, so the two settings alternate step
+// by step (order reversed every round) on two services that differ only in
+// `speculateAfterMs`; latencies are pooled per setting.
+if (compare) {
+  const rounds = args.quick ? 1 : 3;
+  const rows: Record<string, unknown>[] = [];
+  for (const spec of engines.slice(0, 2)) {
+    const modes = {
+      speculative: await TranscriptionService.create({ engine: spec.opts, logger }),
+      'at the pause only': await TranscriptionService.create({
+        engine: spec.opts,
+        segmenter: { speculateAfterMs: DEFAULT_SEGMENTER.minSilenceMs },
+        logger,
+      }),
+    };
+    for (const n of [1, 6].filter((x) => x <= maxSpeakers)) {
+      const pooled = new Map<string, { lat: number[]; loads: number[]; missed: number; over: number }>();
+      for (let round = 0; round < rounds; round++) {
+        const order = Object.entries(modes);
+        if (round % 2) order.reverse();
+        for (const [mode, service] of order) {
+          const r = await runLiveSpeakers(service, packets, liveSpeech.utterances, { speakers: n });
+          const p = pooled.get(mode) ?? { lat: [], loads: [], missed: 0, over: 0 };
+          p.lat.push(...r.latenciesMs);
+          p.loads.push(r1(os.loadavg()[0]!));
+          p.missed += r.expectedFinals - r.finals + r.droppedFinals;
+          p.over += r.overCapacity ? 1 : 0;
+          pooled.set(mode, p);
+        }
+      }
+      for (const [mode, p] of pooled)
+        rows.push({
+          engine: spec.label,
+          speakers: n,
+          finals: mode,
+          'final latency p50 ms': Math.round(percentile(p.lat, 50)),
+          'p95 ms': Math.round(percentile(p.lat, 95)),
+          'finals measured': p.lat.length,
+          'missed or dropped': p.missed,
+          'steps over capacity': `${p.over}/${rounds}`,
+          'load per step': p.loads.join(' '),
+        });
+    }
+    await Promise.all(Object.values(modes).map((s) => s.close()));
+  }
+  console.log('\n## 5. Final latency with and without speculative finals (interleaved runs)');
+  console.table(rows);
+  results.speculationComparison = rows;
+}
 
 // ---------------------------------------------------------------- 4. end-of-utterance settings
 // Shorter pauses end utterances sooner but split sentences at their commas and
@@ -467,7 +523,15 @@ liveSpeech.cleanup();
 mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });
 const out = path.resolve(
   repoRoot,
-  args.out ?? path.join('bench-results', liveOnly ? 'transcription-live.json' : 'transcription.json'),
+  args.out ??
+    path.join(
+      'bench-results',
+      compare
+        ? 'transcription-speculation.json'
+        : liveOnly
+          ? 'transcription-live.json'
+          : 'transcription.json',
+    ),
 );
 // Load at the end too: other engineers' jobs come and go during the ~8 minutes.
 (results.machine as Record<string, unknown>).loadavgAtEnd = os.loadavg().map(r1);
