@@ -233,6 +233,8 @@ export async function startEdgeAt(dir: string, env: Record<string, string>, keys
     EDGE_PORT: '0',
     RTC_PORT_BASE: '0',
     SFU_WORKERS: '1',
+    // Recording tests send media up to 60x real time: a frame sampler decoding it would starve the recorders.
+    FRAME_SAMPLING_ENABLED: '0',
     CALL_TOKEN_PUBLIC_KEY_FILE: callKeys.publicKeyFile,
     EDGE_DATA_DIR: path.join(dir, 'data'),
     PATH: process.env.PATH ?? '',
