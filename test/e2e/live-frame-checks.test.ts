@@ -184,9 +184,9 @@ describe('live frame checks in a real call', () => {
       // Its pipe to the edge is gone and no RTP comes any more (the mediasoup worker died too): it ends within its input timeout.
       await waitGone([ffmpeg!], 30_000);
       await page.context().close();
-      // Its frame directory (RAM) is swept by the next edge that starts sampling on this machine.
+      // Its frame directory (RAM) is swept by the next edge that starts sampling on this machine
+      // (an edge of a test file running in parallel may already have swept it).
       const leftover = path.join(frameRoot(), `branchedge-frames-edge-test@${proc.child.pid}`);
-      expect(existsSync(leftover)).toBe(true);
       rmSync(claimFrameDir('edge-test'), { recursive: true });
       expect(existsSync(leftover)).toBe(false);
     } finally {

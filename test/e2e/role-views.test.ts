@@ -279,7 +279,7 @@ describe('role views in Chromium', () => {
     const managerId = await peerIdOf(e, 'manager');
     // The expert's stage shows the manager's camera; both screens letterbox it differently.
     await expect
-      .poll(async () => (await stageGeometry(e)).intrinsic.width, { timeout: 15_000 })
+      .poll(async () => (await stageGeometry(e)).intrinsic.width, { timeout: 30_000 })
       .toBeGreaterThan(0);
     const eg = await stageGeometry(e);
 
@@ -324,7 +324,7 @@ describe('role views in Chromium', () => {
       .poll(() => m.locator(`.stage [data-target="${managerId}/camera"]`).count(), { timeout: 10_000 })
       .toBe(1);
     await expect
-      .poll(async () => (await stageGeometry(m)).intrinsic.width, { timeout: 10_000 })
+      .poll(async () => (await stageGeometry(m)).intrinsic.width, { timeout: 30_000 })
       .toBeGreaterThan(0);
     const mg = await stageGeometry(m);
     expect(Math.abs(mg.box.width / mg.box.height - eg.box.width / eg.box.height)).toBeGreaterThan(0.05);
@@ -353,7 +353,7 @@ describe('role views in Chromium', () => {
       .poll(() => c.locator(`.stage [data-target="${managerId}/camera"] video`).count(), { timeout: 10_000 })
       .toBe(1);
     await expect
-      .poll(async () => (await stageGeometry(c)).intrinsic.width, { timeout: 10_000 })
+      .poll(async () => (await stageGeometry(c)).intrinsic.width, { timeout: 30_000 })
       .toBeGreaterThan(0);
     const cg = await stageGeometry(c);
     expect(cg.box.width / cg.box.height).toBeLessThan(1.5);
