@@ -1,15 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { tetherAvailable, tethered } from './tethered.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isAlive as alive } from '../../test/helpers/processes.ts';
 
 describe('tethered', () => {
   it('wraps the command in setpriv --pdeathsig on Linux, and leaves it alone elsewhere', () => {

@@ -25,17 +25,9 @@ import {
   spawnEdge,
   waitGone,
   type EdgeProcess,
+  isAlive as alive,
 } from '../helpers/processes.ts';
 import { createCallKeys, type TestCallKeys } from '../helpers/tokens.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A UDP port nobody sends to (an RTP camera that went quiet). */
 async function quietUdpPort(): Promise<number> {

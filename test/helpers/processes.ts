@@ -210,17 +210,20 @@ export function processesMentioning(marker: string): number[] {
   return out;
 }
 
+/** Whether a process with this pid exists (signal 0 checks without touching it). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Waits until none of `pids` is alive (e.g. workers orphaned by a killed edge). */
 export async function waitGone(pids: number[], timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const alive = isAlive;
   while (pids.some(alive)) {
     if (Date.now() > deadline) throw new Error(`processes ${pids.filter(alive).join(', ')} still alive`);
     await new Promise((r) => setTimeout(r, 50));

@@ -23,21 +23,13 @@ import {
   withEnv,
   type MediaParticipant,
 } from './recording-support.ts';
+import { isAlive as alive } from '../helpers/processes.ts';
 
 const ENV = {
   RECORDING_ENABLED: '1',
   RECORDING_SEGMENT_SECONDS: '2',
   RECORDING_COMPOSITE: '0',
   ARCHIVE_MIN_FREE_BYTES: '0',
-};
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 describe('recorder lifetime', () => {
