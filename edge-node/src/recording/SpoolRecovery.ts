@@ -14,15 +14,7 @@ import type { CallArchive } from '../archive/CallArchive.ts';
 import { fileSafe } from '#common/archive/paths';
 import { probe, run } from './ffmpeg.ts';
 import { sendRtcpBye } from './rtcp.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from '#common/processes';
 
 function subdirs(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'render').map((d) => d.name) : [];
@@ -57,13 +49,13 @@ export function staleSpools(spoolDir: string, edgeId: string): string[] {
     for (const name of readdirSync(parent)) {
       const m = pattern.exec(name);
       const full = path.join(parent, name);
-      if (m && full !== spoolDir && !alive(Number(m[1]))) out.push(full);
+      if (m && full !== spoolDir && !processAlive(Number(m[1]))) out.push(full);
     }
   }
   const owner = path.join(spoolDir, SPOOL_OWNER_FILE);
   if (existsSync(owner)) {
     const pid = Number(readFileSync(owner, 'utf8').trim());
-    if (pid !== process.pid && !alive(pid)) out.push(spoolDir);
+    if (pid !== process.pid && !processAlive(pid)) out.push(spoolDir);
   }
   return out;
 }
@@ -89,8 +81,8 @@ export async function recoverSpools(o: { spoolDir: string; edgeId: string; archi
       }
     }
     const deadline = Date.now() + 3000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+    while (pids.some(processAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const pid of pids.filter(processAlive)) process.kill(pid, 'SIGKILL');
     result.stoppedRecorders += pids.length;
 
     // 2. archive what they finished, salvage what they were writing

@@ -5,6 +5,7 @@
 // working on fails.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '#common/logger';
+import { spawnTsWorker } from '#common/tsWorker';
 import { AppError } from '#protocol/errors';
 import type { FrameObservation } from '../../compliance/engine/call-state.ts';
 import type { RulePack } from '../../compliance/pack/schema.ts';
@@ -153,27 +154,8 @@ export class AnalysisThread {
 }
 
 function spawn(): Promise<Worker> {
-  // Like the lobby's detector threads: Node 20 resolves a worker's entry before
-  // `--import tsx` hooks apply, so a bootstrap registers tsx in the thread first.
-  const entry = new URL('./analysis-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(bootstrap, { eval: true });
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: { ready?: boolean; error?: string }) => {
-      if (msg.ready === undefined) return;
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      if (msg.ready) resolve(worker);
-      else
-        void worker
-          .terminate()
-          .then(() =>
-            reject(new AppError('unavailable', `frame analysis could not load its models: ${msg.error}`)),
-          );
-    };
-    const onError = (err: Error) =>
-      reject(new AppError('unavailable', `frame analysis thread failed: ${err.message}`));
-    worker.on('message', onMessage);
-    worker.once('error', onError);
+  return spawnTsWorker(new URL('./analysis-worker.ts', import.meta.url), {
+    loadFailed: 'frame analysis could not load its models',
+    threadFailed: 'frame analysis thread failed',
   });
 }

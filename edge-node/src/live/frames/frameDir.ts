@@ -5,19 +5,11 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processAlive } from '#common/processes';
 
 const PREFIX = 'branchedge-frames-';
 /** `branchedge-frames-<edge id>@<pid>[-n]`: the owner's pid, for the sweep. */
 const OWNED = /^branchedge-frames-[A-Za-z0-9_-]*@(\d+)(?:-\d+)?$/;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function frameRoot(): string {
   return existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
@@ -28,7 +20,7 @@ export function claimFrameDir(edgeId: string, root = frameRoot()): string {
   const safeId = edgeId.replace(/[^A-Za-z0-9_-]/g, '_');
   for (const name of readdirSync(root)) {
     const m = OWNED.exec(name);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1])))
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1])))
       rmSync(path.join(root, name), { recursive: true, force: true });
   }
   for (let n = 1; ; n++) {

@@ -5,6 +5,7 @@
 // other cores (see docs/lobby.md for the measured budget).
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '#common/logger';
+import { spawnTsWorker } from '#common/tsWorker';
 import { AppError } from '#protocol/errors';
 import type { Detection } from './model.ts';
 
@@ -147,26 +148,10 @@ export class DetectorPool implements PersonDetector {
 }
 
 function spawnWorker(backend: DetectorBackend): Promise<Worker> {
-  // The worker is TypeScript like the rest of the edge. Node 20 resolves a
-  // worker's entry before `--import tsx` hooks apply, so a one-line bootstrap
-  // registers tsx in the thread and then imports the real entry.
-  const entry = new URL('./detector-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: { backend } });
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: { ready?: boolean; error?: string }) => {
-      if (msg.ready === undefined) return;
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      if (msg.ready) resolve(worker);
-      else
-        void worker
-          .terminate()
-          .then(() => reject(new AppError('unavailable', `detector failed to load: ${msg.error}`)));
-    };
-    const onError = (err: Error) =>
-      reject(new AppError('unavailable', `detector worker failed: ${err.message}`));
-    worker.on('message', onMessage);
-    worker.once('error', onError);
+  // The worker is TypeScript like the rest of the edge.
+  return spawnTsWorker(new URL('./detector-worker.ts', import.meta.url), {
+    workerData: { backend },
+    loadFailed: 'detector failed to load',
+    threadFailed: 'detector worker failed',
   });
 }
