@@ -36,6 +36,26 @@ async function assertPrivate(p: string, what: string): Promise<void> {
   }
 }
 
+/** AES-256-GCM key wrap; the AAD binds the wrapped data key to what it protects. */
+function wrapKey(kekId: string, kek: Buffer, dataKey: Buffer, context: string): WrappedKey {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', kek, iv);
+  cipher.setAAD(Buffer.from(`dk:${context}`));
+  const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
+  return { kekId, alg: 'A256GCM', iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+}
+
+function unwrapKey(kek: Buffer, wrapped: WrappedKey, context: string): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(wrapped.iv, 'base64'));
+  decipher.setAAD(Buffer.from(`dk:${context}`));
+  decipher.setAuthTag(Buffer.from(wrapped.tag, 'base64'));
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(wrapped.ct, 'base64')), decipher.final()]);
+  } catch {
+    throw new AppError('internal', `data key of ${context} does not unwrap under KEK ${wrapped.kekId}`);
+  }
+}
+
 export class FileKekStore implements KekStore {
   readonly kind = 'file';
   readonly #keys = new Map<string, Buffer>();
@@ -75,23 +95,11 @@ export class FileKekStore implements KekStore {
   }
 
   async wrap(dataKey: Buffer, context: string): Promise<WrappedKey> {
-    const kek = this.#key(this.#current);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', kek, iv);
-    cipher.setAAD(Buffer.from(`dk:${context}`));
-    const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-    return { kekId: this.#current, alg: 'A256GCM', iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+    return wrapKey(this.#current, this.#key(this.#current), dataKey, context);
   }
 
   async unwrap(wrapped: WrappedKey, context: string): Promise<Buffer> {
-    const decipher = createDecipheriv('aes-256-gcm', this.#key(wrapped.kekId), Buffer.from(wrapped.iv, 'base64'));
-    decipher.setAAD(Buffer.from(`dk:${context}`));
-    decipher.setAuthTag(Buffer.from(wrapped.tag, 'base64'));
-    try {
-      return Buffer.concat([decipher.update(Buffer.from(wrapped.ct, 'base64')), decipher.final()]);
-    } catch {
-      throw new AppError('internal', `data key of ${context} does not unwrap under KEK ${wrapped.kekId}`);
-    }
+    return unwrapKey(this.#key(wrapped.kekId), wrapped, context);
   }
 
   async rotate(): Promise<string> {
@@ -162,24 +170,13 @@ export class EnvKekStore implements KekStore {
   }
 
   async wrap(dataKey: Buffer, context: string): Promise<WrappedKey> {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.#current)!, iv);
-    cipher.setAAD(Buffer.from(`dk:${context}`));
-    const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-    return { kekId: this.#current, alg: 'A256GCM', iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+    return wrapKey(this.#current, this.#keys.get(this.#current)!, dataKey, context);
   }
 
   async unwrap(wrapped: WrappedKey, context: string): Promise<Buffer> {
     const kek = this.#keys.get(wrapped.kekId);
     if (!kek) throw new AppError('internal', `KEK ${wrapped.kekId} is neither KEK_CURRENT nor KEK_PREVIOUS`);
-    const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(wrapped.iv, 'base64'));
-    decipher.setAAD(Buffer.from(`dk:${context}`));
-    decipher.setAuthTag(Buffer.from(wrapped.tag, 'base64'));
-    try {
-      return Buffer.concat([decipher.update(Buffer.from(wrapped.ct, 'base64')), decipher.final()]);
-    } catch {
-      throw new AppError('internal', `data key of ${context} does not unwrap under KEK ${wrapped.kekId}`);
-    }
+    return unwrapKey(kek, wrapped, context);
   }
 
   async rotate(): Promise<string> {
