@@ -9,6 +9,7 @@ import os from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from '#common/paths';
+import { processAlive } from '#common/processes';
 import { FAST_ENV, TEST_JWT_SECRET } from './cloud.ts';
 import { freePort } from './ports.ts';
 
@@ -210,15 +211,8 @@ export function processesMentioning(marker: string): number[] {
   return out;
 }
 
-/** Whether a process with this pid exists (signal 0 checks without touching it). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether a process with this pid exists: the product's own check. */
+export const isAlive = processAlive;
 
 /** Waits until none of `pids` is alive (e.g. workers orphaned by a killed edge). */
 export async function waitGone(pids: number[], timeoutMs = 10_000): Promise<void> {
