@@ -16,7 +16,7 @@
 //    adds one read per camera every 4 s, costed from the legibility timings.
 // Prints tables and writes bench-results/frames.json. Noisy on a shared machine.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,10 +34,10 @@ import {
   tempDir,
   withEnv,
 } from '../../test/integration/recording-support.ts';
+import { processCpuMs } from './sfu-proc.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '40' } } });
 const SECONDS = Number(values.seconds);
-const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const CORES = os.cpus().length;
 const TITLE = 'Product Key Facts';
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -50,12 +50,7 @@ const LAYERS = [
 ] as const;
 
 function procCpuS(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICK;
-  } catch {
-    return 0;
-  }
+  return (processCpuMs(pid) || 0) / 1000; // 0 once it is gone
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -30,6 +30,7 @@ import {
 import { ffmpegArgs } from '../../edge-node/src/lobby/FrameSource.ts';
 import { CENTERNET_INPUT } from '../../edge-node/src/lobby/detector/model.ts';
 import { ensureVtest, lobbyAssetDir } from '../lobby-assets.ts';
+import { processCpuMs } from './sfu-proc.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -64,13 +65,7 @@ function cpuMs(): number {
 }
 /** CPU ms used so far by a process (live ones only). */
 function procCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
-  } catch {
-    return 0;
-  }
+  return processCpuMs(pid) || 0;
 }
 /** CPU ms of this process's children that have exited and been reaped (pocketsphinx runs, finished ffmpeg). */
 function reapedChildrenCpuMs(): number {

@@ -22,6 +22,7 @@ import { repoRoot, varDir } from '#common/paths';
 import { BlobReader, encryptFile } from '#common/archive/blob';
 import { FfmpegRenderer } from '../../edge-node/src/recording/Renderer.ts';
 import { joinWithMedia, recordersLive, startEdgeAt, startSender, tempDir, withEnv, type MediaParticipant } from '../../test/integration/recording-support.ts';
+import { processCpuMs } from './sfu-proc.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' } } });
 const SECONDS = Number(values.seconds);
@@ -32,12 +33,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** CPU seconds a process has used so far (user + system). */
 function procCpuS(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICK;
-  } catch {
-    return 0;
-  }
+  return (processCpuMs(pid) || 0) / 1000; // 0 once it is gone
 }
 
 /** CPU seconds of this process's children that have exited (ffmpeg runs to completion). */
