@@ -77,6 +77,9 @@ describe('recording across an edge restart', () => {
     senderAgain.kill('SIGKILL');
     second.edge.calls.endCall(callId, 'test over');
     await second.edge.archive.recording!.settled();
+    // The ended call's report, transcript and event log are stored after the recorders settle.
+    await second.edge.analysis.settled();
+    await second.edge.archive.archive.idle();
 
     const record = second.edge.archive.archive.store.get(callId)!;
     const tracks = record.entries('track').map((t) => t.track);
