@@ -73,7 +73,15 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
   // One speech engine per edge process, resident, shared by all calls.
   const defaultHints = packHints(loadRulePack(config.compliance.defaultPack));
   const speech = await loadSpeechEngine(config.transcription.engine, config.transcription.whisperModel, defaultHints, logger);
-  const transcription = speech.engine ? await TranscriptionService.create({ engine: speech.engine, hints: defaultHints, logger }) : undefined;
+  const transcription = speech.engine
+    ? await TranscriptionService.create({
+        engine: speech.engine,
+        hints: defaultHints,
+        segmenter: config.transcription.segmenter,
+        partialIntervalMs: config.transcription.partialIntervalMs,
+        logger,
+      })
+    : undefined;
   transcription?.on('capacity', (report) =>
     report.overCapacity
       ? logger.warn(report, 'transcription over capacity: transcripts and compliance alerts will lag')

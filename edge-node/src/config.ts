@@ -43,6 +43,12 @@ const EdgeEnv = z.object({
   TRANSCRIPTION_ENGINE: z.enum(['auto', 'whisper', 'pocketsphinx', 'none']).default('auto'),
   /** Whisper model id (tiny.en, base.en, base…) or a path to a ggml .bin file. */
   WHISPER_MODEL: z.string().optional(),
+  /** A pause this long ends an utterance: shorter = faster finals, more sentences split in two (bench:transcription §4). */
+  TRANSCRIPTION_PAUSE_MS: z.coerce.number().int().min(100).max(3000).default(400),
+  /** At a pause this long the final's recognition starts speculatively (withdrawn if speech resumes); ≥ the pause = off. */
+  TRANSCRIPTION_SPECULATE_MS: z.coerce.number().int().min(32).max(3000).default(150),
+  /** Speech between partial hypotheses on screen. */
+  TRANSCRIPTION_PARTIAL_MS: z.coerce.number().int().min(250).max(10_000).default(1000),
   /** Rule pack for calls whose product the cloud did not name. */
   COMPLIANCE_DEFAULT_PACK: z.string().default('wealth-sale'),
   /** A call whose room stays empty this long has ended: its report is written (0 = only when the cloud ends it). */
@@ -101,7 +107,12 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir: e.EDGE_DATA_DIR ?? path.join(varDir, 'edges', e.EDGE_ID),
     clientDist: e.CLIENT_DIST,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
-    transcription: { engine: e.TRANSCRIPTION_ENGINE, whisperModel: e.WHISPER_MODEL },
+    transcription: {
+      engine: e.TRANSCRIPTION_ENGINE,
+      whisperModel: e.WHISPER_MODEL,
+      segmenter: { minSilenceMs: e.TRANSCRIPTION_PAUSE_MS, speculateAfterMs: e.TRANSCRIPTION_SPECULATE_MS },
+      partialIntervalMs: e.TRANSCRIPTION_PARTIAL_MS,
+    },
     compliance: { defaultPack: e.COMPLIANCE_DEFAULT_PACK },
     emptyCallEndMs: e.CALL_EMPTY_END_MS,
     frames: {

@@ -39,6 +39,8 @@ export interface SoakWindow {
     overCapacityEvents: number;
     queuedFinals: number;
     droppedFinals: number;
+    /** Recognitions the engine ran in the window, and its busy time (worker ms per wall ms, %). */
+    recognitions?: { finals: number; partials: number; speculationsWithdrawn: number; engineBusyPct: number };
   };
 }
 
@@ -83,6 +85,11 @@ export function row(w: SoakWindow): Record<string, string | number> {
     'p50 ms': Number.isNaN(w.transcript.p50Ms) ? '-' : Math.round(w.transcript.p50Ms),
     'p95 ms': Number.isNaN(w.transcript.p95Ms) ? '-' : Math.round(w.transcript.p95Ms),
     'over cap.': w.transcript.overCapacityEvents,
+    // Older result files have no recognition counts.
+    'engine busy %': w.transcript.recognitions ? Math.round(w.transcript.recognitions.engineBusyPct) : '-',
+    'partials/finals': w.transcript.recognitions
+      ? `${w.transcript.recognitions.partials}/${w.transcript.recognitions.finals}`
+      : '-',
     segments: w.recorders.segments,
   };
 }
@@ -93,7 +100,8 @@ export function progressLine(w: SoakWindow, totalS: number): string {
   return (
     `[soak ${r['t min']}/${r1(totalS / 60)} min] load ${r.load1} | edge ${r['edge RSS MB']} MB (heap ${r['heap MB']}) ${r['edge CPU %']} % | ` +
     `workers ${r['workers RSS MB']} MB ${r['workers CPU %']} % | ffmpeg rec ${r['rec. ffmpeg CPU %']} % frames ${r['frame ffmpeg CPU %']} % (${r['frames analysed']} analysed) | loss ${r['loss %']} % | ` +
-    `finals ${r['finals/sent.']} p50 ${r['p50 ms']} p95 ${r['p95 ms']} ms | over-capacity ${r['over cap.']} | segments ${r.segments}`
+    `finals ${r['finals/sent.']} p50 ${r['p50 ms']} p95 ${r['p95 ms']} ms | engine busy ${r['engine busy %']} % (partials/finals ${r['partials/finals']}) | ` +
+    `over-capacity ${r['over cap.']} | segments ${r.segments}`
   );
 }
 

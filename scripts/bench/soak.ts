@@ -93,7 +93,7 @@ const edgeEnv = {
   RECORDING_ENABLED: '1',
   RECORDING_COMPOSITE: '0', // composites run after a call; this measures calls in progress
   ARCHIVE_MIN_FREE_BYTES: '0',
-  ...(args['no-frames'] ? { FRAME_SAMPLING_ENABLED: '0' } : {}), // on by default, as in production
+  FRAME_SAMPLING_ENABLED: args['no-frames'] ? '0' : '1', // on by default, as in production (startEdgeAt's default is off)
 };
 const restoreEnv = withEnv(edgeEnv);
 const edge = await startEdgeAt(
@@ -159,8 +159,17 @@ transcription.on('segment', (s: TranscriptSegment) => {
   if (!u || seen.has(key!)) return;
   seen.add(key!);
   window.latencies.push(Date.now() - u.endAt);
+  if (process.env.SOAK_DEBUG) log(`  matched ${p.peerId} sentence end ${u.endAt - speechAt} final at ${Date.now() - speechAt}`);
 });
 transcription.on('capacity', (r) => r.overCapacity && window.overCapacity++);
+if (process.env.SOAK_DEBUG) {
+  const sch = transcription.scheduler;
+  const spec0 = sch.speculate.bind(sch);
+  sch.speculate = (job) => { log(`spec ${job.streamKey} at ${Date.now() - speechAt} pcm ${Math.round(job.pcm.length / 16)}ms`); return spec0(job); };
+  const eng = sch.engine;
+  const rec0 = eng.recognize.bind(eng);
+  eng.recognize = async (pcm, o) => { const s0 = Date.now(); const r = await rec0(pcm, o); log(`rec ${o?.partial ? 'P' : 'F'} start ${s0 - speechAt} took ${Date.now() - s0} pcm ${Math.round(pcm.length / 16)}`); return r; };
+}
 
 await generator.start(input);
 speechAt = (await generator.stats()).startedAtMs;
@@ -170,6 +179,7 @@ log(
 );
 
 // ---- sampling
+let statsBefore = { ...transcription.scheduler.stats };
 const cpuOf = new Map<number, number>(); // pid → CPU ms at the previous sample
 const cpuPct = (pid: number, wallMs: number) => {
   const now = processCpuMs(pid);
@@ -272,6 +282,15 @@ while (!stopping && Date.now() - loadStart < TOTAL_S * 1000) {
   const w = window;
   window = { finals: 0, latencies: [], overCapacity: 0 };
   const report = transcription.scheduler.report();
+  const stats = { ...transcription.scheduler.stats };
+  const ran = {
+    finals: stats.finals - statsBefore.finals,
+    partials: stats.partials - statsBefore.partials,
+    speculationsWithdrawn:
+      stats.speculationsWasted + stats.speculationsCancelled - statsBefore.speculationsWasted - statsBefore.speculationsCancelled,
+    engineBusyPct: r1((100 * (stats.busyMs - statsBefore.busyMs)) / wallMs),
+  };
+  statsBefore = stats;
   const sample: SoakWindow = {
     t: Math.round((now - loadStart) / 1000),
     windowS: Math.round(wallMs / 1000),
@@ -325,6 +344,7 @@ while (!stopping && Date.now() - loadStart < TOTAL_S * 1000) {
       overCapacityEvents: w.overCapacity,
       queuedFinals: report.queuedFinals,
       droppedFinals: transcription.scheduler.stats.droppedFinals,
+      recognitions: ran,
     },
   };
   windows.push(sample);

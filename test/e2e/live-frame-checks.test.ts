@@ -119,12 +119,14 @@ describe('live frame checks in a real call', () => {
     const cameras = status('call-frames-1')!.cameras;
     const report = await endCall('call-frames-1');
     expect(filesDuringCall).toBeLessThanOrEqual(2);
-    // At most the middle of three simulcast layers (960×540 camera → 480×270; a browser short of CPU
-    // may send less), base temporal layer.
+    // The edge asks for the middle of three simulcast layers (960×540 camera → 480×270), base
+    // temporal layer. What is forwarded can differ for a while: mediasoup substitutes another layer
+    // while a CPU-starved headless browser is not sending that one.
     expect(
-      cameras.every((c) => c.layers!.spatialLayer <= 1 && c.layers!.temporalLayer === 0),
+      cameras.every((c) => c.requestedLayers!.spatialLayer === 1 && c.requestedLayers!.temporalLayer === 0),
       JSON.stringify(cameras),
     ).toBe(true);
+    expect(cameras.every((c) => c.layers !== undefined)).toBe(true);
     const check = (id: string) => report.checks.find((c) => c.id === id)!;
     expect(check('faces-present').status, JSON.stringify(check('faces-present'))).toBe('pass');
     expect(check('faces-present').reason).toMatch(

@@ -21,6 +21,8 @@ export interface SpeechEngineOptions {
   /** Whisper: `en`, `zh`, `auto`… (default `en` for .en models, `auto` otherwise). */
   language?: string;
   audioCtx?: 'auto' | 'full';
+  /** Whisper: characters of domain hints prompted to finals (default 100; 0 = none). */
+  promptChars?: number;
   /** Pocketsphinx: default domain hints (the edge's rule pack phrases). */
   hints?: string[];
   /** Pocketsphinx: `domain` (default) or Debian's `general` en-us LM. */
@@ -48,6 +50,9 @@ export async function createSpeechEngine(opts: SpeechEngineOptions): Promise<Spe
         workers: opts.workers ?? Number(process.env.BRANCHEDGE_WHISPER_WORKERS ?? 2),
         ...(opts.language ? { language: opts.language } : {}),
         ...(opts.audioCtx ? { audioCtx: opts.audioCtx } : {}),
+        ...(opts.promptChars !== undefined || process.env.BRANCHEDGE_WHISPER_PROMPT_CHARS
+          ? { promptChars: opts.promptChars ?? Number(process.env.BRANCHEDGE_WHISPER_PROMPT_CHARS) }
+          : {}),
         logger,
       });
     }

@@ -138,7 +138,7 @@ describe('RecognitionScheduler', () => {
 describe('RecognitionScheduler with two workers', () => {
   test('keeps one worker free of partials so a final starts at once', async () => {
     const engine = new ControlledEngine(2);
-    const s = new RecognitionScheduler(engine, logger);
+    const s = new RecognitionScheduler(engine, logger, { partialsBesideFinals: true });
     void s.submit(job('a', 'partial', 1)).catch(() => undefined);
     void s.submit(job('b', 'partial', 2)).catch(() => undefined);
     expect(engine.calls).toEqual(['1']); // the second partial waits: only one partial at a time
@@ -147,6 +147,25 @@ describe('RecognitionScheduler with two workers', () => {
     engine.finish();
     await tick();
     expect(engine.calls).toEqual(['1', '3', '2']);
+  });
+
+  test('on few cores no partial starts while a final runs: it waits for the final', async () => {
+    const engine = new ControlledEngine(2);
+    const s = new RecognitionScheduler(engine, logger, { partialsBesideFinals: false });
+    void s.submit(job('a', 'partial', 1)).catch(() => undefined);
+    void s.submit(job('c', 'final', 3)); // takes the free worker at once
+    void s.submit(job('b', 'partial', 2)).catch(() => undefined);
+    expect(engine.calls).toEqual(['1', '3']);
+    engine.finish(); // partial 1: its worker stays idle while final 3 runs
+    await tick();
+    expect(engine.calls).toEqual(['1', '3']);
+    const d = s.speculate({ streamKey: 'd', pcm: Float32Array.of(4) }); // a final-to-be still starts
+    expect(engine.calls).toEqual(['1', '3', '4']);
+    engine.finish(); // final 3
+    engine.finish(); // speculation 4
+    await tick();
+    expect(engine.calls).toEqual(['1', '3', '4', '2']);
+    d.cancel();
   });
 });
 
@@ -243,7 +262,7 @@ describe('RecognitionScheduler: speculative finals', () => {
 
   test('with two workers a speculation may take the worker partials leave free; partials still take one at most', async () => {
     const engine = new ControlledEngine(2);
-    const s = new RecognitionScheduler(engine, logger);
+    const s = new RecognitionScheduler(engine, logger, { partialsBesideFinals: true });
     void s.submit(job('a', 'partial', 1)).catch(() => undefined);
     void s.submit(job('b', 'partial', 2)).catch(() => undefined);
     const c = s.speculate(spec('c', 3));

@@ -9,6 +9,8 @@ import { audioCtxFor } from '../../../edge-node/src/transcription/engines/whispe
 import {
   cleanWhisperText,
   hintsToPrompt,
+  DEFAULT_PROMPT_CHARS,
+  tokenBudget,
 } from '../../../edge-node/src/transcription/engines/whisper/whisperText.ts';
 import { corpusWer, wordErrors } from '../../../edge-node/src/transcription/eval/wer.ts';
 import { PcmWindow } from '../../../edge-node/src/transcription/stream/PcmWindow.ts';
@@ -93,10 +95,28 @@ describe('engine output parsing', () => {
   test('Whisper annotations are removed and hints fit in a bounded prompt', () => {
     expect(cleanWhisperText(' [BLANK_AUDIO] Hello (coughs) there *music* ')).toBe('Hello there');
     expect(hintsToPrompt(['principal', 'deposit insurance'])).toBe('principal, deposit insurance.');
-    expect(
-      hintsToPrompt(Array.from({ length: 500 }, (_, i) => `phrase number ${i}`)).length,
-    ).toBeLessThanOrEqual(601);
+    const many = Array.from({ length: 500 }, (_, i) => `phrase number ${i}`);
+    // Default: ~100 characters (every prompt character costs decoder time), whole hints only, in order.
+    expect(hintsToPrompt(many).length).toBeLessThanOrEqual(DEFAULT_PROMPT_CHARS);
+    expect(hintsToPrompt(many)).toMatch(/^phrase number 0, phrase number 1, .*\d\.$/);
+    expect(hintsToPrompt(many, 600).length).toBeLessThanOrEqual(600);
+    expect(hintsToPrompt(many, 5000).length).toBeLessThanOrEqual(600);
+    expect(hintsToPrompt(many, 0)).toBe('');
     expect(hintsToPrompt([])).toBe('');
+  });
+
+  test('the token budget follows the audio length, with more room for non-English speech', () => {
+    expect(tokenBudget(1000, false)).toBe(15);
+    expect(tokenBudget(4000, false)).toBe(36);
+    // A real sentence never comes near it: 165 wpm ≈ 3.6 tokens a second.
+    expect(tokenBudget(4000, false)).toBeGreaterThan(4 * 3.6 * 2);
+    expect(tokenBudget(4000, true)).toBeGreaterThan(tokenBudget(4000, false));
+    // Partials (previews) get less, still above speech's rate.
+    expect(tokenBudget(1000, false, true)).toBe(9);
+    expect(tokenBudget(3000, false, true)).toBeGreaterThan(3 * 3.6);
+    expect(tokenBudget(3000, false, true)).toBeLessThan(tokenBudget(3000, false));
+    // Whisper's context bounds it whatever the length.
+    expect(tokenBudget(60_000, true)).toBe(224);
   });
 
   test('the encoder context follows the audio length and never exceeds 30 s', () => {

@@ -82,6 +82,11 @@ export class CameraSampler {
     return this.#run?.consumer.currentLayers;
   }
 
+  /** The layers the sampler asks for; mediasoup forwards another while the browser does not send that one. */
+  get requestedLayers(): types.ConsumerLayers | undefined {
+    return this.#run?.consumer.preferredLayers;
+  }
+
   /** Starts sampling; a first start that fails is retried like a crash. */
   async start(): Promise<void> {
     this.o.producer.observer.once('close', () => this.stop());

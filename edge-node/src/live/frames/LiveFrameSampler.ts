@@ -56,6 +56,8 @@ export interface CallFrameStatus {
     pid?: number;
     /** Simulcast layers being decoded. */
     layers?: { spatialLayer: number; temporalLayer?: number };
+    /** Simulcast layers the sampler asked for (decoded when the browser sends them). */
+    requestedLayers?: { spatialLayer: number; temporalLayer?: number };
     /** Frames ffmpeg emitted (FRAMES_PER_PERIOD per sample period). */
     decoded: number;
     analysed: number;
@@ -171,6 +173,7 @@ export class LiveFrameSampler {
         producerId: sampler.producerId,
         ...(sampler.pid ? { pid: sampler.pid } : {}),
         ...(sampler.layers ? { layers: sampler.layers } : {}),
+        ...(sampler.requestedLayers ? { requestedLayers: sampler.requestedLayers } : {}),
         decoded: sampler.frames,
         analysed: c.analysed.get(sampler.producerId) ?? 0,
         dropped: c.slots.dropped(sampler.producerId),

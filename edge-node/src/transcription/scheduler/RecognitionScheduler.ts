@@ -2,7 +2,9 @@
 // engine (as many at once as it has workers), confirmed finals first, then
 // speculative finals (an utterance whose end is likely but not yet confirmed),
 // then partials — with two or more workers one is kept free of partials, so a
-// final never waits behind a partial that cannot be interrupted — at most
+// final never waits behind a partial that cannot be interrupted; on a machine
+// of two cores or fewer no partial starts while a final runs either, since the
+// two would share the cores the SFU needs too and slow the final — at most
 // one waiting partial per stream (a newer one replaces it), partials dropped
 // when stale, and a bounded queue of finals. When finals wait longer than
 // `overloadWaitMs` or the queue is full, it says so (`capacity` event) instead
@@ -12,6 +14,7 @@
 // keeps its worker until it finishes (whisper's `full()` cannot be stopped)
 // and is counted as wasted work.
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { Logger } from '#common/logger';
 import type { RecognizedSegment, RecognizeOptions, SpeechEngine } from '../engine.ts';
 
@@ -31,12 +34,20 @@ export interface SchedulerSettings {
   overloadWaitMs: number;
   /** A partial that waited this long is useless: dropped. */
   partialMaxWaitMs: number;
+  /**
+   * Whether a partial may start while a final (or speculation) is being
+   * recognised. Off on ≤ 2 cores: the partial would take the core the final,
+   * the SFU and the recorders share (measured in bench:soak: finals p50 2.25 s
+   * with partials alongside, see docs/transcription.md).
+   */
+  partialsBesideFinals: boolean;
 }
 
 export const DEFAULT_SCHEDULER: SchedulerSettings = {
   maxQueuedFinals: 24,
   overloadWaitMs: 2_000,
   partialMaxWaitMs: 1_000,
+  partialsBesideFinals: availableParallelism() > 2,
 };
 
 export interface CapacityReport {
@@ -282,6 +293,7 @@ export class RecognitionScheduler extends EventEmitter<SchedulerEvents> {
       return q;
     }
     if (this.#runningPartials >= Math.max(1, this.concurrency - 1)) return undefined;
+    if (!this.settings.partialsBesideFinals && this.#running > this.#runningPartials) return undefined;
     const now = this.now();
     for (const [key, q] of this.#partials) {
       this.#partials.delete(key);

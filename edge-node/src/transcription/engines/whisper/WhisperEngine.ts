@@ -13,7 +13,7 @@ import {
   type SpeechEngine,
 } from '../../engine.ts';
 import type { ResolvedModel } from '../../models/resolveModel.ts';
-import { cleanWhisperText, hintsToPrompt } from './whisperText.ts';
+import { cleanWhisperText, DEFAULT_PROMPT_CHARS, hintsToPrompt, tokenBudget } from './whisperText.ts';
 
 export interface WhisperEngineOptions {
   model: ResolvedModel;
@@ -22,6 +22,8 @@ export interface WhisperEngineOptions {
   /** Worker threads, each with its own copy of the weights. */
   workers?: number;
   language?: string;
+  /** Characters of domain hints prompted to finals (partials get none): see whisperText.ts. 0 = no prompt. */
+  promptChars?: number;
   /** `auto` shrinks the encoder context to the audio's length (the stream example's audio_ctx): ~3× faster on short utterances. */
   audioCtx?: 'auto' | 'full';
   logger: Logger;
@@ -51,10 +53,12 @@ export class WhisperEngine implements SpeechEngine {
   readonly name: string;
   readonly synthetic: boolean;
   readonly #slots: Slot[];
-  readonly #waiting: { pcm: Float32Array; prompt: string; job: Job }[] = [];
+  readonly #waiting: { pcm: Float32Array; prompt: string; maxTokens: number; job: Job }[] = [];
   readonly #threads: number;
   readonly #language: string;
   readonly #audioCtx: 'auto' | 'full';
+  readonly #multilingual: boolean;
+  readonly #promptChars: number;
   readonly #logger: Logger;
   #nextId = 1;
   #closed = false;
@@ -66,6 +70,13 @@ export class WhisperEngine implements SpeechEngine {
     this.#threads = opts.threads ?? 1;
     this.#language = opts.language ?? (opts.model.entry?.language === 'multilingual' ? 'auto' : 'en');
     this.#audioCtx = opts.audioCtx ?? 'auto';
+    // The token rate follows the language decoded: anything but English may be Mandarin.
+    this.#multilingual = this.#language !== 'en';
+    // The synthetic test model emits its fixed sentence only without a prompt: behind one its
+    // wiring derails into tokens whisper.cpp rejects and decodes again at higher temperatures
+    // (~2× the time), a cost no real model has. It is timed without; bench:transcription
+    // measures what a prompt adds on its own.
+    this.#promptChars = opts.model.synthetic ? 0 : (opts.promptChars ?? DEFAULT_PROMPT_CHARS);
     this.#logger = opts.logger;
     for (const slot of slots) this.#listen(slot);
   }
@@ -150,7 +161,9 @@ export class WhisperEngine implements SpeechEngine {
     const raw = await new Promise<string>((resolve, reject) => {
       this.#waiting.push({
         pcm,
-        prompt: hintsToPrompt(options.hints),
+        // A partial is a preview: reading a prompt would cost more than its audio (whisperText.ts).
+        prompt: options.partial ? '' : hintsToPrompt(options.hints, this.#promptChars),
+        maxTokens: tokenBudget(durationMs, this.#multilingual, options.partial === true),
         job: { id: this.#nextId++, resolve, reject },
       });
       this.#pump();
@@ -173,6 +186,7 @@ export class WhisperEngine implements SpeechEngine {
           id: next.job.id,
           pcm: next.pcm,
           prompt: next.prompt,
+          maxTokens: next.maxTokens,
           threads: this.#threads,
           language: this.#language,
           singleSegment: next.pcm.length <= 30 * SAMPLE_RATE,

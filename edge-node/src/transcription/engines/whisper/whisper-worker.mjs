@@ -1,7 +1,7 @@
 // Worker thread that owns one resident Whisper context (@napi-rs/whisper). The
 // binding's `full()` is synchronous and CPU-bound, so it runs here, never on
 // the event loop. Plain JS on purpose: worker threads load it without tsx.
-// Protocol: parent → {type:'recognize', id, pcm, prompt, threads, audioCtx, language}
+// Protocol: parent → {type:'recognize', id, pcm, prompt, maxTokens, threads, audioCtx, language}
 //           worker → {type:'ready', loadMs} | {type:'result', id, text, ms} | {type:'error', id?, message}
 import { parentPort, workerData } from 'node:worker_threads';
 import { Whisper, WhisperFullParams, WhisperSamplingStrategy } from '@napi-rs/whisper';
@@ -34,6 +34,7 @@ parentPort.on('message', (msg) => {
     params.singleSegment = msg.singleSegment;
     params.suppressBlank = true;
     params.audioCtx = msg.audioCtx;
+    params.maxTokens = msg.maxTokens;
     params.temperature = 0;
     if (msg.prompt) params.initialPrompt = msg.prompt;
     const t0 = performance.now();
