@@ -29,6 +29,9 @@ import {
   type SpeechEngineOptions,
 } from '../../edge-node/src/transcription/index.ts';
 import { wavBytes } from '../../edge-node/src/transcription/audio/readWav.ts';
+import { audioCtxFor } from '../../edge-node/src/transcription/engines/whisper/WhisperEngine.ts';
+import { hintsToPrompt } from '../../edge-node/src/transcription/engines/whisper/whisperText.ts';
+import { loadRulePack, packHints } from '../../edge-node/src/compliance/index.ts';
 import {
   encodeOpusPackets,
   percentile,
@@ -355,6 +358,52 @@ console.log(
 );
 console.table(perUtterance);
 results.perUtterance = perUtterance;
+
+// ---------------------------------------------------------------- 2b. what a domain prompt costs
+// The decoder reads every prompt token before the first word. Timed as the
+// first token alone (maxTokens 1) so that the model's output does not matter:
+// the synthetic model derails behind a prompt and decodes on at higher
+// temperatures, which no real model does on clear speech.
+const promptCost: Record<string, unknown>[] = [];
+if (!liveOnly) {
+  const { Whisper, WhisperFullParams, WhisperSamplingStrategy } = await import('@napi-rs/whisper');
+  const ctx = new Whisper(whisperModel.path, { useGpu: false });
+  const hints = packHints(loadRulePack('wealth-sale'));
+  const firstToken = (prompt: string): number => {
+    const p = new WhisperFullParams(WhisperSamplingStrategy.Greedy);
+    Object.assign(p, {
+      nThreads: 1,
+      language: 'en',
+      printProgress: false,
+      printRealtime: false,
+      printTimestamps: false,
+      noContext: true,
+      singleSegment: true,
+      audioCtx: audioCtxFor(utterancePcm.length),
+      maxTokens: 1,
+      temperature: 0,
+    });
+    if (prompt) p.initialPrompt = prompt;
+    const t = performance.now();
+    ctx.full(p, utterancePcm);
+    return performance.now() - t;
+  };
+  let base = 0;
+  for (const chars of [0, 100, 300, 600]) {
+    const prompt = hintsToPrompt(hints, chars);
+    const ms = percentile(Array.from({ length: reps }, () => firstToken(prompt)), 50);
+    if (chars === 0) base = ms;
+    promptCost.push({
+      'prompt chars (limit)': chars,
+      'prompt chars': prompt.length,
+      'encoder + first token p50 ms': Math.round(ms),
+      'added by the prompt ms': Math.round(ms - base),
+    });
+  }
+  console.log('\n## 2b. What the rule pack\'s domain prompt adds to every recognition (1 thread)');
+  console.table(promptCost);
+}
+results.promptCost = promptCost;
 
 // ---------------------------------------------------------------- 3. live pipeline: latency, cadence, capacity
 const liveSentences = domain.slice(0, args.quick ? 3 : 4);
