@@ -549,6 +549,7 @@ for (const set of eouSets) {
     [250, 150],
     [200, 150],
     [400, 100],
+    [400, 128],
     [400, 200],
   ] as const) {
     const st = endOfUtteranceStats(set.probs, set.sentences, { minSilenceMs, speculateAfterMs });

@@ -96,8 +96,9 @@ describe('transcribe CLI', () => {
     process.stderr.write(
       `pocketsphinx CLI WER on ${wer.words} domain words: ${(wer.wer * 100).toFixed(1)}%\n`,
     );
-    // Measured 29–39% on espeak-ng's default voice here; the engine is weak but in-domain it is usable.
-    expect(wer.wer).toBeLessThanOrEqual(0.45);
+    // The engine is weak but in-domain usable. Measured 24–25% on espeak-ng's default voice from a cold
+    // engine (30–35% before cold recognitions were serialised until the channel's mean is learnt).
+    expect(wer.wer).toBeLessThanOrEqual(0.3);
     // Every utterance is found, within the VAD's padding of its true times.
     for (const u of speech.utterances) {
       const hit = segs.find((s) => s.startMs < u.endMs && s.endMs > u.startMs);
