@@ -3,10 +3,10 @@
 
 /**
  * Characters of domain hints put in a final's prompt. The decoder reads every
- * prompt token before the first word (measured with tiny.en's compute: ~1.1 ms
- * a character, so 600 characters add ~0.65 s to every recognition, more than
- * the audio itself); ~100 characters (~25 tokens, ~0.1 s) carry the pack's
- * vocabulary, which comes first in its hints.
+ * prompt token before the first word (measured with tiny.en's compute, 1
+ * thread: 600 characters add ~0.66 s to every recognition, more than the audio
+ * itself; 100 characters ~0.15 s, bench:transcription §2b). 100 characters
+ * carry the pack's vocabulary, which comes first in its hints.
  */
 export const DEFAULT_PROMPT_CHARS = 100;
 /** Whisper's prompt holds at most 224 tokens; ~600 characters stays well inside. */
