@@ -38,8 +38,7 @@ export interface SchedulerSettings {
    * Whether a partial may start while a final (or speculation) is being
    * recognised. Off on ≤ 2 cores: the partial would take the core the final,
    * the SFU and the recorders share (measured, 6 speakers in the pipeline
-   * benchmark: finals p50 0.81–0.82 → 0.77 s, p95 0.97–1.10 → 0.84 s; partials
-   * come every ~1.3 s instead of ~1.1 s under that load).
+   * benchmark: finals p50 0.81–0.82 → 0.77 s, p95 0.97–1.10 → 0.84 s).
    */
   partialsBesideFinals: boolean;
 }
