@@ -5,11 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { RecordingAlert } from '../../edge-node/src/recording/RecordingSink.ts';
 import { verifyCall } from '../../edge-node/src/archive/manifest/verify.ts';
 import { waitFor } from '../helpers/cloud.ts';
-import { joinWithMedia, startEdgeAt, startSender, tempDir, withEnv, type MediaParticipant } from './recording-support.ts';
+import { joinWithMedia, startEdgeAt, startSender, withEnv } from './recording-support.ts';
+import { recordingTestBed } from './recording-testbed.ts';
 
 const ENV = { RECORDING_SEGMENT_SECONDS: '2', RECORDING_COMPOSITE: '0', RECORDING_RESTART_DELAY_MS: '200', ARCHIVE_MIN_FREE_BYTES: '0' };
 
@@ -48,19 +49,9 @@ function fill(dir: string): string {
 }
 
 describe('recording failures', () => {
-  const dir = tempDir('recfail');
-  const restoreEnv = withEnv(ENV);
-  const participants: MediaParticipant[] = [];
-  const stops: (() => Promise<void>)[] = [];
   let mounted: string | undefined;
-
-  beforeAll(() => mkdirSync(dir, { recursive: true }));
-  afterAll(async () => {
-    for (const p of participants) p.client.close();
-    for (const stop of stops) await stop();
+  const { dir, participants, stops } = recordingTestBed('recfail', ENV, () => {
     if (mounted) execFileSync('umount', ['-l', mounted]);
-    restoreEnv();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('a killed recorder is a logged gap and an alert; recording resumes and the call goes on', async () => {

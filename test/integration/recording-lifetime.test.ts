@@ -7,22 +7,14 @@
 // edge closed right after a participant published: its recorders, starting or
 // not, are done before close() returns, and an alert raised after the archive's
 // database closed is dropped, not thrown.
-import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { RecordingAlert } from '../../edge-node/src/recording/RecordingSink.ts';
 import { INPUT_TIMEOUT_S } from '../../edge-node/src/recording/TrackRecorder.ts';
 import { waitFor } from '../helpers/cloud.ts';
 import { processesMentioning } from '../helpers/processes.ts';
-import {
-  joinWithMedia,
-  recordersLive,
-  startEdgeAt,
-  startSender,
-  tempDir,
-  withEnv,
-  type MediaParticipant,
-} from './recording-support.ts';
+import { joinWithMedia, recordersLive, startEdgeAt, startSender } from './recording-support.ts';
+import { recordingTestBed } from './recording-testbed.ts';
 import { isAlive as alive } from '../helpers/processes.ts';
 
 const ENV = {
@@ -33,18 +25,7 @@ const ENV = {
 };
 
 describe('recorder lifetime', () => {
-  const dir = tempDir('reclife');
-  const restoreEnv = withEnv(ENV);
-  const participants: MediaParticipant[] = [];
-  const stops: (() => Promise<void>)[] = [];
-
-  beforeAll(() => mkdirSync(dir, { recursive: true }));
-  afterAll(async () => {
-    for (const p of participants) p.client.close();
-    for (const stop of stops) await stop();
-    restoreEnv();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, participants, stops } = recordingTestBed('reclife', ENV);
 
   test('a camera paused for longer than the input timeout keeps its recorder — from the start, and mid-call: one track, no gap', async () => {
     const edge = await startEdgeAt(path.join(dir, 'pause'), {});

@@ -3,21 +3,13 @@
 // so the segment files — of the recording made before the restart (a new process
 // numbers tracks from 0 again). Every segment stays listed once and the stored
 // call verifies.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { verifyCall } from '../../edge-node/src/archive/manifest/verify.ts';
 import { waitFor } from '../helpers/cloud.ts';
 import { createCallKeys } from '../helpers/tokens.ts';
-import {
-  joinWithMedia,
-  recordersLive,
-  startEdgeAt,
-  startSender,
-  tempDir,
-  withEnv,
-  type MediaParticipant,
-} from './recording-support.ts';
+import { joinWithMedia, recordersLive, startEdgeAt, startSender } from './recording-support.ts';
+import { recordingTestBed } from './recording-testbed.ts';
 
 const ENV = {
   RECORDING_ENABLED: '1',
@@ -27,17 +19,7 @@ const ENV = {
 };
 
 describe('recording across an edge restart', () => {
-  const dir = tempDir('recrestart');
-  const restoreEnv = withEnv(ENV);
-  const participants: MediaParticipant[] = [];
-  const stops: (() => Promise<void>)[] = [];
-
-  afterAll(async () => {
-    for (const p of participants) p.client.close();
-    for (const stop of stops) await stop();
-    restoreEnv();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, participants, stops } = recordingTestBed('recrestart', ENV);
 
   test('the rejoined participant is recorded under new track names; no segment is written twice', async () => {
     const callId = 'call-restart';
