@@ -31,6 +31,7 @@ import {
 import { wavBytes } from '../../edge-node/src/transcription/audio/readWav.ts';
 import { audioCtxFor } from '../../edge-node/src/transcription/engines/whisper/WhisperEngine.ts';
 import { hintsToPrompt } from '../../edge-node/src/transcription/engines/whisper/whisperText.ts';
+import { recognitionParams } from '../../edge-node/src/transcription/engines/whisper/whisper-params.mjs';
 import { loadRulePack, packHints } from '../../edge-node/src/compliance/index.ts';
 import {
   encodeOpusPackets,
@@ -366,24 +367,19 @@ results.perUtterance = perUtterance;
 // temperatures, which no real model does on clear speech.
 const promptCost: Record<string, unknown>[] = [];
 if (!liveOnly) {
-  const { Whisper, WhisperFullParams, WhisperSamplingStrategy } = await import('@napi-rs/whisper');
+  const { Whisper } = await import('@napi-rs/whisper');
   const ctx = new Whisper(whisperModel.path, { useGpu: false });
   const hints = packHints(loadRulePack('wealth-sale'));
+  // The worker's parameters, stopped after the first token.
   const firstToken = (prompt: string): number => {
-    const p = new WhisperFullParams(WhisperSamplingStrategy.Greedy);
-    Object.assign(p, {
-      nThreads: 1,
+    const p = recognitionParams({
+      threads: 1,
       language: 'en',
-      printProgress: false,
-      printRealtime: false,
-      printTimestamps: false,
-      noContext: true,
       singleSegment: true,
       audioCtx: audioCtxFor(utterancePcm.length),
       maxTokens: 1,
-      temperature: 0,
+      prompt,
     });
-    if (prompt) p.initialPrompt = prompt;
     const t = performance.now();
     ctx.full(p, utterancePcm);
     return performance.now() - t;

@@ -4,7 +4,8 @@
 // Protocol: parent → {type:'recognize', id, pcm, prompt, maxTokens, threads, audioCtx, language}
 //           worker → {type:'ready', loadMs} | {type:'result', id, text, ms} | {type:'error', id?, message}
 import { parentPort, workerData } from 'node:worker_threads';
-import { Whisper, WhisperFullParams, WhisperSamplingStrategy } from '@napi-rs/whisper';
+import { Whisper } from '@napi-rs/whisper';
+import { recognitionParams } from './whisper-params.mjs';
 
 const { modelPath } = workerData;
 let whisper;
@@ -22,21 +23,7 @@ try {
 parentPort.on('message', (msg) => {
   if (msg.type !== 'recognize' || !whisper) return;
   try {
-    const params = new WhisperFullParams(WhisperSamplingStrategy.Greedy);
-    params.nThreads = msg.threads;
-    params.language = msg.language;
-    params.translate = false;
-    params.printProgress = false;
-    params.printRealtime = false;
-    params.printTimestamps = false;
-    params.printSpecial = false;
-    params.noContext = true;
-    params.singleSegment = msg.singleSegment;
-    params.suppressBlank = true;
-    params.audioCtx = msg.audioCtx;
-    params.maxTokens = msg.maxTokens;
-    params.temperature = 0;
-    if (msg.prompt) params.initialPrompt = msg.prompt;
+    const params = recognitionParams(msg);
     const t0 = performance.now();
     const text = whisper.full(params, msg.pcm);
     parentPort.postMessage({ type: 'result', id: msg.id, text, ms: performance.now() - t0 });
