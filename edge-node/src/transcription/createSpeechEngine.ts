@@ -4,6 +4,7 @@ import { AppError } from '#protocol/errors';
 import type { SpeechEngine } from './engine.ts';
 import { PocketsphinxEngine } from './engines/pocketsphinx/PocketsphinxEngine.ts';
 import { WhisperEngine } from './engines/whisper/WhisperEngine.ts';
+import { DEFAULT_PROMPT_CHARS } from './engines/whisper/whisperText.ts';
 import { defaultLogger } from './log.ts';
 import { DEFAULT_MODEL } from './models/manifest.ts';
 import { resolveModel } from './models/resolveModel.ts';
@@ -50,9 +51,7 @@ export async function createSpeechEngine(opts: SpeechEngineOptions): Promise<Spe
         workers: opts.workers ?? Number(process.env.BRANCHEDGE_WHISPER_WORKERS ?? 2),
         ...(opts.language ? { language: opts.language } : {}),
         ...(opts.audioCtx ? { audioCtx: opts.audioCtx } : {}),
-        ...(opts.promptChars !== undefined || process.env.BRANCHEDGE_WHISPER_PROMPT_CHARS
-          ? { promptChars: opts.promptChars ?? Number(process.env.BRANCHEDGE_WHISPER_PROMPT_CHARS) }
-          : {}),
+        promptChars: opts.promptChars ?? Number(process.env.BRANCHEDGE_WHISPER_PROMPT_CHARS ?? DEFAULT_PROMPT_CHARS),
         logger,
       });
     }

@@ -57,7 +57,6 @@ export class WhisperEngine implements SpeechEngine {
   readonly #threads: number;
   readonly #language: string;
   readonly #audioCtx: 'auto' | 'full';
-  readonly #multilingual: boolean;
   readonly #promptChars: number;
   readonly #logger: Logger;
   #nextId = 1;
@@ -70,8 +69,6 @@ export class WhisperEngine implements SpeechEngine {
     this.#threads = opts.threads ?? 1;
     this.#language = opts.language ?? (opts.model.entry?.language === 'multilingual' ? 'auto' : 'en');
     this.#audioCtx = opts.audioCtx ?? 'auto';
-    // The token rate follows the language decoded: anything but English may be Mandarin.
-    this.#multilingual = this.#language !== 'en';
     // The synthetic test model emits its fixed sentence only without a prompt: behind one its
     // wiring derails into tokens whisper.cpp rejects and decodes again at higher temperatures
     // (~2× the time), a cost no real model has. It is timed without; bench:transcription
@@ -163,7 +160,8 @@ export class WhisperEngine implements SpeechEngine {
         pcm,
         // A partial is a preview: reading a prompt would cost more than its audio (whisperText.ts).
         prompt: options.partial ? '' : hintsToPrompt(options.hints, this.#promptChars),
-        maxTokens: tokenBudget(durationMs, this.#multilingual, options.partial === true),
+        // The token rate follows the language decoded: anything but English may be Mandarin.
+        maxTokens: tokenBudget(durationMs, this.#language !== 'en', options.partial === true),
         job: { id: this.#nextId++, resolve, reject },
       });
       this.#pump();
