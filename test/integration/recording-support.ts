@@ -6,6 +6,7 @@
 // probing them with ffprobe.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -186,6 +187,24 @@ export async function ffprobe(file: string): Promise<ProbeInfo> {
   const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'format=duration,start_time,format_name:stream=codec_type,codec_name,width,height', '-of', 'json', file]);
   const j = JSON.parse(stdout) as { format: { duration?: string; start_time?: string; format_name: string }; streams: ProbeInfo['streams'] };
   return { format: { duration: Number(j.format.duration ?? 0), start: Number(j.format.start_time ?? 0), formatName: j.format.format_name }, streams: j.streams };
+}
+
+/**
+ * Whether ffprobe can read media from `file`. Ciphertext has no WebM, Ogg or MP4
+ * header and yields no opus/vp8/h264 stream and no duration. ffprobe usually refuses
+ * such a file outright, but random bytes now and then pass its probe as an empty raw
+ * stream (h263, mp3…) of no duration, so "it rejected" alone is a flaky test.
+ */
+export async function readableMedia(file: string): Promise<string | undefined> {
+  const head = (await readFile(file)).subarray(0, 12);
+  if (['1a45dfa3', '4f676753'].includes(head.subarray(0, 4).toString('hex'))) return `container header ${head.subarray(0, 4).toString('hex')}`;
+  if (head.subarray(4, 8).toString('latin1') === 'ftyp') return 'mp4 header';
+  const probed = await ffprobe(file).catch(() => undefined);
+  if (!probed) return undefined;
+  const media = probed.streams.filter((x) => ['opus', 'vp8', 'h264', 'aac'].includes(x.codec_name));
+  if (media.length > 0) return `streams ${media.map((x) => x.codec_name).join(',')}`;
+  if (probed.format.duration > 0) return `duration ${probed.format.duration}`;
+  return undefined;
 }
 
 /** Whether the first frame of `file`'s first video stream is a key frame. */
