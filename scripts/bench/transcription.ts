@@ -239,10 +239,11 @@ for (const spec of liveOnly ? [] : engines) {
       const pcm = await readWavAs16kMono(c.wav);
       audioMs += pcm.length / 16;
       const t1 = performance.now();
-      const segs = await transcribeFile(engine, pcm, { vad });
+      const segs = await transcribeFile(engine, pcm, { vad, channel: `pipeline ${c.name}` });
       procMs += performance.now() - t1;
       pairsPipe.push({ reference: c.reference, hypothesis: segs.map((s) => s.text).join(' ') });
-      const whole = await engine.recognize(pcm);
+      // the whole file on a channel of its own: nothing learnt from the pipeline's pass carries over
+      const whole = await engine.recognize(pcm, { channel: `whole ${c.name}` });
       pairsWhole.push({ reference: c.reference, hypothesis: whole.map((s) => s.text).join(' ') });
     }
     const skipWer = spec.whisper && synthetic;

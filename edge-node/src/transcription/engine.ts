@@ -15,6 +15,11 @@ export interface RecognizeOptions {
   hints?: string[];
   /** Partial hypotheses may trade accuracy for speed. */
   partial?: boolean;
+  /**
+   * The audio channel (one speaker's microphone, one file): engines that adapt to
+   * the channel (pocketsphinx's cepstral mean) keep what they learn per channel.
+   */
+  channel?: string;
 }
 
 export interface SpeechEngine {

@@ -1,6 +1,7 @@
 // Offline transcription of a whole buffer: Silero VAD regions (the same
 // Segmenter the live pipeline uses), each recognised on its own, times shifted
 // to the buffer's clock. For the CLI, the compliance `inspect` tool and benchmarks.
+import { randomUUID } from 'node:crypto';
 import { SAMPLE_RATE, type RecognizedSegment, type SpeechEngine } from './engine.ts';
 import { Segmenter, type SegmenterSettings } from './vad/Segmenter.ts';
 import { SileroVad, VAD_FRAME } from './vad/SileroVad.ts';
@@ -10,6 +11,8 @@ export interface TranscribeFileOptions {
   /** A loaded VAD to reuse; otherwise one is loaded for this call and released. */
   vad?: SileroVad;
   segmenter?: Partial<SegmenterSettings>;
+  /** The file's audio channel (see RecognizeOptions); a new one for every call when absent. */
+  channel?: string;
 }
 
 export interface SpeechRegion {
@@ -52,6 +55,7 @@ export async function transcribeFile(
     const regions = await speechRegions(pcm, vad, options.segmenter);
     const results: RecognizedSegment[][] = new Array(regions.length);
     let next = 0;
+    const channel = options.channel ?? `file-${randomUUID()}`;
     // As many recognitions at once as the engine runs; results keep their order.
     const lane = async () => {
       while (next < regions.length) {
@@ -60,7 +64,7 @@ export async function transcribeFile(
         const offsetMs = (r.startSample / SAMPLE_RATE) * 1000;
         const segs = await engine.recognize(
           pcm.subarray(r.startSample, r.endSample),
-          options.hints ? { hints: options.hints } : {},
+          { channel, ...(options.hints ? { hints: options.hints } : {}) },
         );
         const regionEndMs = (r.endSample / SAMPLE_RATE) * 1000;
         results[i] = segs.map((s) => ({

@@ -59,7 +59,7 @@ export async function inspectCall(input: InspectInput): Promise<InspectResult> {
       for (const track of call.tracks) {
         log?.info({ track: track.role, durationMs: track.durationMs, engine: engine.name }, 'recognising');
         const pcm = await readPcm16k(track.file, `${track.role}.wav`);
-        for (const s of await engine.recognize(pcm, { hints })) segments.push({ role: track.role, startMs: s.startMs, endMs: s.endMs, text: s.text });
+        for (const s of await engine.recognize(pcm, { hints, channel: track.role })) segments.push({ role: track.role, startMs: s.startMs, endMs: s.endMs, text: s.text });
       }
     } finally {
       if (!input.engine) await engine.close();

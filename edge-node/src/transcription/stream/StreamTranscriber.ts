@@ -283,7 +283,7 @@ export class StreamTranscriber extends EventEmitter<StreamTranscriberEvents> {
   }
 
   #options(partial: boolean) {
-    return { partial, ...(this.#opts.hints ? { hints: this.#opts.hints } : {}) };
+    return { partial, channel: this.#streamKey, ...(this.#opts.hints ? { hints: this.#opts.hints } : {}) };
   }
 
   #emitSegment(u: Utterance, start: number, end: number, segs: RecognizedSegment[], final: boolean): void {

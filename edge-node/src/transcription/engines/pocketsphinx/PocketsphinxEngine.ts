@@ -71,11 +71,9 @@ export class PocketsphinxEngine implements SpeechEngine {
   #running = 0;
   #seq = 0;
   #tmpDir: string | undefined;
-  /** Cepstral mean carried from one recognition to the next (see #featParams). */
-  #cmn: string | undefined;
+  /** Per channel: the cepstral mean carried from one recognition to the next (see #featParams). */
+  readonly #channels = new ChannelMeans();
   #featTemplate: string | undefined;
-  /** The recognition that is learning the channel's cepstral mean, while none is known. */
-  #learning: Promise<void> | undefined;
   readonly #waiting: (() => void)[] = [];
 
   constructor(opts: PocketsphinxOptions) {
@@ -102,8 +100,8 @@ export class PocketsphinxEngine implements SpeechEngine {
       );
     }
     // An empty input proves the binary runs and the model loads.
-    await engine.recognize(new Float32Array(1600));
-    engine.#cmn = undefined; // learnt from silence only: start from the model's
+    await engine.recognize(new Float32Array(1600), { channel: 'start-up check' });
+    engine.#channels.forget('start-up check'); // learnt from silence only
     return engine;
   }
 
@@ -123,21 +121,22 @@ export class PocketsphinxEngine implements SpeechEngine {
   }
 
   async recognize(pcm16k: Float32Array, options: RecognizeOptions = {}): Promise<RecognizedSegment[]> {
-    // Until the channel's mean is known, one recognition at a time: the first teaches it to the
-    // others instead of all of them starting cold (see #featParams).
-    while (this.#cmn === undefined && this.#learning) await this.#learning;
-    if (this.#cmn !== undefined) return this.#recognize(pcm16k, options);
+    // Until a channel's mean is known, one recognition at a time on it: the first teaches it
+    // to the others instead of all of them starting cold (see #featParams).
+    const channel = this.#channels.get(options.channel ?? '');
+    while (channel.cmn === undefined && channel.learning) await channel.learning;
+    if (channel.cmn !== undefined) return this.#recognize(pcm16k, options, channel);
     let learnt!: () => void;
-    this.#learning = new Promise<void>((resolve) => (learnt = resolve));
+    channel.learning = new Promise<void>((resolve) => (learnt = resolve));
     try {
-      return await this.#recognize(pcm16k, options);
+      return await this.#recognize(pcm16k, options, channel);
     } finally {
-      this.#learning = undefined;
+      channel.learning = undefined;
       learnt();
     }
   }
 
-  async #recognize(pcm16k: Float32Array, options: RecognizeOptions): Promise<RecognizedSegment[]> {
+  async #recognize(pcm16k: Float32Array, options: RecognizeOptions, channel: Channel): Promise<RecognizedSegment[]> {
     this.#tmpDir ??= mkdtempSync(path.join(os.tmpdir(), 'branchedge-sphinx-io-'));
     const seq = this.#seq++;
     const infile = path.join(this.#tmpDir, `${seq}.raw`);
@@ -149,7 +148,7 @@ export class PocketsphinxEngine implements SpeechEngine {
       '-hmm',
       path.join(this.#modelDir, 'en-us'),
       '-featparams',
-      await this.#featParams(`${seq}`),
+      await this.#featParams(`${seq}`, channel.cmn),
     ];
     if (this.#lm === 'domain') {
       const model = this.#domainModel(
@@ -170,13 +169,13 @@ export class PocketsphinxEngine implements SpeechEngine {
     await this.#acquire();
     try {
       let { stdout, stderr } = await this.#run(args);
-      if (this.#cmn === undefined && pcm16k.length > 8000) {
-        // No channel estimate yet: learn it from this utterance, then decode it again with it.
-        this.#learnCmn(stderr);
-        args[args.indexOf('-featparams') + 1] = await this.#featParams(`${seq}b`);
+      if (channel.cmn === undefined && pcm16k.length > 8000) {
+        // No estimate for this channel yet: learn it from this utterance, then decode it again with it.
+        channel.cmn = learntCmn(stderr);
+        args[args.indexOf('-featparams') + 1] = await this.#featParams(`${seq}b`, channel.cmn);
         ({ stdout, stderr } = await this.#run(args));
       }
-      this.#learnCmn(stderr);
+      channel.cmn = learntCmn(stderr) ?? channel.cmn;
       return parseTimedOutput(stdout);
     } finally {
       this.#release();
@@ -191,27 +190,21 @@ export class PocketsphinxEngine implements SpeechEngine {
    * `-cmninit` (set in feat.params, which overrides the command line). A short
    * utterance ends before the mean adapts, and recognition suffers badly
    * (measured: 54% → 25% WER on the domain sentences). So the mean a process
-   * ends with seeds the next one: the channel is learnt across utterances, as
-   * a long-lived decoder would. Until the first mean is learnt, recognitions
-   * run one at a time (`recognize`): two cold ones at once both decode with
-   * the model's mean (measured on the domain sentences: 30–35% WER cold with
-   * two at once, 24–25% one at a time; 22–23% once learnt; 21–22% whole file).
+   * ends with seeds the next one on the same channel: each microphone is learnt
+   * across its utterances, as a long-lived decoder per speaker would. Channels
+   * are kept apart because one speaker's mean is wrong for another's microphone
+   * (the benchmark's espeak sentences decoded after its human recordings: 29%
+   * WER against 23% for the whole file). Until a channel's first mean is learnt,
+   * its recognitions run one at a time (`recognize`): two cold ones at once both
+   * decode with the model's mean (measured on the domain sentences: 30–35% WER
+   * cold with two at once, 24–25% one at a time; 22–23% once learnt).
    */
-  async #featParams(tag: string): Promise<string> {
+  async #featParams(tag: string, cmn: string | undefined): Promise<string> {
     this.#featTemplate ??= readFileSync(path.join(this.#modelDir, 'en-us', 'feat.params'), 'utf8');
     const file = path.join(this.#tmpDir!, `feat-${tag}.params`);
-    const text = this.#cmn
-      ? this.#featTemplate.replace(/^-cmninit .*$/m, `-cmninit ${this.#cmn}`)
-      : this.#featTemplate;
+    const text = cmn ? this.#featTemplate.replace(/^-cmninit .*$/m, `-cmninit ${cmn}`) : this.#featTemplate;
     await writeFile(file, text);
     return file;
-  }
-
-  #learnCmn(log: string): void {
-    const updates = [...log.matchAll(/cmn_live\.c\(\d+\): Update to\s+<([^>]+)>/g)];
-    const last = updates.at(-1)?.[1]?.trim().split(/\s+/);
-    if (last && last.length >= 13 && last.every((v) => Number.isFinite(Number(v))))
-      this.#cmn = last.join(',');
   }
 
   #run(args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -261,5 +254,37 @@ export class PocketsphinxEngine implements SpeechEngine {
   async close(): Promise<void> {
     if (this.#tmpDir) rmSync(this.#tmpDir, { recursive: true, force: true });
     this.#tmpDir = undefined;
+  }
+}
+
+/** The last cepstral mean a pocketsphinx run logged, as `-cmninit` wants it. */
+function learntCmn(log: string): string | undefined {
+  const updates = [...log.matchAll(/cmn_live\.c\(\d+\): Update to\s+<([^>]+)>/g)];
+  const last = updates.at(-1)?.[1]?.trim().split(/\s+/);
+  return last && last.length >= 13 && last.every((v) => Number.isFinite(Number(v))) ? last.join(',') : undefined;
+}
+
+interface Channel {
+  cmn: string | undefined;
+  /** The recognition learning this channel's mean, while none is known. */
+  learning: Promise<void> | undefined;
+}
+
+/** What is learnt per channel, for the most recently used channels only (calls come and go). */
+class ChannelMeans {
+  static readonly MAX = 256;
+  readonly #channels = new Map<string, Channel>();
+
+  get(id: string): Channel {
+    let channel = this.#channels.get(id);
+    if (channel) this.#channels.delete(id);
+    else channel = { cmn: undefined, learning: undefined };
+    this.#channels.set(id, channel); // most recent last
+    while (this.#channels.size > ChannelMeans.MAX) this.#channels.delete(this.#channels.keys().next().value!);
+    return channel;
+  }
+
+  forget(id: string): void {
+    this.#channels.delete(id);
   }
 }
