@@ -59,7 +59,7 @@ export function ChecklistPanel({ items }: { items: ChecklistItem[] }) {
       ) : (
         <>
           <progress max={Math.max(1, p.total)} value={p.done} aria-label={t('feed.checklist')} />
-          <ul className="checklist">
+          <ul className="checklist" tabIndex={0} aria-label={t('feed.checklist')}>
             {items.map((i) => (
               <li key={i.id} className={`check-${i.status}`} data-check={i.id}>
                 <span className="mark" aria-hidden="true">

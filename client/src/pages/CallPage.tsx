@@ -58,8 +58,8 @@ export function CallPage() {
           view.feed.transcript.length + view.feed.checklist.length + view.feed.alerts.length > 0 ? (
             <>
               {view.feed.checklist.length > 0 && <ChecklistPanel items={view.feed.checklist} />}
-              {view.feed.alerts.length > 0 && <AlertsPanel alerts={view.feed.alerts} />}
               <TranscriptPanel lines={view.feed.transcript} />
+              {view.feed.alerts.length > 0 && <AlertsPanel alerts={view.feed.alerts} />}
             </>
           ) : undefined
         }

@@ -58,8 +58,8 @@ export function ObserverCall({ callId, onLeave }: { callId: string; onLeave: () 
         side={
           <>
             <ChecklistPanel items={view.feed.checklist} />
-            <AlertsPanel alerts={view.feed.alerts} />
             <TranscriptPanel lines={view.feed.transcript} names={names} />
+            <AlertsPanel alerts={view.feed.alerts} />
           </>
         }
         controls={

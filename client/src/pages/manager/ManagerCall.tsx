@@ -169,6 +169,7 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
         side={
           <>
             <ChecklistPanel items={view.feed.checklist} />
+            <TranscriptPanel lines={view.feed.transcript} names={names} />
             <AlertsPanel alerts={view.feed.alerts} />
             {!customer && call?.allowRemoteCustomer !== false && <InvitePanel callId={callId} />}
             <ExpertRequestPanel
@@ -177,7 +178,6 @@ export function ManagerCall({ callId, onExit }: { callId: string; onExit: () => 
               call={call}
               expertInCall={expert?.displayName}
             />
-            <TranscriptPanel lines={view.feed.transcript} names={names} />
           </>
         }
         controls={
