@@ -176,8 +176,9 @@ describe('live transcription with the offline engine (pocketsphinx)', () => {
         { reference: sentences.join(' '), hypothesis: finals.map((s) => s.text).join(' ') },
       ]);
       logger.info({ wer, finals: finals.map((s) => s.text) }, 'pocketsphinx live WER');
-      // Measured 0.29–0.39 here on espeak-ng's default voice (see docs/transcription.md).
-      expect(wer.wer).toBeLessThanOrEqual(0.5);
+      // Measured 0.09–0.12 here since the channel's mean is learnt before the first sentence is
+      // decoded (0.29–0.39 before; see docs/transcription.md).
+      expect(wer.wer).toBeLessThanOrEqual(0.25);
       expect(finals.length).toBeGreaterThanOrEqual(sentences.length - 1);
     } finally {
       await service.close();
