@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { loadEnvFile, parseEnv } from '#common/config';
 import { repoRoot, varDir } from '#common/paths';
+import { archiveEnvOf } from './archive/config.ts';
 import { isTimeZone, machineTimeZone } from './lobby/day.ts';
 
 const EdgeEnv = z.object({
@@ -90,6 +91,7 @@ export type EdgeConfig = ReturnType<typeof loadEdgeConfig>;
 export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
   loadEnvFile();
   const e = parseEnv('edge', EdgeEnv, env);
+  const dataDir = e.EDGE_DATA_DIR ?? path.join(varDir, 'edges', e.EDGE_ID);
   return {
     edgeId: e.EDGE_ID,
     branchId: e.BRANCH_ID,
@@ -104,7 +106,12 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env) {
     maxCalls: e.EDGE_MAX_CALLS,
     maxConsumersPerWorker: e.SFU_MAX_CONSUMERS_PER_WORKER,
     callTokenPublicKeyFile: e.CALL_TOKEN_PUBLIC_KEY_FILE || undefined,
-    dataDir: e.EDGE_DATA_DIR ?? path.join(varDir, 'edges', e.EDGE_ID),
+    dataDir,
+    /**
+     * The archive's variables from the same environment as the rest (a test edge's env object,
+     * or process.env); the archive parses them when it starts (its spool is claimed then).
+     */
+    archiveEnv: archiveEnvOf(env),
     clientDist: e.CLIENT_DIST,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     transcription: {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createLogger } from '#common/logger';
 import { createEdge, type Edge } from '../../edge-node/src/app.ts';
 import { loadEdgeConfig } from '../../edge-node/src/config.ts';
+import { archiveEnvOf } from '../../edge-node/src/archive/config.ts';
 import { createCallKeys, type TestCallKeys } from './tokens.ts';
 
 export interface TestEdge {
@@ -37,6 +38,8 @@ export async function startTestEdge(env: Record<string, string> = {}): Promise<T
     CALL_TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile,
     EDGE_DATA_DIR: path.join(dir, 'data'),
     PATH: process.env.PATH ?? '',
+    // Archive variables a test set with withEnv; an edge reads only the object it is given.
+    ...archiveEnvOf(process.env),
     ...env,
   });
   const logger = createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' });

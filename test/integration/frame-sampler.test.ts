@@ -7,13 +7,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Report } from '#protocol/report';
 import { readArchivedArtifact, startTestEdge, type TestEdge } from '../helpers/edge.ts';
-import { joinWithMedia, startSender, withEnv, type MediaParticipant } from './recording-support.ts';
+import { joinWithMedia, startSender, type MediaParticipant } from './recording-support.ts';
 
 const CALL = 'call-frame-sampler';
 
 describe('live frame sampler', () => {
-  // Recording is not under test here (its settings are read from the process environment).
-  const restoreEnv = withEnv({ RECORDING_ENABLED: '0' });
   let edge: TestEdge;
   let manager: MediaParticipant;
   let sender: ReturnType<typeof startSender>;
@@ -28,7 +26,6 @@ describe('live frame sampler', () => {
     sender?.kill('SIGKILL');
     manager?.client.close();
     await edge?.stop();
-    restoreEnv();
   });
 
   const camera = () => edge.edge.frames!.status().find((s) => s.callId === CALL)?.cameras[0];

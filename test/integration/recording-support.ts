@@ -19,6 +19,7 @@ import { decryptToFile } from '#common/archive/blob';
 import { createEdge } from '../../edge-node/src/app.ts';
 import { loadEdgeConfig } from '../../edge-node/src/config.ts';
 import type { TestEdge } from '../helpers/edge.ts';
+import { archiveEnvOf } from '../../edge-node/src/archive/config.ts';
 import { createCallKeys, type TestCallKeys } from '../helpers/tokens.ts';
 import { SignalClient } from '../helpers/signal-client.ts';
 
@@ -257,6 +258,8 @@ export async function startEdgeAt(dir: string, env: Record<string, string>, keys
     CALL_TOKEN_PUBLIC_KEY_FILE: callKeys.publicKeyFile,
     EDGE_DATA_DIR: path.join(dir, 'data'),
     PATH: process.env.PATH ?? '',
+    // Archive variables a test set with withEnv; an edge reads only the object it is given.
+    ...archiveEnvOf(process.env),
     ...env,
   });
   const edge = await createEdge(config, logger ?? createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' }));

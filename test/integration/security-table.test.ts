@@ -527,7 +527,7 @@ describe('media is DTLS-SRTP only', () => {
       .find((a) => a?.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 
   beforeAll(async () => {
-    edge = await startTestEdge({ RTC_LISTEN_IP: publicIp });
+    edge = await startTestEdge({ RTC_LISTEN_IP: publicIp, RECORDING_ENABLED: '1' }); // its recorder transports are checked too
     const worker = edge.edge.pool.workers[0]!.worker;
     worker.observer.on('newrouter', (router: types.Router) =>
       router.observer.on('newtransport', (t: types.Transport) => {

@@ -85,6 +85,11 @@ function claimDefaultSpool(edgeId: string, dataDir: string): string {
   }
 }
 
+/** The archive's and recording's variables in `env`: what `loadArchiveConfig` reads. */
+export function archiveEnvOf(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.keys(ArchiveEnv.shape).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]!]])));
+}
+
 export function loadArchiveConfig(env: NodeJS.ProcessEnv, edge: { edgeId: string; branchId: string; dataDir: string }) {
   const e = parseEnv('archive', ArchiveEnv, env);
   const keyDir = e.ARCHIVE_KEY_DIR ?? path.join(edge.dataDir, 'keys');

@@ -24,12 +24,11 @@ export interface EdgeArchive {
 }
 
 export async function startArchive(o: {
-  edge: { edgeId: string; branchId: string; dataDir: string };
+  edge: { edgeId: string; branchId: string; dataDir: string; archiveEnv: Record<string, string> };
   registry: CallRegistry;
   logger: Logger;
-  env?: NodeJS.ProcessEnv;
 }): Promise<EdgeArchive> {
-  const config = loadArchiveConfig(o.env ?? process.env, o.edge);
+  const config = loadArchiveConfig(o.edge.archiveEnv, o.edge);
   const logger = o.logger.child({ module: 'archive' });
   const archive = await CallArchive.open(config, logger);
   archive.setRenderer(new FfmpegRenderer({ ffmpeg: config.recording.ffmpeg, spoolDir: config.recording.spoolDir, tile: config.recording.tile, fps: config.recording.fps, preset: config.recording.preset, fontFile: config.recording.fontFile }, logger));
