@@ -17,9 +17,7 @@ import type { CallRole } from '#protocol/roles';
 import type { CallRecord } from '../../edge-node/src/archive/ArchiveStore.ts';
 import { decryptToFile } from '#common/archive/blob';
 import { createEdge } from '../../edge-node/src/app.ts';
-import { loadEdgeConfig } from '../../edge-node/src/config.ts';
-import type { TestEdge } from '../helpers/edge.ts';
-import { archiveEnvOf } from '../../edge-node/src/archive/config.ts';
+import { testEdgeConfig, type TestEdge } from '../helpers/edge.ts';
 import { createCallKeys, type TestCallKeys } from '../helpers/tokens.ts';
 import { SignalClient } from '../helpers/signal-client.ts';
 
@@ -245,23 +243,8 @@ export async function flashOnsets(file: string, from?: number, to?: number): Pro
 export async function startEdgeAt(dir: string, env: Record<string, string>, keys?: TestCallKeys, logger?: Logger): Promise<TestEdge> {
   mkdirSync(dir, { recursive: true });
   const callKeys = keys ?? createCallKeys(dir);
-  const config = loadEdgeConfig({
-    EDGE_ID: 'edge-test',
-    BRANCH_ID: 'branch-test',
-    CLOUD_URL: '',
-    EDGE_HOST: '127.0.0.1',
-    EDGE_PORT: '0',
-    RTC_PORT_BASE: '0',
-    SFU_WORKERS: '1',
-    // Recording tests send media up to 60x real time: a frame sampler decoding it would starve the recorders.
-    FRAME_SAMPLING_ENABLED: '0',
-    CALL_TOKEN_PUBLIC_KEY_FILE: callKeys.publicKeyFile,
-    EDGE_DATA_DIR: path.join(dir, 'data'),
-    PATH: process.env.PATH ?? '',
-    // Archive variables a test set with withEnv; an edge reads only the object it is given.
-    ...archiveEnvOf(process.env),
-    ...env,
-  });
+  // Recording tests send media up to 60x real time: a frame sampler decoding it would starve the recorders.
+  const config = testEdgeConfig(dir, callKeys, { FRAME_SAMPLING_ENABLED: '0' }, env);
   const edge = await createEdge(config, logger ?? createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' }));
   return { edge, url: `http://127.0.0.1:${edge.port}`, keys: callKeys, dir, stop: () => edge.close() };
 }
