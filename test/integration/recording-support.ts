@@ -192,7 +192,7 @@ export async function ffprobe(file: string): Promise<ProbeInfo> {
  * Whether ffprobe can read media from `file`. Ciphertext has no WebM, Ogg or MP4
  * header and yields no opus/vp8/h264 stream and no duration. ffprobe usually refuses
  * such a file outright, but random bytes now and then pass its probe as an empty raw
- * stream (h263, mp3…) of no duration, so "it rejected" alone is a flaky test.
+ * stream (h263, lrc: 4 of 300 random files) of no duration, so "it rejected" alone is a flaky test.
  */
 export async function readableMedia(file: string): Promise<string | undefined> {
   const head = (await readFile(file)).subarray(0, 12);

@@ -1,5 +1,5 @@
 // What every recording test file sets up the same way: a temporary directory,
-// the file's recording settings in process.env (the archive reads them there),
+// the file's recording settings in process.env (the test edge helpers pass them on),
 // and one afterAll that closes the participants' signaling, stops what the
 // tests pushed to `stops` (edges, in order), runs `cleanup`, restores the
 // environment and removes the directory. Kept apart from recording-support.ts,

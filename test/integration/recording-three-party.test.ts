@@ -17,21 +17,14 @@ const CALL_S = 14;
 describe('recording a three-party call', () => {
   let edge: TestEdge;
   const work = tempDir('rec3');
-  const saved: Record<string, string | undefined> = {};
   const participants: MediaParticipant[] = [];
 
   beforeAll(async () => {
-    for (const [k, v] of Object.entries(ENV)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-    edge = await startTestEdge({ RECORDING_ENABLED: '1' });
+    edge = await startTestEdge({ ...ENV, RECORDING_ENABLED: '1' });
   });
   afterAll(async () => {
     for (const p of participants) p.client.close();
     await edge?.stop();
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
     await rm(work, { recursive: true, force: true });
   });
 
