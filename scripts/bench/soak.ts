@@ -1,5 +1,5 @@
 // npm run bench:soak [-- --minutes 30] [--calls 2] [--engine pocketsphinx|whisper] [--interval 30]
-//                        [--warmup 5] [--workers N] [--out bench-results/soak.json]
+//                        [--warmup 5] [--workers N] [--no-frames] [--out bench-results/soak.json]   (SOAK_DEBUG=1: per-recognition log)
 // A long run of the busiest load the edge is rated for on this machine: N
 // three-party calls through a real edge (in this process, its own mediasoup
 // workers), every participant publishing simulcast VP8 and Opus carrying their
@@ -162,13 +162,23 @@ transcription.on('segment', (s: TranscriptSegment) => {
   if (process.env.SOAK_DEBUG) log(`  matched ${p.peerId} sentence end ${u.endAt - speechAt} final at ${Date.now() - speechAt}`);
 });
 transcription.on('capacity', (r) => r.overCapacity && window.overCapacity++);
+// SOAK_DEBUG=1: a log line per speculation and per recognition (start, time taken, audio length),
+// to see where a final's latency goes. Wraps the edge's scheduler and engine in this process only.
 if (process.env.SOAK_DEBUG) {
-  const sch = transcription.scheduler;
-  const spec0 = sch.speculate.bind(sch);
-  sch.speculate = (job) => { log(`spec ${job.streamKey} at ${Date.now() - speechAt} pcm ${Math.round(job.pcm.length / 16)}ms`); return spec0(job); };
-  const eng = sch.engine;
-  const rec0 = eng.recognize.bind(eng);
-  eng.recognize = async (pcm, o) => { const s0 = Date.now(); const r = await rec0(pcm, o); log(`rec ${o?.partial ? 'P' : 'F'} start ${s0 - speechAt} took ${Date.now() - s0} pcm ${Math.round(pcm.length / 16)}`); return r; };
+  const scheduler = transcription.scheduler;
+  const speculate = scheduler.speculate.bind(scheduler);
+  scheduler.speculate = (job) => {
+    log(`spec ${job.streamKey} at ${Date.now() - speechAt} pcm ${Math.round(job.pcm.length / 16)}ms`);
+    return speculate(job);
+  };
+  const engine = scheduler.engine;
+  const recognize = engine.recognize.bind(engine);
+  engine.recognize = async (pcm, options) => {
+    const started = Date.now();
+    const result = await recognize(pcm, options);
+    log(`rec ${options?.partial ? 'P' : 'F'} start ${started - speechAt} took ${Date.now() - started} pcm ${Math.round(pcm.length / 16)}`);
+    return result;
+  };
 }
 
 await generator.start(input);
