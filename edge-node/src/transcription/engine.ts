@@ -29,6 +29,12 @@ export interface SpeechEngine {
   readonly concurrency?: number;
   /** True for the synthetic Whisper test model: fixed output, never evidence of accuracy. */
   readonly synthetic?: boolean;
+  /**
+   * True when each recognition on a channel starts from what the one before it learnt
+   * (pocketsphinx's cepstral mean): a file's utterances then go one after another, as a
+   * speaker's do, or the result depends on which of two parallel recognitions ended last.
+   */
+  readonly learnsChannel?: boolean;
   recognize(pcm16k: Float32Array, options?: RecognizeOptions): Promise<RecognizedSegment[]>;
   close(): Promise<void>;
 }

@@ -56,7 +56,8 @@ export async function transcribeFile(
     const results: RecognizedSegment[][] = new Array(regions.length);
     let next = 0;
     const channel = options.channel ?? `file-${randomUUID()}`;
-    // As many recognitions at once as the engine runs; results keep their order.
+    // As many recognitions at once as the engine runs (one at a time if it learns the channel);
+    // results keep their order.
     const lane = async () => {
       while (next < regions.length) {
         const i = next++;
@@ -74,7 +75,8 @@ export async function transcribeFile(
         }));
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, engine.concurrency ?? 1) }, lane));
+    const lanes = engine.learnsChannel ? 1 : Math.max(1, engine.concurrency ?? 1);
+    await Promise.all(Array.from({ length: lanes }, lane));
     return results.flat();
   } finally {
     if (!options.vad) await vad.close();

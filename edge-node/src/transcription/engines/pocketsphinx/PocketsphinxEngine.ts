@@ -60,6 +60,7 @@ export function parseTimedOutput(out: string): RecognizedSegment[] {
 
 export class PocketsphinxEngine implements SpeechEngine {
   readonly name = 'pocketsphinx:en-us';
+  readonly learnsChannel = true;
   readonly concurrency: number;
   readonly #modelDir: string;
   readonly #binary: string;
