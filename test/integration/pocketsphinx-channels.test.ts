@@ -1,8 +1,10 @@
 // Pocketsphinx learns each channel's cepstral mean (one speaker's microphone)
-// separately: a speaker's sentences are recognised as well after the engine has
-// heard a quite different recording (JFK's speech, on another channel) as the
-// whole file on its own. With one mean for all channels, the domain sentences
-// decoded after the JFK clip measured 33% WER here against 22% for the whole file.
+// separately: a speaker's sentences are recognised exactly as well after the
+// engine has heard a quite different recording (JFK's speech, on another
+// channel) as by an engine that heard nothing else. With one mean for all
+// channels, the domain sentences decoded after the JFK clip measured 33% WER
+// against 22% for the whole file. The rendering is repeatable and a file's
+// utterances are recognised in order, so the two results are the same text.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -40,20 +42,19 @@ afterAll(async () => {
   speech?.cleanup();
 });
 
-test("a speaker's sentences after another channel was learnt: within 2 points of the whole file", async () => {
-  const reference = sentences.join(' ');
+test("a speaker's sentences after another channel was learnt: the same transcript as from a fresh engine", async () => {
+  const pcm = await readWavAs16kMono(speech.path);
+  const text = async (e: SpeechEngine) =>
+    (await transcribeFile(e, pcm, { vad, channel: 'speaker' })).map((s) => s.text).join(' ');
+  const fresh = await createSpeechEngine({ engine: 'pocketsphinx', logger: createLogger('test', { level: 'warn' }) });
+  const alone = await text(fresh).finally(() => fresh.close());
+
   const jfk = await readWavAs16kMono(JFK);
   const heard = await transcribeFile(engine, jfk, { vad, channel: 'jfk' });
   // the domain language model makes little of JFK: what matters is that the channel was heard
   expect(heard.map((s) => s.text).join(' ').split(' ').length).toBeGreaterThan(5);
+  const afterJfk = await text(engine);
 
-  const pcm = await readWavAs16kMono(speech.path);
-  const pipeline = corpusWer([
-    { reference, hypothesis: (await transcribeFile(engine, pcm, { vad, channel: 'speaker' })).map((s) => s.text).join(' ') },
-  ]).wer;
-  const whole = corpusWer([
-    { reference, hypothesis: (await engine.recognize(pcm, { channel: 'whole file' })).map((s) => s.text).join(' ') },
-  ]).wer;
-  expect(pipeline, `pipeline ${pipeline} against whole file ${whole}`).toBeLessThanOrEqual(whole + 0.02);
-  expect(pipeline).toBeLessThan(0.3);
+  expect(afterJfk).toBe(alone);
+  expect(corpusWer([{ reference: sentences.join(' '), hypothesis: afterJfk }]).wer).toBeLessThan(0.3);
 });
