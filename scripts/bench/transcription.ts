@@ -20,7 +20,6 @@ import {
   createSpeechEngine,
   readWavAs16kMono,
   resolveModel,
-  transcribeFile,
   TranscriptionService,
   SileroVad,
   DEFAULT_SEGMENTER,
@@ -39,7 +38,12 @@ import {
   runLiveSpeakers,
 } from '../../edge-node/src/transcription/eval/liveRun.ts';
 import { renderSpeech } from '../../edge-node/src/transcription/eval/renderSpeech.ts';
-import { corpusWer } from '../../edge-node/src/transcription/eval/wer.ts';
+import { corpusWer, sumWer, type WerResult } from '../../edge-node/src/transcription/eval/wer.ts';
+import {
+  alignedWer,
+  DEFAULT_SHIFTS,
+  type AlignedWer,
+} from '../../edge-node/src/transcription/eval/alignedWer.ts';
 import {
   endOfUtteranceStats,
   vadProbabilities,
@@ -66,6 +70,8 @@ const mb = () => Math.round(process.memoryUsage().rss / 1e6);
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const pct = (x: number | undefined) =>
   x === undefined || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`;
+
+const pctRange = ([lo, hi]: [number, number]) => `${(lo * 100).toFixed(1)}–${(hi * 100).toFixed(1)}%`;
 
 // ---------------------------------------------------------------- clips
 interface Clip {
@@ -136,18 +142,22 @@ interface EngineSpec {
   label: string;
   opts: SpeechEngineOptions;
   whisper: boolean;
+  /** Alignments its WER is measured over (see alignedWer): fewer for the slow general LM. */
+  alignments: number;
 }
 const engines: EngineSpec[] = [
   {
     label: `whisper ${whisperModel.id} resident (@napi-rs/whisper, 2 workers × 1 thread)`,
     opts: { engine: 'whisper', model: whisperModel.path, threads: 1, workers: 2 },
     whisper: true,
+    alignments: 4,
   },
-  { label: 'pocketsphinx domain LM', opts: { engine: 'pocketsphinx' }, whisper: false },
+  { label: 'pocketsphinx domain LM', opts: { engine: 'pocketsphinx' }, whisper: false, alignments: 8 },
   {
     label: 'pocketsphinx general LM',
     opts: { engine: 'pocketsphinx', languageModel: 'general' },
     whisper: false,
+    alignments: 2,
   },
 ];
 const cli = await run('bash', [path.join(repoRoot, 'scripts', 'build-whisper-cli.sh')], {
@@ -181,10 +191,24 @@ const results: Record<string, unknown> = {
 };
 const vad = await SileroVad.load();
 const speech = await renderSpeech(domain, { gapMs: 1500 });
+// WER is measured on the 10 test sentences plus 30 held out from every tuning (~400 words):
+// on 10 sentences alone, a 2-point difference is two words.
+const evalSentences = [
+  ...domain,
+  ...(
+    JSON.parse(
+      readFileSync(
+        path.join(repoRoot, 'test', 'fixtures', 'transcription', 'domain-eval-sentences.json'),
+        'utf8',
+      ),
+    ) as { sentences: string[] }
+  ).sentences,
+];
+const evalSpeech = await renderSpeech(evalSentences, { gapMs: 1500 });
 const domainClip: Clip = {
-  name: 'domain sentences (espeak-ng)',
-  wav: speech.path,
-  reference: domain.join(' '),
+  name: `${evalSentences.length} domain sentences (espeak-ng)`,
+  wav: evalSpeech.path,
+  reference: evalSentences.join(' '),
   human: false,
 };
 // 16 kHz copies for the CLI (whisper.cpp 1.5 reads 16 kHz WAV only).
@@ -211,8 +235,13 @@ async function as16k(c: Clip): Promise<string> {
 interface Row {
   engine: string;
   set: string;
+  /** Summed over `alignments` shifted copies of every clip (see alignedWer). */
   werPipeline?: number;
   werWholeFile?: number;
+  words?: number;
+  alignments?: number;
+  pipelineRange?: [number, number];
+  wholeFileRange?: [number, number];
   rtfPipeline: number;
   loadMs?: number;
   rssMb?: number;
@@ -231,27 +260,42 @@ for (const spec of liveOnly ? [] : engines) {
   const rssMb = mb() - rssBefore;
   for (const set of sets) {
     if (set.clips.length === 0) continue;
-    const pairsPipe: { reference: string; hypothesis: string }[] = [];
-    const pairsWhole: { reference: string; hypothesis: string }[] = [];
-    let audioMs = 0;
-    let procMs = 0;
-    for (const c of set.clips) {
-      const pcm = await readWavAs16kMono(c.wav);
-      audioMs += pcm.length / 16;
-      const t1 = performance.now();
-      const segs = await transcribeFile(engine, pcm, { vad, channel: `pipeline ${c.name}` });
-      procMs += performance.now() - t1;
-      pairsPipe.push({ reference: c.reference, hypothesis: segs.map((s) => s.text).join(' ') });
-      // the whole file on a channel of its own: nothing learnt from the pipeline's pass carries over
-      const whole = await engine.recognize(pcm, { channel: `whole ${c.name}` });
-      pairsWhole.push({ reference: c.reference, hypothesis: whole.map((s) => s.text).join(' ') });
-    }
     const skipWer = spec.whisper && synthetic;
+    // WER over several alignments of each clip (see alignedWer); the synthetic model's WER is
+    // meaningless, so it runs once, for its real-time factor only.
+    const shifts = skipWer ? [0] : DEFAULT_SHIFTS.slice(0, spec.alignments);
+    const measured: AlignedWer[] = [];
+    for (const c of set.clips) {
+      measured.push(
+        await alignedWer(engine, await readWavAs16kMono(c.wav), c.reference, {
+          vad,
+          shifts,
+          channel: c.name,
+        }),
+      );
+    }
+    const total = (pick: (a: AlignedWer) => WerResult) => sumWer(measured.map(pick));
+    // Per alignment, over the set's clips: how far one alignment alone can mislead.
+    const perShift = shifts.map((_, i) => ({
+      pipeline: sumWer(measured.map((m) => m.alignments[i]!.pipeline)).wer,
+      wholeFile: sumWer(measured.map((m) => m.alignments[i]!.wholeFile)).wer,
+    }));
+    const range = (xs: number[]) => [Math.min(...xs), Math.max(...xs)] as [number, number];
     rows.push({
       engine: spec.label,
       set: set.name,
-      ...(skipWer ? {} : { werPipeline: corpusWer(pairsPipe).wer, werWholeFile: corpusWer(pairsWhole).wer }),
-      rtfPipeline: procMs / audioMs,
+      ...(skipWer
+        ? {}
+        : {
+            werPipeline: total((m) => m.pipeline).wer,
+            werWholeFile: total((m) => m.wholeFile).wer,
+            words: total((m) => m.pipeline).words / shifts.length,
+            alignments: shifts.length,
+            pipelineRange: range(perShift.map((x) => x.pipeline)),
+            wholeFileRange: range(perShift.map((x) => x.wholeFile)),
+          }),
+      rtfPipeline:
+        measured.reduce((a, m) => a + m.pipelineMs, 0) / measured.reduce((a, m) => a + m.audioMs, 0),
       loadMs: Math.round(loadMs),
       rssMb,
     });
@@ -288,6 +332,14 @@ console.table(
     set: r.set,
     'WER pipeline (VAD segments)': pct(r.werPipeline),
     'WER whole file': pct(r.werWholeFile),
+    'gap (points)':
+      r.werPipeline === undefined || r.werWholeFile === undefined
+        ? ''
+        : r1((r.werPipeline - r.werWholeFile) * 100),
+    'one alignment: pipeline / whole file': r.pipelineRange
+      ? `${pctRange(r.pipelineRange)} / ${pctRange(r.wholeFileRange!)}`
+      : '',
+    alignments: r.alignments ?? '',
     RTF: r1(r.rtfPipeline * 100) / 100,
     'load ms': r.loadMs ?? '',
     'RSS +MB': r.rssMb ?? '',
@@ -388,7 +440,10 @@ if (!liveOnly) {
   let base = 0;
   for (const chars of [0, 100, 300, 600]) {
     const prompt = hintsToPrompt(hints, chars);
-    const ms = percentile(Array.from({ length: reps }, () => firstToken(prompt)), 50);
+    const ms = percentile(
+      Array.from({ length: reps }, () => firstToken(prompt)),
+      50,
+    );
     if (chars === 0) base = ms;
     promptCost.push({
       'prompt chars (limit)': chars,
@@ -397,7 +452,7 @@ if (!liveOnly) {
       'added by the prompt ms': Math.round(ms - base),
     });
   }
-  console.log('\n## 2b. What the rule pack\'s domain prompt adds to every recognition (1 thread)');
+  console.log("\n## 2b. What the rule pack's domain prompt adds to every recognition (1 thread)");
   console.table(promptCost);
 }
 results.promptCost = promptCost;
@@ -566,6 +621,7 @@ results.endOfUtterance = eou;
 
 await vad.close();
 speech.cleanup();
+evalSpeech.cleanup();
 liveSpeech.cleanup();
 mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });
 const out = path.resolve(

@@ -30,12 +30,12 @@ export function wordErrors(reference: string, hypothesis: string): WerResult {
 
 /** Corpus WER: total errors over total reference words. */
 export function corpusWer(pairs: { reference: string; hypothesis: string }[]): WerResult {
-  let errors = 0;
-  let words = 0;
-  for (const p of pairs) {
-    const r = wordErrors(p.reference, p.hypothesis);
-    errors += r.errors;
-    words += r.words;
-  }
+  return sumWer(pairs.map((p) => wordErrors(p.reference, p.hypothesis)));
+}
+
+/** Several results as one: their errors over their words. */
+export function sumWer(results: WerResult[]): WerResult {
+  const errors = results.reduce((a, r) => a + r.errors, 0);
+  const words = results.reduce((a, r) => a + r.words, 0);
   return { wer: words === 0 ? 0 : errors / words, errors, words };
 }
