@@ -124,6 +124,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
         detectorBackend: config.lobby.detectorBackend,
         busyness: { ...DEFAULT_BUSYNESS, customersPerStaff: config.lobby.customersPerStaff, targetWaitS: config.lobby.targetWaitS },
         timeZone: config.lobby.timeZone,
+        statePath: path.join(config.dataDir, 'lobby', 'day.json'),
         logger,
       })
     : undefined;

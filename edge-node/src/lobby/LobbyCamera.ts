@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import type { Logger } from '#common/logger';
 import type { CameraDayStats, CameraStats } from '#protocol/lobby';
 import { redactUrl, type CameraConfig } from './config.ts';
+import type { LobbyDayState } from './dayState.ts';
 import { CENTERNET_INPUT, type Detection } from './detector/model.ts';
 import type { PersonDetector } from './detector/DetectorPool.ts';
 import { percentile, round1 } from './dwell.ts';
@@ -90,6 +91,28 @@ export class LobbyCamera {
       },
       heatmap,
     };
+  }
+
+  /** The day so far (zone counters and heat map), for the state file. */
+  dayState(): LobbyDayState['cameras'][number] {
+    return {
+      cameraId: this.config.id,
+      zones: this.zones.dayState(),
+      heatmap: {
+        cols: this.#heatmap.cols,
+        rows: this.#heatmap.rows,
+        totalS: this.#heatmap.totalS,
+        cells: Array.from(this.#heatmap.cells),
+      },
+    };
+  }
+
+  /** Carries on a saved day (before the camera starts). A heat map of another grid size is not restored. */
+  restoreDay(saved: LobbyDayState['cameras'][number]): void {
+    this.zones.restoreDay(saved.zones);
+    const { cols, rows, cells, totalS } = saved.heatmap;
+    if (cols === this.#heatmap.cols && rows === this.#heatmap.rows && cells.length === cols * rows)
+      this.#heatmap.restore(cells, totalS);
   }
 
   get live(): boolean {

@@ -4,13 +4,15 @@
 // for the HTTP API. Only these aggregates are exposed; frames never leave the
 // cameras' analysis loop. Counters are per day: at the branch's local midnight
 // each camera's day is closed (kept as `previous`, handed to listeners once)
-// and the new day starts from zero.
+// and the new day starts from zero. With a `statePath` the day so far survives
+// a restart (dayState.ts).
 import type { Logger } from '#common/logger';
 import { AppError } from '#protocol/errors';
 import type { BusynessBreakdown, LobbyDaySummary, LobbySnapshot } from '#protocol/lobby';
 import { busynessScore, DEFAULT_BUSYNESS, type BusynessParams } from './busyness.ts';
 import type { LobbyFile } from './config.ts';
 import { localDay, machineTimeZone } from './day.ts';
+import { readDayState, writeDayState } from './dayState.ts';
 import type { HeatMap } from './heatmap.ts';
 import { DetectorPool, type DetectorBackend, type PersonDetector } from './detector/DetectorPool.ts';
 import { LobbyCamera, type FrameResult } from './LobbyCamera.ts';
@@ -31,6 +33,11 @@ export interface LobbyServiceOptions {
   timeZone?: string;
   /** Milliseconds since the epoch; injected by tests. */
   clock?: () => number;
+  /**
+   * Where the day so far is kept (every SAVE_EVERY_MS and at close) so that a
+   * restart carries on counting it; none: the day lives in memory only.
+   */
+  statePath?: string;
   /** Start the cameras (default). Off: tests drive the counters themselves. */
   autoStart?: boolean;
   logger: Logger;
@@ -44,6 +51,8 @@ export interface ClosedDay {
 
 /** How often the day is checked; the boundary is also checked on every snapshot. */
 const DAY_CHECK_MS = 10_000;
+/** How often the day so far is saved: a crash loses at most this much of it. */
+const SAVE_EVERY_MS = 60_000;
 
 export class LobbyService {
   readonly cameras: LobbyCamera[];
@@ -57,6 +66,7 @@ export class LobbyService {
   #dayStartedAt: number;
   #previous?: ClosedDay;
   #dayTimer?: NodeJS.Timeout;
+  #saveTimer?: NodeJS.Timeout;
 
   private constructor(o: LobbyServiceOptions, detector: PersonDetector) {
     this.#o = o;
@@ -75,6 +85,60 @@ export class LobbyService {
           ...(o.onFrame ? { onFrame: (r: FrameResult) => o.onFrame!(config.id, r) } : {}),
         }),
     );
+    if (o.statePath) this.#restoreDay(o.statePath);
+  }
+
+  /**
+   * Carries on the day saved before a restart. A saved day that is not today
+   * (the edge was down at midnight) becomes the current day again for a moment:
+   * the first checkDay() closes it like any other, so it becomes `previous`
+   * and reaches the day listeners (the cloud report) once.
+   */
+  #restoreDay(file: string): void {
+    const saved = readDayState(
+      file,
+      { branchId: this.#o.branchId, edgeId: this.#o.edgeId, timeZone: this.timeZone },
+      this.#o.logger,
+    );
+    if (!saved) return;
+    for (const cam of this.cameras) {
+      const state = saved.cameras.find((c) => c.cameraId === cam.config.id);
+      if (state) cam.restoreDay(state);
+    }
+    this.#day = saved.day;
+    this.#dayStartedAt = saved.startedAt;
+    this.#o.logger.info(
+      {
+        module: 'lobby',
+        day: saved.day,
+        savedAt: new Date(saved.savedAt).toISOString(),
+        cameras: saved.cameras.length,
+      },
+      'lobby day restored from disk',
+    );
+  }
+
+  /** Writes the day so far to `statePath` (no-op without one). */
+  saveDay(): void {
+    if (!this.#o.statePath) return;
+    writeDayState(this.#o.statePath, {
+      version: 1,
+      branchId: this.#o.branchId,
+      edgeId: this.#o.edgeId,
+      day: this.#day,
+      timeZone: this.timeZone,
+      startedAt: this.#dayStartedAt,
+      savedAt: this.#clock(),
+      cameras: this.cameras.map((c) => c.dayState()),
+    });
+  }
+
+  #saveQuietly(): void {
+    try {
+      this.saveDay();
+    } catch (err) {
+      this.#o.logger.error({ err, module: 'lobby', file: this.#o.statePath }, 'saving the lobby day failed');
+    }
   }
 
   /** Loads the detector (a second or two) and starts every camera. */
@@ -87,6 +151,10 @@ export class LobbyService {
       for (const cam of service.cameras) cam.start();
       service.#dayTimer = setInterval(() => service.checkDay(), DAY_CHECK_MS);
       service.#dayTimer.unref();
+      if (o.statePath) {
+        service.#saveTimer = setInterval(() => service.#saveQuietly(), SAVE_EVERY_MS);
+        service.#saveTimer.unref();
+      }
     }
     return service;
   }
@@ -129,6 +197,7 @@ export class LobbyService {
     this.#previous = { summary, heatmaps: new Map(closed.map((c) => [c.stats.cameraId, c.heatmap])) };
     this.#day = today;
     this.#dayStartedAt = now;
+    this.#saveQuietly(); // the new day, so a restart does not bring the closed one back
     this.#o.logger.info({ module: 'lobby', day: summary.day, next: today }, 'lobby day closed');
     for (const listener of this.#dayListeners) {
       try {
@@ -204,7 +273,9 @@ export class LobbyService {
 
   async close(): Promise<void> {
     clearInterval(this.#dayTimer);
+    clearInterval(this.#saveTimer);
     await Promise.all(this.cameras.map((c) => c.stop()));
+    this.#saveQuietly();
     if (!this.#o.detector) await this.#detector.close();
   }
 }

@@ -5,6 +5,14 @@ import { DWELL_BUCKETS_S, type DwellHistogram } from '#protocol/lobby';
 
 const MAX_SAMPLES = 1000;
 
+export interface DwellState {
+  counts: number[];
+  visits: number;
+  sumS: number;
+  recent: number[];
+  next: number;
+}
+
 export class Dwell {
   readonly counts: number[];
   #visits = 0;
@@ -27,6 +35,29 @@ export class Dwell {
     if (this.#recent.length < MAX_SAMPLES) this.#recent.push(s);
     else this.#recent[this.#next] = s;
     this.#next = (this.#next + 1) % MAX_SAMPLES;
+  }
+
+  /** Everything this histogram knows, for the day's state file (see dayState.ts). */
+  toState(): DwellState {
+    return {
+      counts: [...this.counts],
+      visits: this.#visits,
+      sumS: this.#sumS,
+      recent: [...this.#recent],
+      next: this.#next,
+    };
+  }
+
+  /** A histogram with the same bounds carrying on from `state`. */
+  static fromState(boundsS: readonly number[], state: DwellState): Dwell {
+    const d = new Dwell(boundsS);
+    if (state.counts.length !== d.counts.length) throw new Error('dwell buckets changed');
+    d.counts.splice(0, d.counts.length, ...state.counts);
+    d.#visits = state.visits;
+    d.#sumS = state.sumS;
+    d.#recent.push(...state.recent.slice(0, MAX_SAMPLES));
+    d.#next = state.next % MAX_SAMPLES;
+    return d;
   }
 
   toJSON(): DwellHistogram {

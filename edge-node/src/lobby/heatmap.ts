@@ -27,6 +27,13 @@ export class HeatMap {
     }
   }
 
+  /** Adds a saved map of the same grid (the day so far, before the edge restarted). */
+  restore(cells: readonly number[], totalS: number): void {
+    if (cells.length !== this.cells.length) throw new Error('heat map grid changed');
+    for (let i = 0; i < cells.length; i++) this.cells[i]! += cells[i]!;
+    this.#totalS += totalS;
+  }
+
   /** Observed time the map covers (seconds of analysed video). */
   get totalS(): number {
     return this.#totalS;

@@ -5,9 +5,16 @@
 // first detected, if it was born there) and ends when the track leaves the
 // polygon or is lost; its length goes to the zone's dwell histogram.
 import type { LobbyZone, ZoneDayStats, ZoneStats } from '#protocol/lobby';
-import { Dwell, round1 } from './dwell.ts';
+import { Dwell, round1, type DwellState } from './dwell.ts';
 import { footPoint, pointInPolygon } from './geometry.ts';
 import type { Track, TrackerUpdate } from './tracker.ts';
+
+export interface ZoneDayState {
+  zoneId: string;
+  entries: number;
+  exits: number;
+  dwell: DwellState;
+}
 
 interface Visit {
   enteredS: number;
@@ -91,6 +98,34 @@ export class ZoneCounter {
       s.dwell = new Dwell(s.dwell.boundsS);
       return day;
     });
+  }
+
+  /**
+   * The day's counters, for the state file. Visits still open are left out of
+   * `entries`: after a restart nobody is known to be inside, and whoever still
+   * is counts as an entry when the restarted edge sees them, so entries − exits
+   * stays the number of people present.
+   */
+  dayState(): ZoneDayState[] {
+    return this.#zones.map((s) => ({
+      zoneId: s.zone.id,
+      entries: s.entries - s.occupants.size,
+      exits: s.exits,
+      dwell: s.dwell.toState(),
+    }));
+  }
+
+  /** Carries on a saved day (before any frame): zones matched by id; a zone added since starts from zero. */
+  restoreDay(saved: readonly ZoneDayState[]): void {
+    for (const state of this.#zones) {
+      const z = saved.find((x) => x.zoneId === state.zone.id);
+      if (!z) continue;
+      state.entries += z.entries;
+      state.exits += z.exits;
+      // Histogram buckets changed by an upgrade: the counts are kept, the day's dwell starts again.
+      if (z.dwell.counts.length === state.dwell.counts.length)
+        state.dwell = Dwell.fromState(state.dwell.boundsS, z.dwell);
+    }
   }
 
   stats(): ZoneStats[] {

@@ -3,6 +3,9 @@
 // `previous` and handed on once; the reporter gets it to the cloud once,
 // holding it while the link is down. Clock injected; the cameras' counters are
 // driven directly with tracks (no ffmpeg, no detector).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '#common/logger';
 import { LobbyDayReport, LobbySnapshot, type LobbyZone } from '#protocol/lobby';
@@ -44,14 +47,15 @@ function person(id: number, x: number, y: number, firstSeenS: number, tS: number
   };
 }
 
-async function lobbyAt(startIso: string, timeZone: string) {
+async function lobbyAt(startIso: string, timeZone: string, statePath?: string, edgeId = 'e1') {
   let now = Date.parse(startIso);
   const service = await LobbyService.start({
+    ...(statePath ? { statePath } : {}),
     file: parseLobbyConfig({
       cameras: [{ id: 'hall', source: { kind: 'file', path: '/nonexistent.mp4' }, zones: [waiting] }],
     }),
     branchId: 'b1',
-    edgeId: 'e1',
+    edgeId,
     staffOnDuty: 2,
     detector: noDetector,
     autoStart: false,
@@ -206,5 +210,110 @@ describe('day report to the cloud', () => {
       reporter.stop();
       await service.close();
     }
+  });
+});
+
+describe('the day survives a restart (statePath)', () => {
+  const dir = () => mkdtempSync(path.join(os.tmpdir(), 'lobby-day-'));
+
+  it('a restarted edge carries on the day: counts, dwell and heat map kept, a person still present counted once', async () => {
+    const file = path.join(dir(), 'lobby', 'day.json');
+    const first = await lobbyAt('2026-03-10T02:00:00Z', 'Asia/Hong_Kong', file); // 10:00 local
+    // A waits 0…120 s and leaves; B arrives at 100 s and is still waiting when the edge stops.
+    for (let t = 0; t <= 120; t += 10) {
+      first.cam.zones.update(
+        {
+          active: [person(1, 0.3, 0.8, 0, t), ...(t >= 100 ? [person(2, 0.6, 0.9, 100, t)] : [])],
+          ended: [],
+        },
+        t,
+      );
+      first.cam.heatmap.add([[0.3, 0.8]], 10);
+    }
+    first.cam.zones.update(
+      { active: [person(2, 0.6, 0.9, 100, 130)], ended: [person(1, 0.3, 0.8, 0, 120)] },
+      130,
+    );
+    const before = first.cam.stats().zones[0]!;
+    expect([before.entries, before.exits, before.count]).toEqual([2, 1, 1]);
+    await first.service.close(); // saves
+
+    const second = await lobbyAt('2026-03-10T03:00:00Z', 'Asia/Hong_Kong', file);
+    try {
+      expect(second.service.day).toBe('2026-03-10');
+      const restored = second.cam.stats().zones[0]!;
+      // B's open visit is not carried: nobody is known inside until the camera sees B again.
+      expect([restored.entries, restored.exits, restored.count]).toEqual([1, 1, 0]);
+      expect(restored.dwell).toEqual(before.dwell);
+      expect(second.cam.heatmap.totalS).toBe(130);
+      expect(second.cam.heatmap.toGrid()).toEqual(first.cam.heatmap.toGrid());
+      // B seen again: one entry more, and entries − exits is the people present.
+      second.cam.zones.update({ active: [person(7, 0.6, 0.9, 0, 0)], ended: [] }, 0);
+      const now = second.cam.stats().zones[0]!;
+      expect([now.entries, now.exits, now.count]).toEqual([2, 1, 1]);
+      expect(second.service.previous).toBeUndefined();
+    } finally {
+      await second.service.close();
+    }
+  });
+
+  it('a day still open when the edge went down is closed once when it comes back, and reaches the cloud report', async () => {
+    const file = path.join(dir(), 'day.json');
+    const first = await lobbyAt('2026-03-10T14:00:00Z', 'Asia/Hong_Kong', file); // 22:00 local
+    first.cam.zones.update({ active: [person(1, 0.3, 0.8, 0, 0)], ended: [] }, 0);
+    first.cam.zones.update({ active: [], ended: [person(1, 0.3, 0.8, 0, 50)] }, 60);
+    first.cam.heatmap.add([[0.3, 0.8]], 50);
+    first.service.saveDay(); // the periodic save; then the edge dies without closing
+
+    const second = await lobbyAt('2026-03-11T01:00:00Z', 'Asia/Hong_Kong', file); // 09:00 next day
+    const closed: ClosedDay[] = [];
+    second.service.onDayClosed((d) => closed.push(d));
+    try {
+      const snap = LobbySnapshot.parse(second.service.snapshot(0, 8));
+      expect(snap.day).toBe('2026-03-11');
+      expect(closed.map((d) => d.summary.day)).toEqual(['2026-03-10']);
+      expect(snap.previous).toMatchObject({
+        day: '2026-03-10',
+        startedAt: Date.parse('2026-03-10T14:00:00Z'),
+      });
+      expect(snap.previous!.cameras[0]!.zones[0]).toMatchObject({
+        entries: 1,
+        exits: 1,
+        dwell: { visits: 1 },
+      });
+      expect(closed[0]!.heatmaps.get('hall')!.totalS).toBe(50);
+      expect(second.cam.stats().zones[0]).toMatchObject({ entries: 0, exits: 0 });
+      // The new day was saved at once: a second restart does not close yesterday again.
+      await second.service.close();
+      const third = await lobbyAt('2026-03-11T01:05:00Z', 'Asia/Hong_Kong', file);
+      expect(third.service.day).toBe('2026-03-11');
+      expect(third.service.checkDay()).toBeUndefined();
+      await third.service.close();
+    } finally {
+      await second.service.close();
+    }
+  });
+
+  it('a corrupt file, or one saved by another edge, is set aside and the day counted from zero', async () => {
+    const d = dir();
+    const file = path.join(d, 'day.json');
+    writeFileSync(file, '{"version":1,"day":');
+    const a = await lobbyAt('2026-03-10T02:00:00Z', 'UTC', file);
+    expect(a.cam.stats().zones[0]!.entries).toBe(0);
+    expect(readFileSync(`${file}.rejected`, 'utf8')).toBe('{"version":1,"day":');
+    a.cam.zones.update({ active: [person(1, 0.3, 0.8, 0, 0)], ended: [] }, 0);
+    a.cam.zones.update({ active: [], ended: [person(1, 0.3, 0.8, 0, 5)] }, 5);
+    await a.service.close();
+
+    const other = await lobbyAt('2026-03-10T02:10:00Z', 'UTC', file, 'e2');
+    try {
+      expect(other.cam.stats().zones[0]!.entries).toBe(0);
+      expect(existsSync(file)).toBe(false);
+      expect(JSON.parse(readFileSync(`${file}.rejected`, 'utf8'))).toMatchObject({ edgeId: 'e1' });
+    } finally {
+      await other.service.close();
+    }
+    // the other edge's own day is saved in its place
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ edgeId: 'e2', day: '2026-03-10' });
   });
 });
