@@ -238,7 +238,7 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     cloudLink.start();
     const link = cloudLink;
     // Lobby aggregates and heat maps for the cloud's ops view (an event the edge-link contract leaves to protocol/src/lobby.ts).
-    lobbyReporter = lobby && new LobbyReporter({ lobby, activeCalls: () => calls.size, maxCalls: config.maxCalls, intervalMs: config.lobby.reportIntervalMs, logger, send: (r) => link.state === 'online' && (link.socket as unknown as { emit(e: string, p: unknown): boolean }).emit(LOBBY_REPORT_EVENT, r), sendDay: (r) => sendDayOverLink(link.socket as unknown as AckSocket, link.state === 'online', r) });
+    lobbyReporter = lobby && new LobbyReporter({ lobby, activeCalls: () => calls.size, maxCalls: config.maxCalls, intervalMs: config.lobby.reportIntervalMs, pendingDir: path.join(config.dataDir, 'lobby', 'pending-days'), logger, send: (r) => link.state === 'online' && (link.socket as unknown as { emit(e: string, p: unknown): boolean }).emit(LOBBY_REPORT_EVENT, r), sendDay: (r) => sendDayOverLink(link.socket as unknown as AckSocket, link.state === 'online', r) });
     lobbyReporter?.start();
     linkArchive(archive, link, logger);
     new RelaySessions(calls, link, logger).attach();

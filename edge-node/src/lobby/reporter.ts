@@ -2,12 +2,16 @@
 // LOBBY_REPORT_INTERVAL_MS: the snapshot (counts, dwell histograms, busyness)
 // and each camera's heat map as a small PNG drawn from its grid. When a day
 // closes at midnight, its summary and heat maps go once, acknowledged: kept
-// and retried while the link is down, dropped once the cloud has it. This is
-// all the cloud ever gets from the lobby cameras.
+// and retried while the link is down (on disk, with a `pendingDir`, so a
+// restart does not lose them), dropped once the cloud has it. This is all the
+// cloud ever gets from the lobby cameras.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomically } from '#common/files';
 import type { Logger } from '#common/logger';
 import { ErrorBody } from '#protocol/errors';
-import { LOBBY_DAY_EVENT, LobbyDayAck, type LobbyDayReport, type LobbyReport } from '#protocol/lobby';
+import { LOBBY_DAY_EVENT, LobbyDayAck, LobbyDayReport, type LobbyReport } from '#protocol/lobby';
 import type { ClosedDay, LobbyService } from './LobbyService.ts';
 
 /** delivered: the cloud acknowledged it; offline: try again later; rejected: the cloud refused it for good. */
@@ -22,6 +26,8 @@ export interface LobbyReporterOptions {
   send: (report: LobbyReport) => boolean;
   /** Sends a closed day and waits for the cloud's acknowledgement. */
   sendDay: (report: LobbyDayReport) => Promise<DaySendResult>;
+  /** Where closed days wait for the cloud's acknowledgement (one JSON file each); none: in memory only. */
+  pendingDir?: string;
   logger: Logger;
 }
 
@@ -35,7 +41,8 @@ export class LobbyReporter {
   #busy = false;
   #flushing = false;
   #unsubscribe?: () => void;
-  readonly #pendingDays: ClosedDay[] = [];
+  /** Built once when the day closes (its heat maps drawn then), oldest first. */
+  readonly #pendingDays: PendingDay[] = [];
 
   constructor(private readonly o: LobbyReporterOptions) {}
 
@@ -74,22 +81,68 @@ export class LobbyReporter {
 
   /** Closed days not yet acknowledged by the cloud (oldest first). */
   get pendingDays(): string[] {
-    return this.#pendingDays.map((d) => d.summary.day);
+    return this.#pendingDays.map((d) => d.day);
   }
 
   start(): void {
-    this.#unsubscribe ??= this.o.lobby.onDayClosed((day) => {
-      this.#pendingDays.push(day);
-      const dropped = this.#pendingDays.splice(0, Math.max(0, this.#pendingDays.length - MAX_PENDING_DAYS));
-      if (dropped.length)
-        this.o.logger.warn(
-          { days: dropped.map((d) => d.summary.day) },
-          'lobby day summaries dropped: the cloud was unreachable too long',
-        );
-      void this.flushDays();
-    });
+    if (!this.#unsubscribe) {
+      this.#loadPending();
+      this.#unsubscribe = this.o.lobby.onDayClosed((day) => this.#enqueue(day));
+      // A day closed before this reporter started (e.g. one restored at start-up and closed
+      // at once): the cloud stores days idempotently, so sending it again is harmless.
+      const previous = this.o.lobby.previous;
+      if (previous && !this.pendingDays.includes(previous.summary.day)) this.#enqueue(previous);
+    }
     this.#timer ??= setInterval(() => void this.#tick(), this.o.intervalMs);
     this.#timer.unref();
+  }
+
+  /** Queues a closed day at once (its report, heat maps drawn, follows) and tries to send it. */
+  #enqueue(closed: ClosedDay): void {
+    const day = closed.summary.day;
+    const report = this.dayReport(closed).then((r) => {
+      if (this.o.pendingDir) writeFileAtomically(this.#pendingFile(day), JSON.stringify(r));
+      return r;
+    });
+    this.#pendingDays.push({ day, report });
+    const dropped = this.#pendingDays.splice(0, Math.max(0, this.#pendingDays.length - MAX_PENDING_DAYS));
+    for (const d of dropped) void d.report.finally(() => this.#forget(d.day)).catch(() => undefined);
+    if (dropped.length)
+      this.o.logger.warn(
+        { days: dropped.map((d) => d.day) },
+        'lobby day summaries dropped: the cloud was unreachable too long',
+      );
+    void this.flushDays();
+  }
+
+  #pendingFile(day: string): string {
+    return path.join(this.o.pendingDir!, `${day}.json`);
+  }
+
+  /** A day the cloud has (or refused for good, or that was dropped): no longer kept. */
+  #forget(day: string): void {
+    if (this.o.pendingDir) rmSync(this.#pendingFile(day), { force: true });
+  }
+
+  /** Days left waiting by an earlier run of the edge; a file that does not parse is set aside. */
+  #loadPending(): void {
+    const dir = this.o.pendingDir;
+    if (!dir) return;
+    mkdirSync(dir, { recursive: true });
+    for (const name of readdirSync(dir)
+      .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
+      .sort()) {
+      const file = path.join(dir, name);
+      try {
+        const report = LobbyDayReport.parse(JSON.parse(readFileSync(file, 'utf8')));
+        this.#pendingDays.push({ day: report.summary.day, report: Promise.resolve(report) });
+      } catch (err) {
+        renameSync(file, `${file}.rejected`);
+        this.o.logger.warn({ file, err: (err as Error).message }, 'pending lobby day unreadable; set aside');
+      }
+    }
+    if (this.#pendingDays.length)
+      this.o.logger.info({ days: this.pendingDays }, 'lobby days still to send to the cloud');
   }
 
   /** Sends the closed days the cloud has not acknowledged yet, oldest first; stops at the first that cannot go now. */
@@ -98,10 +151,19 @@ export class LobbyReporter {
     this.#flushing = true;
     try {
       while (this.#pendingDays.length) {
-        const day = this.#pendingDays[0]!;
-        const result = await this.o.sendDay(await this.dayReport(day));
+        const pending = this.#pendingDays[0]!;
+        const day = await pending.report.catch((err: Error) => {
+          this.o.logger.error({ err, day: pending.day }, 'lobby day summary could not be drawn up; not sent');
+          return undefined;
+        });
+        if (!day) {
+          this.#pendingDays.shift();
+          continue;
+        }
+        const result = await this.o.sendDay(day);
         if (result === 'offline') return;
         this.#pendingDays.shift();
+        this.#forget(pending.day);
         if (result !== 'delivered')
           this.o.logger.error(
             { day: day.summary.day, reason: result.rejected },
@@ -134,6 +196,12 @@ export class LobbyReporter {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
+}
+
+interface PendingDay {
+  day: string;
+  /** The report as sent; written to `pendingDir` once drawn up. */
+  report: Promise<LobbyDayReport>;
 }
 
 const DayAck = z.union([

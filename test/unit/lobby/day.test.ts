@@ -70,6 +70,24 @@ async function lobbyAt(startIso: string, timeZone: string, statePath?: string, e
   };
 }
 
+/** A reporter whose periodic reports go nowhere (an hour apart): only its closed days are watched. */
+function dayReporter(
+  lobby: LobbyService,
+  sendDay: (r: LobbyDayReport) => Promise<DaySendResult>,
+  pendingDir?: string,
+): LobbyReporter {
+  return new LobbyReporter({
+    lobby,
+    activeCalls: () => 0,
+    maxCalls: 8,
+    intervalMs: 3_600_000,
+    send: () => false,
+    sendDay,
+    ...(pendingDir ? { pendingDir } : {}),
+    logger,
+  });
+}
+
 describe('localDay', () => {
   it("is the date at the branch, not the machine's or UTC's", () => {
     const t = Date.parse('2026-03-10T16:30:00Z');
@@ -169,17 +187,9 @@ describe('day report to the cloud', () => {
     cam.heatmap.add([[0.5, 0.75]], 60);
     const sent: LobbyDayReport[] = [];
     let link: DaySendResult = 'offline';
-    const reporter = new LobbyReporter({
-      lobby: service,
-      activeCalls: () => 0,
-      maxCalls: 8,
-      intervalMs: 3_600_000,
-      send: () => false,
-      sendDay: async (r) => {
-        sent.push(LobbyDayReport.parse(r));
-        return link;
-      },
-      logger,
+    const reporter = dayReporter(service, async (r) => {
+      sent.push(LobbyDayReport.parse(r));
+      return link;
     });
     reporter.start();
     try {
@@ -206,6 +216,73 @@ describe('day report to the cloud', () => {
       service.checkDay();
       await expect.poll(() => reporter.pendingDays).toEqual([]);
       expect(sent.at(-1)!.summary.day).toBe('2026-03-11');
+    } finally {
+      reporter.stop();
+      await service.close();
+    }
+  });
+});
+
+describe('closed days wait on disk for the cloud (pendingDir)', () => {
+  it('a day the cloud has not acknowledged is sent by the next run of the edge, then forgotten', async () => {
+    const pendingDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'lobby-pending-')), 'pending-days');
+    const { service, cam, setClock } = await lobbyAt('2026-03-10T10:00:00Z', 'UTC');
+    cam.heatmap.add([[0.5, 0.75]], 60);
+    const sent: LobbyDayReport[] = [];
+    let link: DaySendResult = 'offline';
+    const reporterFor = (lobby: LobbyService) =>
+      dayReporter(
+        lobby,
+        async (r) => {
+          sent.push(LobbyDayReport.parse(r));
+          return link;
+        },
+        pendingDir,
+      );
+    const first = reporterFor(service);
+    first.start();
+    setClock('2026-03-11T00:00:01Z');
+    service.checkDay();
+    await expect.poll(() => sent.length).toBe(1); // tried, the cloud is unreachable
+    expect(
+      LobbyDayReport.parse(JSON.parse(readFileSync(path.join(pendingDir, '2026-03-10.json'), 'utf8'))).summary
+        .day,
+    ).toBe('2026-03-10');
+    first.stop(); // the edge goes down
+    await service.close();
+
+    // The edge comes back: a new service that knows nothing of yesterday but what is on disk.
+    link = 'delivered';
+    const restarted = await lobbyAt('2026-03-11T08:00:00Z', 'UTC');
+    const second = reporterFor(restarted.service);
+    second.start();
+    try {
+      expect(restarted.service.previous).toBeUndefined();
+      expect(second.pendingDays).toEqual(['2026-03-10']);
+      await second.flushDays();
+      await expect.poll(() => second.pendingDays).toEqual([]);
+      expect(sent.map((r) => r.summary.day)).toEqual(['2026-03-10', '2026-03-10']);
+      expect(sent[1]!.heatmaps.map((h) => [h.cameraId, h.totalS])).toEqual([['hall', 60]]);
+      expect(existsSync(path.join(pendingDir, '2026-03-10.json'))).toBe(false);
+    } finally {
+      second.stop();
+      await restarted.service.close();
+    }
+  });
+
+  it('a day closed before the reporter started still goes to the cloud', async () => {
+    const { service, setClock } = await lobbyAt('2026-03-10T10:00:00Z', 'UTC');
+    setClock('2026-03-11T00:00:01Z');
+    service.checkDay(); // e.g. a day restored at start-up, closed before the cloud link was up
+    const sent: string[] = [];
+    const reporter = dayReporter(service, async (r) => {
+      sent.push(r.summary.day);
+      return 'delivered';
+    });
+    reporter.start();
+    try {
+      await expect.poll(() => sent).toEqual(['2026-03-10']);
+      expect(reporter.pendingDays).toEqual([]);
     } finally {
       reporter.stop();
       await service.close();
