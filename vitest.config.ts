@@ -12,7 +12,10 @@ export default defineConfig({
           name: 'unit',
           // Projects with different worker limits must run in separate groups (vitest 4).
           sequence: { groupOrder: 0 },
-          include: ['{protocol,common,server,sfu,edge-node,client,scripts}/src/**/*.test.{ts,tsx}', 'test/unit/**/*.test.ts'],
+          include: [
+            '{protocol,common,server,sfu,edge-node,client,scripts}/src/**/*.test.{ts,tsx}',
+            'test/unit/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

@@ -23,7 +23,11 @@ export class ConfigError extends Error {
 }
 
 /** Parses `env` with a schema whose keys are environment variable names. */
-export function parseEnv<S extends z.ZodObject>(component: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function parseEnv<S extends z.ZodObject>(
+  component: string,
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(

@@ -11,36 +11,36 @@ export const PII_CENSOR = '[pii]';
 
 /** Keys whose values are personal data, as they are usually spelled. */
 export const PII_KEY_NAMES: readonly string[] = [
-    'name',
-    'displayName',
-    'fullName',
-    'firstName',
-    'lastName',
-    'customerName',
-    'participantName',
-    'userName',
-    'phone',
-    'phoneNumber',
-    'mobile',
-    'email',
-    'idNumber',
-    'nationalId',
-    'hkid',
-    'passport',
-    'passportNumber',
-    'dateOfBirth',
-    'dob',
-    'address',
-    'accountNumber',
-    'cardNumber',
-    'iban',
-    // what was said or shown: transcript and OCR text, evidence quotes
-    'text',
-    'transcript',
-    'utterance',
-    'words',
-    'ocrText',
-    'quote',
+  'name',
+  'displayName',
+  'fullName',
+  'firstName',
+  'lastName',
+  'customerName',
+  'participantName',
+  'userName',
+  'phone',
+  'phoneNumber',
+  'mobile',
+  'email',
+  'idNumber',
+  'nationalId',
+  'hkid',
+  'passport',
+  'passportNumber',
+  'dateOfBirth',
+  'dob',
+  'address',
+  'accountNumber',
+  'cardNumber',
+  'iban',
+  // what was said or shown: transcript and OCR text, evidence quotes
+  'text',
+  'transcript',
+  'utterance',
+  'words',
+  'ocrText',
+  'quote',
 ];
 
 /** The same keys, matched case-insensitively wherever they appear. */
@@ -87,7 +87,8 @@ export function redact<T>(value: T, depth = 0, seen: WeakSet<object> = new WeakS
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = k.toLowerCase();
-    if (PII_KEYS.has(key) && v !== undefined && v !== null && !(errorLike && key === 'name')) out[k] = PII_CENSOR;
+    if (PII_KEYS.has(key) && v !== undefined && v !== null && !(errorLike && key === 'name'))
+      out[k] = PII_CENSOR;
     else out[k] = redact(v, depth + 1, seen);
   }
   return out as T;

@@ -24,7 +24,15 @@ import { loadSpeechEngine } from './live/speechEngine.ts';
 import { loadRulePack, packHints } from './compliance/index.ts';
 import { TranscriptionService } from './transcription/index.ts';
 import { createMetrics } from './http/metrics.ts';
-import { DEFAULT_BUSYNESS, LobbyReporter, LobbyService, loadLobbyConfigFile, lobbyRouter, sendDayOverLink, type AckSocket } from './lobby/index.ts';
+import {
+  DEFAULT_BUSYNESS,
+  LobbyReporter,
+  LobbyService,
+  loadLobbyConfigFile,
+  lobbyRouter,
+  sendDayOverLink,
+  type AckSocket,
+} from './lobby/index.ts';
 import { LOBBY_REPORT_EVENT } from '#protocol/lobby';
 import { RelaySessions } from './signaling/RelaySessions.ts';
 import { attachSfuNamespace } from './signaling/SfuNamespace.ts';
@@ -68,11 +76,22 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     portBase: config.rtc.portBase,
     logger,
   });
-  const calls = new CallRegistry(pool, logger, config.maxCalls, config.emptyCallEndMs, config.maxConsumersPerWorker);
+  const calls = new CallRegistry(
+    pool,
+    logger,
+    config.maxCalls,
+    config.emptyCallEndMs,
+    config.maxConsumersPerWorker,
+  );
   const archive = await startArchive({ edge: config, registry: calls, logger });
   // One speech engine per edge process, resident, shared by all calls.
   const defaultHints = packHints(loadRulePack(config.compliance.defaultPack));
-  const speech = await loadSpeechEngine(config.transcription.engine, config.transcription.whisperModel, defaultHints, logger);
+  const speech = await loadSpeechEngine(
+    config.transcription.engine,
+    config.transcription.whisperModel,
+    defaultHints,
+    logger,
+  );
   const transcription = speech.engine
     ? await TranscriptionService.create({
         engine: speech.engine,
@@ -108,9 +127,15 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     sink: archive.archive,
     onAlert: (callId, alert) => cloudLink?.send('call:event', { callId, type: 'alert.raised', data: alert }),
     onReport: (callId, report) =>
-      cloudLink?.send('call:event', { callId, type: 'report.ready', data: { verdict: report.verdict, score: report.score, pack: report.pack } }),
+      cloudLink?.send('call:event', {
+        callId,
+        type: 'report.ready',
+        data: { verdict: report.verdict, score: report.score, pack: report.pack },
+      }),
   });
-  const publicKey = config.callTokenPublicKeyFile ? readFileSync(config.callTokenPublicKeyFile, 'utf8') : undefined;
+  const publicKey = config.callTokenPublicKeyFile
+    ? readFileSync(config.callTokenPublicKeyFile, 'utf8')
+    : undefined;
   const verifier = new JoinTokenVerifier(config.edgeId, publicKey);
   const running: RunningConfig = { revision: 0, rulePacks: {}, models: {}, settings: {} };
   // ---- lobby analytics: cameras analysed here, only aggregates leave (docs/lobby.md) ----
@@ -122,7 +147,11 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
         staffOnDuty: config.lobby.staffOnDuty,
         detectorWorkers: config.lobby.detectorWorkers,
         detectorBackend: config.lobby.detectorBackend,
-        busyness: { ...DEFAULT_BUSYNESS, customersPerStaff: config.lobby.customersPerStaff, targetWaitS: config.lobby.targetWaitS },
+        busyness: {
+          ...DEFAULT_BUSYNESS,
+          customersPerStaff: config.lobby.customersPerStaff,
+          targetWaitS: config.lobby.targetWaitS,
+        },
         timeZone: config.lobby.timeZone,
         statePath: path.join(config.dataDir, 'lobby', 'day.json'),
         logger,
@@ -133,7 +162,10 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
   app.disable('x-powered-by');
   app.use(helmet({ contentSecurityPolicy: false }));
   const httpServer = createServer(app);
-  const io = new IoServer(httpServer, { maxHttpBufferSize: 256 * 1024, cors: { origin: true, credentials: true } });
+  const io = new IoServer(httpServer, {
+    maxHttpBufferSize: 256 * 1024,
+    cors: { origin: true, credentials: true },
+  });
   attachSfuNamespace(io, { calls, verifier, logger });
 
   const key = readKey(config);
@@ -143,13 +175,19 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       required: true,
       run: async () => {
         const live = pool.workers.filter((w) => !w.worker.closed).length;
-        return { ok: live > 0, detail: `${live}/${pool.workers.length} workers alive, mediasoup ${pool.mediasoupVersion}` };
+        return {
+          ok: live > 0,
+          detail: `${live}/${pool.workers.length} workers alive, mediasoup ${pool.mediasoupVersion}`,
+        };
       },
     },
     {
       name: 'joinTokens',
       required: true,
-      run: async () => ({ ok: verifier.ready, detail: verifier.ready ? 'public key loaded' : 'waiting for the cloud key' }),
+      run: async () => ({
+        ok: verifier.ready,
+        detail: verifier.ready ? 'public key loaded' : 'waiting for the cloud key',
+      }),
     },
     {
       name: 'transcription',
@@ -157,14 +195,19 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
       run: async () => {
         const capacity = transcription?.status().capacity;
         // Over capacity the edge still serves its calls but falls behind on transcripts: say so.
-        const load = capacity ? `; ${capacity.overCapacity ? 'OVER CAPACITY' : 'keeping up'} (${capacity.queuedFinals} finals, ${capacity.queuedPartials} partials queued)` : '';
+        const load = capacity
+          ? `; ${capacity.overCapacity ? 'OVER CAPACITY' : 'keeping up'} (${capacity.queuedFinals} finals, ${capacity.queuedPartials} partials queued)`
+          : '';
         return { ok: speech.ok, detail: `${speech.detail}${load}` };
       },
     },
     {
       name: 'cloudLink',
       required: false,
-      run: async () => ({ ok: cloudLink?.state === 'online', detail: cloudLink ? cloudLink.state : 'stand-alone (no CLOUD_URL or EDGE_KEY)' }),
+      run: async () => ({
+        ok: cloudLink?.state === 'online',
+        detail: cloudLink ? cloudLink.state : 'stand-alone (no CLOUD_URL or EDGE_KEY)',
+      }),
     },
   ];
   const router = express.Router();
@@ -190,7 +233,9 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     );
   if (existsSync(path.join(config.clientDist, 'index.html'))) {
     app.use(express.static(config.clientDist, { index: 'index.html' }));
-    app.get(/^\/(?!api|socket\.io).*/, (_req, res) => res.sendFile(path.join(config.clientDist, 'index.html')));
+    app.get(/^\/(?!api|socket\.io).*/, (_req, res) =>
+      res.sendFile(path.join(config.clientDist, 'index.html')),
+    );
   }
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
@@ -226,11 +271,21 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
           workers: pool.workers.map((w) => ({ pid: w.worker.pid ?? 0, routers: w.routers, cpuPercent: 0 })),
         },
         busyness: lobby
-          ? (({ score, inputs }) => ({ score, activeCalls, queueLength: 0, lobbyCount: inputs.lobbyCount }))(lobby.busyness(activeCalls, config.maxCalls))
+          ? (({ score, inputs }) => ({ score, activeCalls, queueLength: 0, lobbyCount: inputs.lobbyCount }))(
+              lobby.busyness(activeCalls, config.maxCalls),
+            )
           : { score: Math.min(1, activeCalls / config.maxCalls), activeCalls, queueLength: 0 },
       };
     };
-    cloudLink = new CloudLink({ cloudUrl: config.cloudUrl, edgeId: config.edgeId, key: () => readKey(config) ?? key, heartbeatIntervalMs: config.heartbeatIntervalMs, hello, heartbeat, logger });
+    cloudLink = new CloudLink({
+      cloudUrl: config.cloudUrl,
+      edgeId: config.edgeId,
+      key: () => readKey(config) ?? key,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      hello,
+      heartbeat,
+      logger,
+    });
     cloudLink.on('callTokenPublicKey', (pem) => verifier.setPublicKey(pem));
     cloudLink.on('config', (desired) => {
       logger.info({ revision: desired.revision }, 'desired configuration received');
@@ -238,7 +293,20 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     cloudLink.start();
     const link = cloudLink;
     // Lobby aggregates and heat maps for the cloud's ops view (an event the edge-link contract leaves to protocol/src/lobby.ts).
-    lobbyReporter = lobby && new LobbyReporter({ lobby, activeCalls: () => calls.size, maxCalls: config.maxCalls, intervalMs: config.lobby.reportIntervalMs, pendingDir: path.join(config.dataDir, 'lobby', 'pending-days'), logger, send: (r) => link.state === 'online' && (link.socket as unknown as { emit(e: string, p: unknown): boolean }).emit(LOBBY_REPORT_EVENT, r), sendDay: (r) => sendDayOverLink(link.socket as unknown as AckSocket, link.state === 'online', r) });
+    lobbyReporter =
+      lobby &&
+      new LobbyReporter({
+        lobby,
+        activeCalls: () => calls.size,
+        maxCalls: config.maxCalls,
+        intervalMs: config.lobby.reportIntervalMs,
+        pendingDir: path.join(config.dataDir, 'lobby', 'pending-days'),
+        logger,
+        send: (r) =>
+          link.state === 'online' &&
+          (link.socket as unknown as { emit(e: string, p: unknown): boolean }).emit(LOBBY_REPORT_EVENT, r),
+        sendDay: (r) => sendDayOverLink(link.socket as unknown as AckSocket, link.state === 'online', r),
+      });
     lobbyReporter?.start();
     linkArchive(archive, link, logger);
     new RelaySessions(calls, link, logger).attach();
@@ -247,8 +315,26 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     // Participants coming and going are part of the call's event log in the cloud
     // (the cloud logs relayed participants itself).
     calls.onRoom((call, room) => {
-      room.on('peerJoined', (peer) => !peer.identity.remote && link.send('call:event', { callId: call.callId, type: 'participant.joined', data: { peerId: peer.id, role: peer.role } }));
-      room.on('peerLeft', (peer) => !peer.identity.remote && link.send('call:event', { callId: call.callId, type: 'participant.left', data: { peerId: peer.id, role: peer.role } }));
+      room.on(
+        'peerJoined',
+        (peer) =>
+          !peer.identity.remote &&
+          link.send('call:event', {
+            callId: call.callId,
+            type: 'participant.joined',
+            data: { peerId: peer.id, role: peer.role },
+          }),
+      );
+      room.on(
+        'peerLeft',
+        (peer) =>
+          !peer.identity.remote &&
+          link.send('call:event', {
+            callId: call.callId,
+            type: 'participant.left',
+            data: { peerId: peer.id, role: peer.role },
+          }),
+      );
     });
   } else {
     logger.warn('no CLOUD_URL/EDGE_KEY: running stand-alone, not registered with a cloud');

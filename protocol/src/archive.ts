@@ -29,7 +29,9 @@ export const TrackTiming = z.object({
   /** Edge wall clock (epoch ms) when that packet left the SFU towards the recorder. */
   firstArrivalMs: z.number(),
   /** The sender's RTCP SR mapping (its NTP clock, epoch ms ↔ RTP), when one was seen: aligns a participant's audio and video exactly. */
-  sr: z.object({ ntpMs: z.number(), rtpTs: z.number().int().nonnegative(), arrivalMs: z.number() }).optional(),
+  sr: z
+    .object({ ntpMs: z.number(), rtpTs: z.number().int().nonnegative(), arrivalMs: z.number() })
+    .optional(),
 });
 export type TrackTiming = z.infer<typeof TrackTiming>;
 
@@ -87,7 +89,14 @@ export const ManifestEntry = z.discriminatedUnion('type', [
     /** Call time (ms from the call's time 0). */
     fromMs: z.number(),
     toMs: z.number().optional(),
-    reason: z.enum(['recorder-crashed', 'disk-full', 'write-failed', 'room-rebuilt', 'edge-restarted', 'no-media']),
+    reason: z.enum([
+      'recorder-crashed',
+      'disk-full',
+      'write-failed',
+      'room-rebuilt',
+      'edge-restarted',
+      'no-media',
+    ]),
     detail: z.string().optional(),
   }),
   EntryBase.extend({
@@ -202,8 +211,20 @@ export interface ArchiveHelloAck {
 
 export const ArchiveCommand = z.discriminatedUnion('type', [
   z.object({ id: z.string(), type: z.literal('request-full'), callId: z.string(), requestedBy: z.string() }),
-  z.object({ id: z.string(), type: z.literal('hold'), callId: z.string(), by: z.string(), reason: z.string() }),
-  z.object({ id: z.string(), type: z.literal('release'), callId: z.string(), by: z.string(), reason: z.string() }),
+  z.object({
+    id: z.string(),
+    type: z.literal('hold'),
+    callId: z.string(),
+    by: z.string(),
+    reason: z.string(),
+  }),
+  z.object({
+    id: z.string(),
+    type: z.literal('release'),
+    callId: z.string(),
+    by: z.string(),
+    reason: z.string(),
+  }),
   z.object({ id: z.string(), type: z.literal('rotate-kek'), by: z.string() }),
 ]);
 export type ArchiveCommand = z.infer<typeof ArchiveCommand>;

@@ -42,7 +42,11 @@ export const ChecklistItem = z.object({
   status: CheckStatus,
 });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
-export const Checklist = z.object({ callId: z.string(), pack: z.object({ id: z.string(), version: z.string() }), items: z.array(ChecklistItem) });
+export const Checklist = z.object({
+  callId: z.string(),
+  pack: z.object({ id: z.string(), version: z.string() }),
+  items: z.array(ChecklistItem),
+});
 export type Checklist = z.infer<typeof Checklist>;
 
 /**

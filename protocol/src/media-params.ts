@@ -57,11 +57,19 @@ export const RtpParameters = z.looseObject({
   mid: z.string().max(32).optional(),
   codecs: z.array(RtpCodecParameters).min(1).max(32),
   headerExtensions: z
-    .array(z.looseObject({ uri: z.string().max(256), id: z.number().int().min(1).max(255), encrypt: z.boolean().optional() }))
+    .array(
+      z.looseObject({
+        uri: z.string().max(256),
+        id: z.number().int().min(1).max(255),
+        encrypt: z.boolean().optional(),
+      }),
+    )
     .max(32)
     .optional(),
   encodings: z.array(RtpEncoding).max(8).optional(),
-  rtcp: z.looseObject({ cname: z.string().max(256).optional(), reducedSize: z.boolean().optional() }).optional(),
+  rtcp: z
+    .looseObject({ cname: z.string().max(256).optional(), reducedSize: z.boolean().optional() })
+    .optional(),
 });
 
 export const DtlsParameters = z.looseObject({
@@ -78,7 +86,10 @@ export const DtlsParameters = z.looseObject({
 });
 
 export const SctpCapabilities = z.looseObject({
-  numStreams: z.looseObject({ OS: z.number().int().min(1).max(65535), MIS: z.number().int().min(1).max(65535) }),
+  numStreams: z.looseObject({
+    OS: z.number().int().min(1).max(65535),
+    MIS: z.number().int().min(1).max(65535),
+  }),
 });
 
 export const SctpStreamParameters = z.looseObject({

@@ -37,14 +37,26 @@ export const SignalRequest = z.discriminatedUnion('method', [
       displayName: z.string().min(1).max(80),
       rtpCapabilities: RtpCapabilities,
       sctpCapabilities: SctpCapabilities.optional(),
-      device: z.object({ kind: z.enum(['browser', 'tablet', 'ar-glasses', 'booth', 'bot']), name: z.string().max(80) }).optional(),
+      device: z
+        .object({
+          kind: z.enum(['browser', 'tablet', 'ar-glasses', 'booth', 'bot']),
+          name: z.string().max(80),
+        })
+        .optional(),
     }),
   }),
   z.object({
     method: z.literal('createWebRtcTransport'),
-    data: z.object({ direction: z.enum(['send', 'recv']), sctpCapabilities: SctpCapabilities.optional(), forceTcp: z.boolean().optional() }),
+    data: z.object({
+      direction: z.enum(['send', 'recv']),
+      sctpCapabilities: SctpCapabilities.optional(),
+      forceTcp: z.boolean().optional(),
+    }),
   }),
-  z.object({ method: z.literal('connectWebRtcTransport'), data: z.object({ transportId: Id, dtlsParameters: DtlsParameters }) }),
+  z.object({
+    method: z.literal('connectWebRtcTransport'),
+    data: z.object({ transportId: Id, dtlsParameters: DtlsParameters }),
+  }),
   z.object({ method: z.literal('restartIce'), data: z.object({ transportId: Id }) }),
   z.object({
     method: z.literal('produce'),
@@ -62,12 +74,20 @@ export const SignalRequest = z.discriminatedUnion('method', [
   z.object({ method: z.literal('resumeConsumer'), data: z.object({ consumerId: Id }) }),
   z.object({
     method: z.literal('setConsumerPreferredLayers'),
-    data: z.object({ consumerId: Id, spatialLayer: z.number().int().min(0).max(2), temporalLayer: z.number().int().min(0).max(2).optional() }),
+    data: z.object({
+      consumerId: Id,
+      spatialLayer: z.number().int().min(0).max(2),
+      temporalLayer: z.number().int().min(0).max(2).optional(),
+    }),
   }),
   z.object({
     /** The subscriber's view of a video: the edge picks the simulcast layer from size and bandwidth. */
     method: z.literal('setConsumerViewport'),
-    data: z.object({ consumerId: Id, width: z.number().int().min(0).max(7680), height: z.number().int().min(0).max(4320) }),
+    data: z.object({
+      consumerId: Id,
+      width: z.number().int().min(0).max(7680),
+      height: z.number().int().min(0).max(4320),
+    }),
   }),
   z.object({
     method: z.literal('produceData'),
@@ -145,7 +165,11 @@ export const SignalNotification = z.discriminatedUnion('type', [
   z.object({ type: z.literal('consumerClosed'), consumerId: z.string() }),
   z.object({ type: z.literal('consumerPaused'), consumerId: z.string() }),
   z.object({ type: z.literal('consumerResumed'), consumerId: z.string() }),
-  z.object({ type: z.literal('consumerLayersChanged'), consumerId: z.string(), spatialLayer: z.number().nullable() }),
+  z.object({
+    type: z.literal('consumerLayersChanged'),
+    consumerId: z.string(),
+    spatialLayer: z.number().nullable(),
+  }),
   z.object({ type: z.literal('activeSpeaker'), peerId: z.string().nullable() }),
   /** The media server hosting the call failed: rejoin (same token) to continue. */
   z.object({ type: z.literal('reconnect'), reason: z.string() }),

@@ -21,7 +21,11 @@ import { analyzeFrames } from '../../edge-node/src/compliance/frames/analyze-fra
 import { documentTitleSeen } from '../../edge-node/src/compliance/inspect/inspect-call.ts';
 import { listFrames } from '../../edge-node/src/compliance/inspect/call-dir.ts';
 import type { FrameObservation } from '../../edge-node/src/compliance/engine/call-state.ts';
-import { createSpeechEngine, resolveModel, type SpeechEngine } from '../../edge-node/src/transcription/index.ts';
+import {
+  createSpeechEngine,
+  resolveModel,
+  type SpeechEngine,
+} from '../../edge-node/src/transcription/index.ts';
 import { packHints } from '../../edge-node/src/compliance/pack/hints.ts';
 import { loadCorpus, type CorpusCall } from '../../test/fixtures/compliance/corpus.ts';
 import { DEFAULT_CORPUS_OUT, renderCall } from '../render-call-audio.ts';
@@ -55,8 +59,20 @@ function quantile(xs: number[], q: number): number {
 }
 const ms = (x: number) => (Number.isNaN(x) ? '—' : x < 10 ? `${x.toFixed(2)} ms` : `${Math.round(x)} ms`);
 
-async function runMode(mode: string, calls: { call: CorpusCall; dir: string }[], engine: SpeechEngine | undefined, skipped?: string): Promise<ModeResult> {
-  const result: ModeResult = { mode, engine: engine?.name ?? 'transcript', decisions: [], verdicts: [], inspectMs: [], recognizeMs: [] };
+async function runMode(
+  mode: string,
+  calls: { call: CorpusCall; dir: string }[],
+  engine: SpeechEngine | undefined,
+  skipped?: string,
+): Promise<ModeResult> {
+  const result: ModeResult = {
+    mode,
+    engine: engine?.name ?? 'transcript',
+    decisions: [],
+    verdicts: [],
+    inspectMs: [],
+    recognizeMs: [],
+  };
   if (skipped) return { ...result, skipped };
   for (const { call, dir } of calls) {
     const t = performance.now();
@@ -73,12 +89,20 @@ async function runMode(mode: string, calls: { call: CorpusCall; dir: string }[],
     result.recognizeMs.push(timings.recognizeMs);
     for (const c of report.checks) {
       if (engine && FRAME_CHECKS.has(c.id)) continue;
-      result.decisions.push({ call: call.id, check: c.id, expected: call.expect.checks[c.id]!, got: c.status });
+      result.decisions.push({
+        call: call.id,
+        check: c.id,
+        expected: call.expect.checks[c.id]!,
+        got: c.status,
+      });
     }
     // In audio modes the verdict is compared only for calls whose label does not hinge on frames.
     const frameDependent = call.frames !== undefined;
-    if (!engine || !frameDependent) result.verdicts.push({ call: call.id, expected: call.expect.verdict, got: report.verdict });
-    process.stderr.write(`${mode} ${call.id}: ${report.verdict} (label ${call.expect.verdict}) in ${Math.round(performance.now() - t)} ms\n`);
+    if (!engine || !frameDependent)
+      result.verdicts.push({ call: call.id, expected: call.expect.verdict, got: report.verdict });
+    process.stderr.write(
+      `${mode} ${call.id}: ${report.verdict} (label ${call.expect.verdict}) in ${Math.round(performance.now() - t)} ms\n`,
+    );
   }
   return result;
 }
@@ -129,7 +153,8 @@ async function whisperEngine(): Promise<{ engine?: SpeechEngine; skipped?: strin
   } catch (err) {
     return { skipped: `no real Whisper weights here: ${(err as Error).message.split('\n')[0]}` };
   }
-  if (model.synthetic) return { skipped: `${wanted} resolves to the synthetic test model: no accuracy can be claimed from it` };
+  if (model.synthetic)
+    return { skipped: `${wanted} resolves to the synthetic test model: no accuracy can be claimed from it` };
   return { engine: await createSpeechEngine({ engine: 'whisper', model: wanted, logger }) };
 }
 
@@ -145,7 +170,11 @@ async function main(): Promise<void> {
   if (modes.includes('transcript')) results.push(await runMode('transcript', calls, undefined));
   if (modes.includes('audio')) {
     // The transcription pipeline's offline engine, with the pack's phrases as hints (what `inspect` uses).
-    const engine = await createSpeechEngine({ engine: 'pocketsphinx', hints: packHints(loadRulePack('wealth-sale')), logger });
+    const engine = await createSpeechEngine({
+      engine: 'pocketsphinx',
+      hints: packHints(loadRulePack('wealth-sale')),
+      logger,
+    });
     results.push(await runMode('audio', calls, engine));
     await engine.close();
   }
@@ -158,7 +187,9 @@ async function main(): Promise<void> {
   // Live replay: frames analysed once per frame call, then fed with the transcript.
   const live: { call: CorpusCall; frames: FrameObservation[] }[] = [];
   for (const { call, dir } of calls) {
-    const frames = call.frames ? await analyzeFrames(listFrames(dir), { ocrDone: documentTitleSeen(loadRulePack(call.pack)) }) : [];
+    const frames = call.frames
+      ? await analyzeFrames(listFrames(dir), { ocrDone: documentTitleSeen(loadRulePack(call.pack)) })
+      : [];
     live.push({ call, frames });
   }
   const latency = liveLatency(live);
@@ -179,7 +210,14 @@ async function main(): Promise<void> {
   const totals = active.map((r) => {
     const correct = r.decisions.filter((d) => d.got === d.expected).length;
     const v = r.verdicts.filter((x) => x.got === x.expected).length;
-    return { mode: r.mode, engine: r.engine, decisions: `${correct}/${r.decisions.length} (${pct(correct, r.decisions.length)})`, verdicts: `${v}/${r.verdicts.length} (${pct(v, r.verdicts.length)})`, inspectP50: ms(quantile(r.inspectMs, 0.5)), inspectMax: ms(quantile(r.inspectMs, 1)) };
+    return {
+      mode: r.mode,
+      engine: r.engine,
+      decisions: `${correct}/${r.decisions.length} (${pct(correct, r.decisions.length)})`,
+      verdicts: `${v}/${r.verdicts.length} (${pct(v, r.verdicts.length)})`,
+      inspectP50: ms(quantile(r.inspectMs, 0.5)),
+      inspectMax: ms(quantile(r.inspectMs, 1)),
+    };
   });
   lines.push(['ALL decisions', ...totals.flatMap((t) => [t.decisions, '', ''])]);
   lines.push(['verdicts', ...totals.flatMap((t) => [t.verdicts, '', ''])]);
@@ -191,16 +229,32 @@ async function main(): Promise<void> {
   });
   lines.push(['held-out h* decisions', ...heldOut.flatMap((h) => [h, '', ''])]);
   const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i] ?? '').length)));
-  const out: string[] = [`Compliance corpus: ${corpus.length} calls (${corpus.filter((c) => c.frames).length} with frames). Machine shared and noisy: timings are indicative.`, ''];
+  const out: string[] = [
+    `Compliance corpus: ${corpus.length} calls (${corpus.filter((c) => c.frames).length} with frames). Machine shared and noisy: timings are indicative.`,
+    '',
+  ];
   for (const l of lines) out.push(l.map((c, i) => String(c).padEnd(widths[i]!)).join('  '));
   out.push('');
-  for (const t of totals) out.push(`${t.mode.padEnd(10)} engine ${t.engine.padEnd(20)} inspect per call p50 ${t.inspectP50}, max ${t.inspectMax}`);
+  for (const t of totals)
+    out.push(
+      `${t.mode.padEnd(10)} engine ${t.engine.padEnd(20)} inspect per call p50 ${t.inspectP50}, max ${t.inspectMax}`,
+    );
   for (const r of results.filter((x) => x.skipped)) out.push(`${r.mode.padEnd(10)} skipped: ${r.skipped}`);
   out.push('');
-  out.push(`live: per final segment p50 ${ms(quantile(latency.segmentMs, 0.5))}, p99 ${ms(quantile(latency.segmentMs, 0.99))}, max ${ms(quantile(latency.segmentMs, 1))} (${latency.segmentMs.length} events)`);
-  out.push(`live: alert latency (segment in → alert out) p50 ${ms(quantile(latency.alertMs, 0.5))}, max ${ms(quantile(latency.alertMs, 1))} (${latency.alertMs.length} alerts; target < 1000 ms)`);
-  out.push(`live: call end → report p50 ${ms(quantile(latency.reportMs, 0.5))}, max ${ms(quantile(latency.reportMs, 1))} (target < 2000 ms)`);
-  const mistakes = active.flatMap((r) => r.decisions.filter((d) => d.got !== d.expected).map((d) => `${r.mode}: ${d.call} ${d.check} got ${d.got}, label ${d.expected}`));
+  out.push(
+    `live: per final segment p50 ${ms(quantile(latency.segmentMs, 0.5))}, p99 ${ms(quantile(latency.segmentMs, 0.99))}, max ${ms(quantile(latency.segmentMs, 1))} (${latency.segmentMs.length} events)`,
+  );
+  out.push(
+    `live: alert latency (segment in → alert out) p50 ${ms(quantile(latency.alertMs, 0.5))}, max ${ms(quantile(latency.alertMs, 1))} (${latency.alertMs.length} alerts; target < 1000 ms)`,
+  );
+  out.push(
+    `live: call end → report p50 ${ms(quantile(latency.reportMs, 0.5))}, max ${ms(quantile(latency.reportMs, 1))} (target < 2000 ms)`,
+  );
+  const mistakes = active.flatMap((r) =>
+    r.decisions
+      .filter((d) => d.got !== d.expected)
+      .map((d) => `${r.mode}: ${d.call} ${d.check} got ${d.got}, label ${d.expected}`),
+  );
   process.stdout.write(`${out.join('\n')}\n`);
   process.stderr.write(`\nwrong decisions:\n${mistakes.join('\n')}\n`);
 
@@ -222,8 +276,16 @@ async function main(): Promise<void> {
       mistakes: r.decisions.filter((d) => d.got !== d.expected),
     })),
     live: {
-      segmentMs: { p50: quantile(latency.segmentMs, 0.5), p99: quantile(latency.segmentMs, 0.99), max: quantile(latency.segmentMs, 1) },
-      alertLatencyMs: { p50: quantile(latency.alertMs, 0.5), max: quantile(latency.alertMs, 1), count: latency.alertMs.length },
+      segmentMs: {
+        p50: quantile(latency.segmentMs, 0.5),
+        p99: quantile(latency.segmentMs, 0.99),
+        max: quantile(latency.segmentMs, 1),
+      },
+      alertLatencyMs: {
+        p50: quantile(latency.alertMs, 0.5),
+        max: quantile(latency.alertMs, 1),
+        count: latency.alertMs.length,
+      },
       reportAfterEndMs: { p50: quantile(latency.reportMs, 0.5), max: quantile(latency.reportMs, 1) },
     },
   };
@@ -235,4 +297,3 @@ async function main(): Promise<void> {
 }
 
 await main();
-

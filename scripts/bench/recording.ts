@@ -21,7 +21,15 @@ import { createLogger } from '#common/logger';
 import { repoRoot, varDir } from '#common/paths';
 import { BlobReader, encryptFile } from '#common/archive/blob';
 import { FfmpegRenderer } from '../../edge-node/src/recording/Renderer.ts';
-import { joinWithMedia, recordersLive, startEdgeAt, startSender, tempDir, withEnv, type MediaParticipant } from '../../test/integration/recording-support.ts';
+import {
+  joinWithMedia,
+  recordersLive,
+  startEdgeAt,
+  startSender,
+  tempDir,
+  withEnv,
+  type MediaParticipant,
+} from '../../test/integration/recording-support.ts';
 import { processCpuMs } from './sfu-proc.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' } } });
@@ -47,7 +55,39 @@ async function benchMedia(): Promise<string> {
   if (existsSync(file)) return file;
   mkdirSync(path.dirname(file), { recursive: true });
   process.stderr.write(`encoding ${SECONDS} s of 640x360 test media once (cached in ${file})…\n`);
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(SECONDS), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '500k', '-g', '30', '-c:a', 'libopus', '-ac', '2', '-b:a', '48k', `${file}.tmp.webm`]);
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=15',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(SECONDS),
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    '500k',
+    '-g',
+    '30',
+    '-c:a',
+    'libopus',
+    '-ac',
+    '2',
+    '-b:a',
+    '48k',
+    `${file}.tmp.webm`,
+  ]);
   copyFileSync(`${file}.tmp.webm`, file);
   rmSync(`${file}.tmp.webm`);
   return file;
@@ -64,12 +104,23 @@ interface CallRun {
 }
 
 async function runCall(recording: boolean, media: string, dir: string): Promise<CallRun> {
-  const restore = withEnv({ RECORDING_ENABLED: recording ? '1' : '0', RECORDING_COMPOSITE: '0', ARCHIVE_MIN_FREE_BYTES: '0', TRANSCRIPTION_ENGINE: 'none' });
-  const edge = await startEdgeAt(dir, { TRANSCRIPTION_ENGINE: 'none' }, undefined, createLogger('bench', { level: 'error' }));
+  const restore = withEnv({
+    RECORDING_ENABLED: recording ? '1' : '0',
+    RECORDING_COMPOSITE: '0',
+    ARCHIVE_MIN_FREE_BYTES: '0',
+    TRANSCRIPTION_ENGINE: 'none',
+  });
+  const edge = await startEdgeAt(
+    dir,
+    { TRANSCRIPTION_ENGINE: 'none' },
+    undefined,
+    createLogger('bench', { level: 'error' }),
+  );
   restore();
   const callId = `bench-${recording ? 'rec' : 'plain'}`;
   const participants: MediaParticipant[] = [];
-  for (const role of ['customer', 'manager', 'expert'] as const) participants.push(await joinWithMedia(edge, callId, `${role}-b`, role));
+  for (const role of ['customer', 'manager', 'expert'] as const)
+    participants.push(await joinWithMedia(edge, callId, `${role}-b`, role));
   if (recording) await recordersLive(edge, callId, 6);
   const worker = edge.edge.pool.workers[0]!.worker;
   const usage = async () => {
@@ -83,10 +134,12 @@ async function runCall(recording: boolean, media: string, dir: string): Promise<
   // sample recorder CPU while they run (they are gone once stopped)
   const lastCpu = new Map<number, number>();
   const sampler = setInterval(() => {
-    for (const c of edge.edge.archive.recording?.status() ?? []) for (const t of c.tracks) if (t.pid) lastCpu.set(t.pid, procCpuS(t.pid));
+    for (const c of edge.edge.archive.recording?.status() ?? [])
+      for (const t of c.tracks) if (t.pid) lastCpu.set(t.pid, procCpuS(t.pid));
   }, 500);
   await Promise.all(senders.map((s) => s.done));
-  for (const c of edge.edge.archive.recording?.status() ?? []) for (const t of c.tracks) if (t.pid) lastCpu.set(t.pid, procCpuS(t.pid));
+  for (const c of edge.edge.archive.recording?.status() ?? [])
+    for (const t of c.tracks) if (t.pid) lastCpu.set(t.pid, procCpuS(t.pid));
   clearInterval(sampler);
   edge.edge.calls.endCall(callId, 'bench over');
   await edge.edge.archive.recording?.settled();
@@ -128,7 +181,17 @@ async function main(): Promise<void> {
 
     // composite, post-call (the edge's own renderer, as after a real call)
     process.stderr.write('composite…\n');
-    const renderer = new FfmpegRenderer({ ffmpeg: 'ffmpeg', spoolDir: path.join(work, 'render'), tile: { width: 480, height: 270 }, fps: 15, preset: 'veryfast', fontFile: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' }, createLogger('bench', { level: 'error' }));
+    const renderer = new FfmpegRenderer(
+      {
+        ffmpeg: 'ffmpeg',
+        spoolDir: path.join(work, 'render'),
+        tile: { width: 480, height: 270 },
+        fps: 15,
+        preset: 'veryfast',
+        fontFile: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+      },
+      createLogger('bench', { level: 'error' }),
+    );
     const k0 = reapedChildrenCpuS();
     const t0 = performance.now();
     const composite = await renderer.composite(record);
@@ -182,8 +245,21 @@ async function main(): Promise<void> {
     const encryptCpuPerCallMin = (enc.cpuS / segBytes) * (segBytes / minutes);
     const budgetPct = CORES * 100 * 0.8;
     const result = {
-      machine: { cores: CORES, cpu: os.cpus()[0]?.model, load: os.loadavg().map(r2), note: 'shared 2-core machine, other engineers running: noisy' },
-      call: { seconds: SECONDS, participants: 3, tracks: rec.recorders, video: '640x360 VP8 15 fps ~500 kbit/s', audio: 'Opus 48 kHz', segments: segments.length, recordedMB: r2(segBytes / 1e6) },
+      machine: {
+        cores: CORES,
+        cpu: os.cpus()[0]?.model,
+        load: os.loadavg().map(r2),
+        note: 'shared 2-core machine, other engineers running: noisy',
+      },
+      call: {
+        seconds: SECONDS,
+        participants: 3,
+        tracks: rec.recorders,
+        video: '640x360 VP8 15 fps ~500 kbit/s',
+        audio: 'Opus 48 kHz',
+        segments: segments.length,
+        recordedMB: r2(segBytes / 1e6),
+      },
       perCall: {
         copyRecordersPctOfCore: r1(copyPct),
         edgeNodeExtraPctOfCore: r1(nodeExtraPct),
@@ -207,7 +283,8 @@ async function main(): Promise<void> {
         callsRecordedAtOnce: Math.floor(budgetPct / perCallLivePct),
         withLiveComposite: Math.floor(budgetPct / (perCallLivePct + (100 * compositeCpuS) / SECONDS)),
         compositeMinutesPerCoreHour: Math.floor(3600 / compositeCpuPerCallMin),
-        assumption: 'recording only (no transcription, compliance or SFU forwarding counted), 80 % of all cores',
+        assumption:
+          'recording only (no transcription, compliance or SFU forwarding counted), 80 % of all cores',
       },
     };
     const rows: [string, string][] = [
@@ -215,15 +292,32 @@ async function main(): Promise<void> {
       ['edge process extra (encrypt, hash, manifest), %', `${result.perCall.edgeNodeExtraPctOfCore}`],
       ['mediasoup worker extra (recorder consumers), %', `${result.perCall.mediasoupWorkerExtraPctOfCore}`],
       ['live recording total, % of one core per call', `${result.perCall.liveRecordingPctOfCore}`],
-      ['composite (libx264 veryfast), CPU s per call-minute', `${result.perCall.compositeCpuSecondsPerCallMinute} (×${result.perCall.compositeRealTimeFactor} real time)`],
-      ['encrypt at rest, MB/s (plain copy MB/s)', `${result.encryption.recordingEncryptMBps} (${result.encryption.recordingPlainCopyMBps})`],
-      ['encrypt CPU per call-minute', `${result.encryption.encryptCpuMsPerCallMinute} ms (${result.encryption.encryptShareOfRecordingCpu} of recording)`],
-      ['playback decrypt, MB/s (plain read MB/s)', `${result.encryption.playbackDecryptMBps} (${result.encryption.playbackPlainReadMBps})`],
-      [`calls recorded at once (${CORES} cores, 80 %)`, `${result.capacity.callsRecordedAtOnce} (with live composite: ${result.capacity.withLiveComposite})`],
+      [
+        'composite (libx264 veryfast), CPU s per call-minute',
+        `${result.perCall.compositeCpuSecondsPerCallMinute} (×${result.perCall.compositeRealTimeFactor} real time)`,
+      ],
+      [
+        'encrypt at rest, MB/s (plain copy MB/s)',
+        `${result.encryption.recordingEncryptMBps} (${result.encryption.recordingPlainCopyMBps})`,
+      ],
+      [
+        'encrypt CPU per call-minute',
+        `${result.encryption.encryptCpuMsPerCallMinute} ms (${result.encryption.encryptShareOfRecordingCpu} of recording)`,
+      ],
+      [
+        'playback decrypt, MB/s (plain read MB/s)',
+        `${result.encryption.playbackDecryptMBps} (${result.encryption.playbackPlainReadMBps})`,
+      ],
+      [
+        `calls recorded at once (${CORES} cores, 80 %)`,
+        `${result.capacity.callsRecordedAtOnce} (with live composite: ${result.capacity.withLiveComposite})`,
+      ],
       ['post-call composites per core-hour (call-minutes)', `${result.capacity.compositeMinutesPerCoreHour}`],
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
-    console.log(`\nbench:recording — ${SECONDS} s three-party call, ${CORES} cores, load ${result.machine.load.join(' ')} (noisy)\n`);
+    console.log(
+      `\nbench:recording — ${SECONDS} s three-party call, ${CORES} cores, load ${result.machine.load.join(' ')} (noisy)\n`,
+    );
     for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
     const out = path.join(repoRoot, 'bench-results', 'recording.json');
     mkdirSync(path.dirname(out), { recursive: true });

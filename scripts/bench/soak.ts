@@ -159,7 +159,8 @@ transcription.on('segment', (s: TranscriptSegment) => {
   if (!u || seen.has(key!)) return;
   seen.add(key!);
   window.latencies.push(Date.now() - u.endAt);
-  if (process.env.SOAK_DEBUG) log(`  matched ${p.peerId} sentence end ${u.endAt - speechAt} final at ${Date.now() - speechAt}`);
+  if (process.env.SOAK_DEBUG)
+    log(`  matched ${p.peerId} sentence end ${u.endAt - speechAt} final at ${Date.now() - speechAt}`);
 });
 transcription.on('capacity', (r) => r.overCapacity && window.overCapacity++);
 // SOAK_DEBUG=1: a log line per speculation and per recognition (start, time taken, audio length),
@@ -176,7 +177,9 @@ if (process.env.SOAK_DEBUG) {
   engine.recognize = async (pcm, options) => {
     const started = Date.now();
     const result = await recognize(pcm, options);
-    log(`rec ${options?.partial ? 'P' : 'F'} start ${started - speechAt} took ${Date.now() - started} pcm ${Math.round(pcm.length / 16)}`);
+    log(
+      `rec ${options?.partial ? 'P' : 'F'} start ${started - speechAt} took ${Date.now() - started} pcm ${Math.round(pcm.length / 16)}`,
+    );
     return result;
   };
 }
@@ -297,7 +300,10 @@ while (!stopping && Date.now() - loadStart < TOTAL_S * 1000) {
     finals: stats.finals - statsBefore.finals,
     partials: stats.partials - statsBefore.partials,
     speculationsWithdrawn:
-      stats.speculationsWasted + stats.speculationsCancelled - statsBefore.speculationsWasted - statsBefore.speculationsCancelled,
+      stats.speculationsWasted +
+      stats.speculationsCancelled -
+      statsBefore.speculationsWasted -
+      statsBefore.speculationsCancelled,
     engineBusyPct: r1((100 * (stats.busyMs - statsBefore.busyMs)) / wallMs),
   };
   statsBefore = stats;

@@ -25,7 +25,8 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
       });
       socket.on('error', () => {
         socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`));
+        if (Date.now() > deadline)
+          reject(new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`));
         else setTimeout(attempt, 50);
       });
     };
@@ -39,7 +40,20 @@ export async function startRedis(dataDir: string, port?: number): Promise<RedisH
   const launch = () =>
     spawn(
       'redis-server',
-      ['--port', String(chosenPort), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
+      [
+        '--port',
+        String(chosenPort),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dataDir,
+        '--appendonly',
+        'yes',
+        '--save',
+        '',
+        '--daemonize',
+        'no',
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
   const handle: RedisHandle = {

@@ -42,7 +42,11 @@ export class AudioTrack extends SafeEmitter<AudioTrackEvents> {
   }
 }
 
-export type AudioTrackListener = (role: CallRole, participant: { id: string; displayName: string }, stream: AudioTrack) => void;
+export type AudioTrackListener = (
+  role: CallRole,
+  participant: { id: string; displayName: string },
+  stream: AudioTrack,
+) => void;
 
 export class AudioTaps {
   #transport?: types.DirectTransport;
@@ -64,16 +68,28 @@ export class AudioTaps {
     return [...this.#tracks.values()].map((t) => t.track);
   }
 
-  async tap(producer: types.Producer, role: CallRole, participant: { id: string; displayName: string }): Promise<void> {
+  async tap(
+    producer: types.Producer,
+    role: CallRole,
+    participant: { id: string; displayName: string },
+  ): Promise<void> {
     this.#transport ??= await this.router.createDirectTransport({ maxSendMessageSize: 262144 });
-    const consumer = await this.#transport.consume({ producerId: producer.id, rtpCapabilities: this.router.rtpCapabilities });
+    const consumer = await this.#transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: this.router.rtpCapabilities,
+    });
     const codec = consumer.rtpParameters.codecs[0];
     if (!codec) throw new Error(`audio tap for producer ${producer.id} has no codec`);
     const track = new AudioTrack(
       role,
       participant,
       producer.id,
-      { mimeType: codec.mimeType, payloadType: codec.payloadType, clockRate: codec.clockRate, channels: codec.channels ?? 1 },
+      {
+        mimeType: codec.mimeType,
+        payloadType: codec.payloadType,
+        clockRate: codec.clockRate,
+        channels: codec.channels ?? 1,
+      },
       this.logger,
     );
     this.#tracks.set(producer.id, { track, consumer });

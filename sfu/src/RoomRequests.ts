@@ -16,7 +16,10 @@ export interface TransportSettings {
   maxIncomingBitrate: number;
 }
 
-const DEFAULT_TRANSPORT: TransportSettings = { initialAvailableOutgoingBitrate: 1_000_000, maxIncomingBitrate: 2_500_000 };
+const DEFAULT_TRANSPORT: TransportSettings = {
+  initialAvailableOutgoingBitrate: 1_000_000,
+  maxIncomingBitrate: 2_500_000,
+};
 
 function find<T>(map: Map<string, T>, id: string, what: string): T {
   const item = map.get(id);
@@ -28,7 +31,8 @@ function find<T>(map: Map<string, T>, id: string, what: string): T {
 function asAppError(err: unknown, method: string): AppError {
   if (err instanceof AppError) return err;
   const e = err as Error;
-  if (e?.name === 'TypeError' || e?.name === 'UnsupportedError') return new AppError('bad_request', `${method}: ${e.message}`);
+  if (e?.name === 'TypeError' || e?.name === 'UnsupportedError')
+    return new AppError('bad_request', `${method}: ${e.message}`);
   if (e?.name === 'InvalidStateError') return new AppError('conflict', `${method}: ${e.message}`);
   return new AppError('internal', `${method} failed`, undefined, { cause: err });
 }
@@ -41,22 +45,40 @@ export async function handleRequest(
 ): Promise<SignalResponses[SignalMethod]> {
   const request = validate(SignalRequest, raw, 'signaling request');
   if (room.closed) throw new AppError('unavailable', 'the call room is closed; reconnect');
-  if (!peer.joined && !['getRouterRtpCapabilities', 'join', 'createWebRtcTransport', 'connectWebRtcTransport', 'leave'].includes(request.method)) {
+  if (
+    !peer.joined &&
+    ![
+      'getRouterRtpCapabilities',
+      'join',
+      'createWebRtcTransport',
+      'connectWebRtcTransport',
+      'leave',
+    ].includes(request.method)
+  ) {
     throw new AppError('conflict', `${request.method} is only allowed after join`);
   }
   try {
     return await dispatch(room, peer, request, settings);
   } catch (err) {
     const appError = asAppError(err, request.method);
-    if (appError.code === 'internal') room.logger.error({ err, method: request.method, peerId: peer.id }, 'request failed');
+    if (appError.code === 'internal')
+      room.logger.error({ err, method: request.method, peerId: peer.id }, 'request failed');
     throw appError;
   }
 }
 
-async function dispatch(room: Room, peer: Peer, request: SignalRequest, settings: TransportSettings): Promise<SignalResponses[SignalMethod]> {
+async function dispatch(
+  room: Room,
+  peer: Peer,
+  request: SignalRequest,
+  settings: TransportSettings,
+): Promise<SignalResponses[SignalMethod]> {
   switch (request.method) {
     case 'getRouterRtpCapabilities':
-      return { rtpCapabilities: peer.router.rtpCapabilities as SignalResponses['getRouterRtpCapabilities']['rtpCapabilities'] };
+      return {
+        rtpCapabilities: peer.router
+          .rtpCapabilities as SignalResponses['getRouterRtpCapabilities']['rtpCapabilities'],
+      };
 
     case 'join': {
       if (peer.joined) throw new AppError('conflict', 'already joined');
@@ -64,14 +86,18 @@ async function dispatch(room: Room, peer: Peer, request: SignalRequest, settings
       if (request.data.sctpCapabilities) peer.sctpCapabilities = request.data.sctpCapabilities;
       if (request.data.device) peer.identity.device = request.data.device.kind;
       peer.identity.displayName = request.data.displayName;
-      const peers = room.joinedPeers(peer).filter((p) => p.role !== 'observer').map((p) => p.info());
+      const peers = room
+        .joinedPeers(peer)
+        .filter((p) => p.role !== 'observer')
+        .map((p) => p.info());
       await room.join(peer);
       return { peerId: peer.id, role: peer.role, callId: room.callId, peers, callStartedAt: room.startedAt };
     }
 
     case 'createWebRtcTransport': {
       const { direction, sctpCapabilities, forceTcp } = request.data;
-      if (direction === 'send' && peer.role === 'observer') throw new AppError('forbidden', 'observers cannot send media');
+      if (direction === 'send' && peer.role === 'observer')
+        throw new AppError('forbidden', 'observers cannot send media');
       if ([...peer.transports.values()].some((t) => t.appData.direction === direction)) {
         throw new AppError('conflict', `a ${direction} transport already exists; close it or restart ICE`);
       }
@@ -109,14 +135,21 @@ async function dispatch(room: Room, peer: Peer, request: SignalRequest, settings
 
     case 'produce': {
       const { transportId, kind, rtpParameters, source } = request.data;
-      if (!mayPublish(peer.role, source)) throw new AppError('forbidden', `role ${peer.role} may not publish ${source}`);
-      if (!sourceMatchesKind(source, kind)) throw new AppError('bad_request', `source ${source} cannot carry ${kind}`);
+      if (!mayPublish(peer.role, source))
+        throw new AppError('forbidden', `role ${peer.role} may not publish ${source}`);
+      if (!sourceMatchesKind(source, kind))
+        throw new AppError('bad_request', `source ${source} cannot carry ${kind}`);
       if ([...peer.producers.values()].some((p) => (p.appData as { source: string }).source === source)) {
         throw new AppError('conflict', `a ${source} producer already exists`);
       }
       const transport = find(peer.transports, transportId, 'transport');
-      if (transport.appData.direction !== 'send') throw new AppError('bad_request', 'produce needs a send transport');
-      const producer = await transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData: { source, peerId: peer.id } });
+      if (transport.appData.direction !== 'send')
+        throw new AppError('bad_request', 'produce needs a send transport');
+      const producer = await transport.produce({
+        kind,
+        rtpParameters: rtpParameters as types.RtpParameters,
+        appData: { source, peerId: peer.id },
+      });
       peer.producers.set(producer.id, producer);
       producer.on('transportclose', () => peer.producers.delete(producer.id));
       await room.publish(peer, producer, source);
@@ -146,7 +179,10 @@ async function dispatch(room: Room, peer: Peer, request: SignalRequest, settings
       const consumer = find(peer.consumers, request.data.consumerId, 'consumer');
       if (consumer.type !== 'simulcast') throw new AppError('bad_request', 'consumer is not simulcast');
       const { spatialLayer, temporalLayer } = request.data;
-      await consumer.setPreferredLayers({ spatialLayer, ...(temporalLayer === undefined ? {} : { temporalLayer }) });
+      await consumer.setPreferredLayers({
+        spatialLayer,
+        ...(temporalLayer === undefined ? {} : { temporalLayer }),
+      });
       return {};
     }
 
@@ -158,7 +194,8 @@ async function dispatch(room: Room, peer: Peer, request: SignalRequest, settings
 
     case 'produceData': {
       const { transportId, sctpStreamParameters, label, protocol } = request.data;
-      if (!maySend(peer.role, label)) throw new AppError('forbidden', `role ${peer.role} may not send on ${label}`);
+      if (!maySend(peer.role, label))
+        throw new AppError('forbidden', `role ${peer.role} may not send on ${label}`);
       const transport = find(peer.transports, transportId, 'transport');
       if (!transport.sctpParameters) throw new AppError('bad_request', 'transport was created without SCTP');
       const dataProducer = await transport.produceData({
@@ -196,7 +233,8 @@ export async function applyLayer(peer: Peer, consumer: types.Consumer): Promise<
     ...(available ? { availableBitrate: available } : {}),
     videoConsumers: Math.max(1, videoConsumers),
   });
-  if (consumer.preferredLayers?.spatialLayer !== layer) await consumer.setPreferredLayers({ spatialLayer: layer });
+  if (consumer.preferredLayers?.spatialLayer !== layer)
+    await consumer.setPreferredLayers({ spatialLayer: layer });
   return layer;
 }
 

@@ -14,8 +14,12 @@ describe('chooseSpatialLayer', () => {
   });
 
   test('drops layers when the measured downlink cannot carry them', () => {
-    expect(chooseSpatialLayer({ viewportHeight: 720, availableBitrate: 3_000_000, videoConsumers: 2 })).toBe(2);
-    expect(chooseSpatialLayer({ viewportHeight: 720, availableBitrate: 1_000_000, videoConsumers: 2 })).toBe(1);
+    expect(chooseSpatialLayer({ viewportHeight: 720, availableBitrate: 3_000_000, videoConsumers: 2 })).toBe(
+      2,
+    );
+    expect(chooseSpatialLayer({ viewportHeight: 720, availableBitrate: 1_000_000, videoConsumers: 2 })).toBe(
+      1,
+    );
     expect(chooseSpatialLayer({ viewportHeight: 720, availableBitrate: 200_000, videoConsumers: 2 })).toBe(0);
   });
 });

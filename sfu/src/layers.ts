@@ -14,7 +14,11 @@ export interface LayerInputs {
   videoConsumers: number;
 }
 
-export function chooseSpatialLayer({ viewportHeight, availableBitrate, videoConsumers }: LayerInputs): number {
+export function chooseSpatialLayer({
+  viewportHeight,
+  availableBitrate,
+  videoConsumers,
+}: LayerInputs): number {
   let layer = LAYER_HEIGHTS.findIndex((h) => h >= viewportHeight * 0.9);
   if (layer === -1) layer = LAYER_HEIGHTS.length - 1;
   if (availableBitrate !== undefined && videoConsumers > 0) {

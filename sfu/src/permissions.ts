@@ -13,8 +13,16 @@ interface RolePolicy {
 
 const POLICY: Record<CallRole, RolePolicy> = {
   customer: { publish: new Set(['mic', 'camera']), send: new Set(['chat']), visible: true },
-  manager: { publish: new Set(['mic', 'camera', 'screen']), send: new Set(['chat', 'annotations']), visible: true },
-  expert: { publish: new Set(['mic', 'camera', 'screen']), send: new Set(['chat', 'annotations']), visible: true },
+  manager: {
+    publish: new Set(['mic', 'camera', 'screen']),
+    send: new Set(['chat', 'annotations']),
+    visible: true,
+  },
+  expert: {
+    publish: new Set(['mic', 'camera', 'screen']),
+    send: new Set(['chat', 'annotations']),
+    visible: true,
+  },
   observer: { publish: new Set(), send: new Set(), visible: false },
 };
 

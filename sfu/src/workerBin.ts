@@ -13,7 +13,8 @@ export class WorkerBinaryMissingError extends Error {
 
 export function resolveWorkerBin(env: NodeJS.ProcessEnv = process.env): string {
   const candidate = env.MEDIASOUP_WORKER_BIN || readSetupState().mediasoupWorkerBin;
-  if (!candidate) throw new WorkerBinaryMissingError('MEDIASOUP_WORKER_BIN unset and var/setup.json has no worker');
+  if (!candidate)
+    throw new WorkerBinaryMissingError('MEDIASOUP_WORKER_BIN unset and var/setup.json has no worker');
   try {
     accessSync(candidate, constants.X_OK);
   } catch {

@@ -57,7 +57,8 @@ describe('npm start', () => {
   });
 
   test('prints every role’s URL and the demo logins', () => {
-    for (const role of ['manager', 'expert', 'compliance', 'ops']) expect(output).toContain(`http://localhost:${ports.cloud}/${role}`);
+    for (const role of ['manager', 'expert', 'compliance', 'ops'])
+      expect(output).toContain(`http://localhost:${ports.cloud}/${role}`);
     expect(output).toMatch(/manager\s+manager \/ \S+/);
   });
 
@@ -65,9 +66,18 @@ describe('npm start', () => {
     for (const url of [`http://127.0.0.1:${ports.cloud}/healthz`, `http://127.0.0.1:${ports.edge}/healthz`]) {
       expect((await fetch(url)).status).toBe(200);
     }
-    await expect.poll(async () => (await fetch(`http://127.0.0.1:${ports.cloud}/readyz`)).status, { timeout: 20_000 }).toBe(200);
     await expect
-      .poll(async () => ((await (await fetch(`http://127.0.0.1:${ports.edge}/readyz`)).json()) as { ready: boolean; checks: { cloudLink: { ok: boolean } } }), { timeout: 30_000 })
+      .poll(async () => (await fetch(`http://127.0.0.1:${ports.cloud}/readyz`)).status, { timeout: 20_000 })
+      .toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (await (await fetch(`http://127.0.0.1:${ports.edge}/readyz`)).json()) as {
+            ready: boolean;
+            checks: { cloudLink: { ok: boolean } };
+          },
+        { timeout: 30_000 },
+      )
       .toMatchObject({ ready: true, checks: { cloudLink: { ok: true } } });
     const metrics = await (await fetch(`http://127.0.0.1:${ports.edge}/metrics`)).text();
     expect(metrics).toContain('branchedge_worker_routers');

@@ -35,7 +35,13 @@ describe('three-party call in Chromium', () => {
   test('every participant receives the other two participants’ audio and video', async () => {
     const joinTimes: Record<string, number> = {};
     for (const p of PARTICIPANTS) {
-      const token = edge.keys.mint('edge-test', { sub: p.sub, callId: 'call-e2e-1', role: p.role, branchId: 'branch-test', name: p.name });
+      const token = edge.keys.mint('edge-test', {
+        sub: p.sub,
+        callId: 'call-e2e-1',
+        role: p.role,
+        branchId: 'branch-test',
+        name: p.name,
+      });
       pages.push(await openCallPage(browser, edge.url, token, p.name));
     }
     for (const [i, page] of pages.entries()) {
@@ -59,9 +65,17 @@ describe('three-party call in Chromium', () => {
   test('a participant who leaves disappears for the others, and can rejoin', async () => {
     const [customer, manager] = pages;
     await customer!.evaluate(() => window.__branchedge!.room.leave());
-    await expect.poll(() => manager!.evaluate(() => window.__branchedge!.room.peers.size), { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => manager!.evaluate(() => window.__branchedge!.room.peers.size), { timeout: 10_000 })
+      .toBe(1);
     await customer!.context().close();
-    const token = edge.keys.mint('edge-test', { sub: 'customer-1', callId: 'call-e2e-1', role: 'customer', branchId: 'branch-test', name: 'Chen Wei' });
+    const token = edge.keys.mint('edge-test', {
+      sub: 'customer-1',
+      callId: 'call-e2e-1',
+      role: 'customer',
+      branchId: 'branch-test',
+      name: 'Chen Wei',
+    });
     const again = await openCallPage(browser, edge.url, token, 'Chen Wei');
     await waitForMediaFrom(again, ['manager-1', 'expert-1']);
     await waitForMediaFrom(manager!, ['customer-1', 'expert-1']);
@@ -69,17 +83,42 @@ describe('three-party call in Chromium', () => {
 
   test('annotations and chat sent on the data channels are kept in the call’s archived event log', async () => {
     const [, manager, expert] = pages;
-    const mark = { type: 'shape', id: 'm1', shape: { kind: 'circle', cx: 0.42, cy: 0.58, r: 0.1 }, color: '#ff3b30' };
+    const mark = {
+      type: 'shape',
+      id: 'm1',
+      shape: { kind: 'circle', cx: 0.42, cy: 0.58, r: 0.1 },
+      color: '#ff3b30',
+    };
     await expert!.evaluate((m) => window.__branchedge!.room.sendData('annotations', m), mark);
-    await manager!.evaluate(() => window.__branchedge!.room.sendData('chat', { text: 'Please look at page two' }));
-    await expect.poll(() => edge.edge.analysis.eventCount('call-e2e-1'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await manager!.evaluate(() =>
+      window.__branchedge!.room.sendData('chat', { text: 'Please look at page two' }),
+    );
+    await expect
+      .poll(() => edge.edge.analysis.eventCount('call-e2e-1'), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
     edge.edge.calls.endCall('call-e2e-1', 'test over');
-    await expect.poll(async () => (await readArchivedArtifact(edge, 'call-e2e-1', 'events')) !== undefined, { timeout: 10_000 }).toBe(true);
-    const events = JSON.parse((await readArchivedArtifact(edge, 'call-e2e-1', 'events'))!.toString()) as CallEvent[];
+    await expect
+      .poll(async () => (await readArchivedArtifact(edge, 'call-e2e-1', 'events')) !== undefined, {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    const events = JSON.parse(
+      (await readArchivedArtifact(edge, 'call-e2e-1', 'events'))!.toString(),
+    ) as CallEvent[];
     expect(events).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ peerId: 'expert-1', role: 'expert', channel: 'annotations', payload: mark }),
-        expect.objectContaining({ peerId: 'manager-1', role: 'manager', channel: 'chat', payload: { text: 'Please look at page two' } }),
+        expect.objectContaining({
+          peerId: 'expert-1',
+          role: 'expert',
+          channel: 'annotations',
+          payload: mark,
+        }),
+        expect.objectContaining({
+          peerId: 'manager-1',
+          role: 'manager',
+          channel: 'chat',
+          payload: { text: 'Please look at page two' },
+        }),
       ]),
     );
   });

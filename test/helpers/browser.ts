@@ -5,7 +5,9 @@ import { fakeSpeechWav, fakeVideoY4m } from './fake-media.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchChromium(options: { audioFile?: string; videoFile?: string } = {}): Promise<Browser> {
+export async function launchChromium(
+  options: { audioFile?: string; videoFile?: string } = {},
+): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,

@@ -1,12 +1,21 @@
 // Drives the React call page in Chromium and reads what it receives.
 import type { Browser, Page } from 'playwright-core';
 
-export async function openCallPage(browser: Browser, edgeUrl: string, token: string, name: string, extra = ''): Promise<Page> {
+export async function openCallPage(
+  browser: Browser,
+  edgeUrl: string,
+  token: string,
+  name: string,
+  extra = '',
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[page ${name}]`, err.message));
-  if (process.env.E2E_CONSOLE) page.on('console', (m) => console.error(`[page ${name}] ${m.type()}: ${m.text()}`));
-  await page.goto(`${edgeUrl}/call?token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}${extra}`);
+  if (process.env.E2E_CONSOLE)
+    page.on('console', (m) => console.error(`[page ${name}] ${m.type()}: ${m.text()}`));
+  await page.goto(
+    `${edgeUrl}/call?token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}${extra}`,
+  );
   return page;
 }
 
@@ -29,11 +38,14 @@ export async function waitForMediaFrom(page: Page, peerIds: string[], timeoutMs 
   const started = Date.now();
   for (;;) {
     const byPeer = await inboundByPeer(page);
-    if (peerIds.every((id) => (byPeer[id]?.framesDecoded ?? 0) > 0 && (byPeer[id]?.samples ?? 0) > 0)) return Date.now() - started;
+    if (peerIds.every((id) => (byPeer[id]?.framesDecoded ?? 0) > 0 && (byPeer[id]?.samples ?? 0) > 0))
+      return Date.now() - started;
     if (Date.now() - started > timeoutMs) {
       const state = await page.evaluate(() => window.__branchedge?.room.state);
       const raw = await page.evaluate(() => window.__branchedge?.room.inboundStats() ?? Promise.resolve([]));
-      throw new Error(`no media from ${peerIds.join(', ')} within ${timeoutMs} ms (state ${state}; got ${JSON.stringify(byPeer)}; inbound ${JSON.stringify(raw)})`);
+      throw new Error(
+        `no media from ${peerIds.join(', ')} within ${timeoutMs} ms (state ${state}; got ${JSON.stringify(byPeer)}; inbound ${JSON.stringify(raw)})`,
+      );
     }
     await page.waitForTimeout(250);
   }

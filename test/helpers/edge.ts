@@ -22,7 +22,12 @@ export interface TestEdge {
  * then `defaults`, the archive variables a test set with withEnv (an edge reads only the
  * object it is given, not process.env), and the test's own `env` last.
  */
-export function testEdgeConfig(dir: string, keys: TestCallKeys, defaults: Record<string, string>, env: Record<string, string>): EdgeConfig {
+export function testEdgeConfig(
+  dir: string,
+  keys: TestCallKeys,
+  defaults: Record<string, string>,
+  env: Record<string, string>,
+): EdgeConfig {
   return loadEdgeConfig({
     EDGE_ID: 'edge-test',
     BRANCH_ID: 'branch-test',
@@ -72,8 +77,15 @@ export async function startTestEdge(env: Record<string, string> = {}): Promise<T
 }
 
 /** The newest archived artifact of `kind` for a call, decrypted (undefined until it is stored). */
-export async function readArchivedArtifact(edge: TestEdge, callId: string, kind: 'report' | 'report-html' | 'transcript' | 'events'): Promise<Buffer | undefined> {
+export async function readArchivedArtifact(
+  edge: TestEdge,
+  callId: string,
+  kind: 'report' | 'report-html' | 'transcript' | 'events',
+): Promise<Buffer | undefined> {
   const record = edge.edge.archive.archive.store.get(callId);
-  const entry = record?.entries('artifact').filter((a) => a.kind === kind).at(-1);
+  const entry = record
+    ?.entries('artifact')
+    .filter((a) => a.kind === kind)
+    .at(-1);
   return entry ? record!.readFile(entry.file) : undefined;
 }

@@ -8,12 +8,16 @@ import { findModel, modelsDir, sourcePathOf } from '../../edge-node/src/transcri
 export function syntheticWhisperPath(): string | undefined {
   const entry = findModel('synthetic-tiny.en');
   if (!entry) return undefined;
-  const candidates = [path.join(modelsDir(), entry.file), sourcePathOf(entry)].filter((p): p is string => Boolean(p));
+  const candidates = [path.join(modelsDir(), entry.file), sourcePathOf(entry)].filter((p): p is string =>
+    Boolean(p),
+  );
   return candidates.find((p) => existsSync(p));
 }
 
 export const hasSyntheticWhisper = syntheticWhisperPath() !== undefined;
 
 if (!hasSyntheticWhisper) {
-  console.warn('[tests] synthetic Whisper test model not found (var/models or ../shared/models/whisper-test): Whisper plumbing tests are skipped');
+  console.warn(
+    '[tests] synthetic Whisper test model not found (var/models or ../shared/models/whisper-test): Whisper plumbing tests are skipped',
+  );
 }

@@ -2,7 +2,12 @@
 // socket.io signaling protocol as the React client.
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ErrorBody } from '#protocol/errors';
-import { SFU_NAMESPACE, SFU_NOTIFY_EVENT, SFU_REQUEST_EVENT, type SignalNotification } from '#protocol/signaling';
+import {
+  SFU_NAMESPACE,
+  SFU_NOTIFY_EVENT,
+  SFU_REQUEST_EVENT,
+  type SignalNotification,
+} from '#protocol/signaling';
 
 export class SignalClient {
   readonly notifications: SignalNotification[] = [];
@@ -12,7 +17,12 @@ export class SignalClient {
 
   /** Connects; rejects with the server's ErrorBody if the handshake is refused. */
   static connect(edgeUrl: string, token: string | undefined): Promise<SignalClient> {
-    const socket = io(new URL(SFU_NAMESPACE, edgeUrl).toString(), { auth: token === undefined ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = io(new URL(SFU_NAMESPACE, edgeUrl).toString(), {
+      auth: token === undefined ? {} : { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(new SignalClient(socket)));
       socket.once('connect_error', (err: Error & { data?: ErrorBody }) => {
@@ -29,11 +39,17 @@ export class SignalClient {
 
   async request<T = Record<string, unknown>>(method: string, data: unknown = {}): Promise<T> {
     const res = await this.raw({ method, data });
-    if (!res.ok) throw Object.assign(new Error(`${method}: ${res.error.code}: ${res.error.message}`), { code: res.error.code });
+    if (!res.ok)
+      throw Object.assign(new Error(`${method}: ${res.error.code}: ${res.error.message}`), {
+        code: res.error.code,
+      });
     return res.data as T;
   }
 
-  async waitFor<T extends SignalNotification['type']>(type: T, timeoutMs = 10_000): Promise<Extract<SignalNotification, { type: T }>> {
+  async waitFor<T extends SignalNotification['type']>(
+    type: T,
+    timeoutMs = 10_000,
+  ): Promise<Extract<SignalNotification, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const found = this.notifications.find((n) => n.type === type);
@@ -43,7 +59,9 @@ export class SignalClient {
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    throw new Error(`no ${type} notification within ${timeoutMs} ms (got: ${this.notifications.map((n) => n.type).join(', ') || 'none'})`);
+    throw new Error(
+      `no ${type} notification within ${timeoutMs} ms (got: ${this.notifications.map((n) => n.type).join(', ') || 'none'})`,
+    );
   }
 
   close(): void {

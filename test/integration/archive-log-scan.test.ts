@@ -14,15 +14,34 @@ import type { TranscriptSegment } from '#protocol/events';
 import { createCloud, type Cloud } from '../../server/src/app.ts';
 import { loadCloudConfig } from '../../server/src/config.ts';
 import { artifactPath } from '../helpers/artifacts.ts';
-import { FAST_ENV, TEST_JWT_SECRET, api, login, seedBranchWithEdge, uniquePrefix, waitFor, withServices } from '../helpers/cloud.ts';
+import {
+  FAST_ENV,
+  TEST_JWT_SECRET,
+  api,
+  login,
+  seedBranchWithEdge,
+  uniquePrefix,
+  waitFor,
+  withServices,
+} from '../helpers/cloud.ts';
 import { fakeSpeechWav } from '../helpers/fake-media.ts';
-import { joinWithMedia, recordersLive, startEdgeAt, startSender, tempDir, withEnv, type MediaParticipant } from './recording-support.ts';
+import {
+  joinWithMedia,
+  recordersLive,
+  startEdgeAt,
+  startSender,
+  tempDir,
+  withEnv,
+  type MediaParticipant,
+} from './recording-support.ts';
 
 const redisUrl = inject('redisUrl');
 const NAMES = { customer: 'Chan Tai Man', manager: 'Wong Siu Ming', expert: 'Lee Ka Yan' };
 const SAID = {
-  customer: 'My name is Chan Tai Man. My phone number is nine one two three, four five six seven. My identity card number is A one two three four five six seven. I understand the risks.',
-  manager: 'Good morning. This product is not a bank deposit, and the principal may be lost. Please confirm you understand the fees.',
+  customer:
+    'My name is Chan Tai Man. My phone number is nine one two three, four five six seven. My identity card number is A one two three four five six seven. I understand the risks.',
+  manager:
+    'Good morning. This product is not a bank deposit, and the principal may be lost. Please confirm you understand the fees.',
   expert: 'The fund invests in global equities. Past performance is not a guide to future returns.',
 };
 
@@ -65,11 +84,38 @@ describe('no personal data in logs', () => {
 
   test('a full three-party call with compliance checks leaves no name, number or transcript text in logs or metrics', async () => {
     const key = await seedBranchWithEdge(redisUrl, prefix, 'branch-pii', 'edge-pii');
-    await withServices(redisUrl, prefix, (s) => s.staff.create({ username: 'officer', password: 'officer-pass', displayName: 'Officer Ho Wing', role: 'compliance' }));
-    const config = loadCloudConfig({ ...process.env, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, JWT_SECRET: TEST_JWT_SECRET, CLOUD_HOST: '127.0.0.1', CLOUD_PORT: '0', SERVE_CLIENT: '0', ...FAST_ENV });
+    await withServices(redisUrl, prefix, (s) =>
+      s.staff.create({
+        username: 'officer',
+        password: 'officer-pass',
+        displayName: 'Officer Ho Wing',
+        role: 'compliance',
+      }),
+    );
+    const config = loadCloudConfig({
+      ...process.env,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      JWT_SECRET: TEST_JWT_SECRET,
+      CLOUD_HOST: '127.0.0.1',
+      CLOUD_PORT: '0',
+      SERVE_CLIENT: '0',
+      ...FAST_ENV,
+    });
     cloud = await createCloud({ config, logger: cloudLog.logger });
     const base = `http://127.0.0.1:${await cloud.listen(0, '127.0.0.1')}`;
-    const edge = await startEdgeAt(dir, { EDGE_ID: 'edge-pii', BRANCH_ID: 'branch-pii', CLOUD_URL: base, EDGE_KEY: key, HEARTBEAT_INTERVAL_MS: '500' }, undefined, edgeLog.logger);
+    const edge = await startEdgeAt(
+      dir,
+      {
+        EDGE_ID: 'edge-pii',
+        BRANCH_ID: 'branch-pii',
+        CLOUD_URL: base,
+        EDGE_KEY: key,
+        HEARTBEAT_INTERVAL_MS: '500',
+      },
+      undefined,
+      edgeLog.logger,
+    );
     stopEdge = () => edge.stop();
     await waitFor(() => edge.edge.cloudLink?.state === 'online', 20_000, 'edge online');
 
@@ -80,7 +126,12 @@ describe('no personal data in logs', () => {
       participants.push(p);
     }
     await recordersLive(edge, callId, 6);
-    const senders = participants.map((p) => startSender(p, { durationS: 12, speech: fakeSpeechWav(SAID[p.role as keyof typeof SAID], `pii-${p.role}`) }));
+    const senders = participants.map((p) =>
+      startSender(p, {
+        durationS: 12,
+        speech: fakeSpeechWav(SAID[p.role as keyof typeof SAID], `pii-${p.role}`),
+      }),
+    );
     await new Promise((r) => setTimeout(r, 5000));
     // mid-call, so per-call series exist (the room gauges are filled by the scrape before)
     await fetch(`${edge.url}/metrics`).then((r) => r.text());
@@ -90,22 +141,52 @@ describe('no personal data in logs', () => {
     await edge.edge.archive.recording!.settled();
     const archive = edge.edge.archive.archive;
     await archive.idle();
-    await waitFor(() => archive.store.get(callId)!.entries('artifact').some((a) => a.kind === 'report-html'), 60_000, 'report stored');
+    await waitFor(
+      () =>
+        archive.store
+          .get(callId)!
+          .entries('artifact')
+          .some((a) => a.kind === 'report-html'),
+      60_000,
+      'report stored',
+    );
     await waitFor(() => archive.outbox.counts().pending === 0, 30_000, 'outbox drained');
 
     // the officer opens everything in the cloud (personal data crosses the cloud's handlers)
     const officer = await login(base, 'officer', 'officer-pass');
-    const transcript = await api<TranscriptSegment[]>(base, 'GET', `/api/v1/archive/calls/${callId}/transcript?reason=${encodeURIComponent('review of call C-1')}`, { token: officer.accessToken });
+    const transcript = await api<TranscriptSegment[]>(
+      base,
+      'GET',
+      `/api/v1/archive/calls/${callId}/transcript?reason=${encodeURIComponent('review of call C-1')}`,
+      { token: officer.accessToken },
+    );
     expect(transcript.status).toBe(200);
-    expect((await api(base, 'GET', `/api/v1/archive/calls/${callId}/report`, { token: officer.accessToken })).status).toBe(200);
-    expect((await api(base, 'POST', `/api/v1/archive/calls/${callId}/playback`, { token: officer.accessToken, body: { reason: 'review of call C-1' } })).status).toBe(200);
+    expect(
+      (await api(base, 'GET', `/api/v1/archive/calls/${callId}/report`, { token: officer.accessToken }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await api(base, 'POST', `/api/v1/archive/calls/${callId}/playback`, {
+          token: officer.accessToken,
+          body: { reason: 'review of call C-1' },
+        })
+      ).status,
+    ).toBe(200);
 
     // A careless module logging a participant and what they said, through the edge's logger:
     // the fields are censored (messages must stay constant strings — a name in one cannot be recognised).
-    edgeLog.logger.child({ module: 'careless', displayName: NAMES.customer }).info({ participant: { name: NAMES.customer, phone: '+852 9123 4567' }, segment: transcript.body[0] }, 'participant said something');
+    edgeLog.logger
+      .child({ module: 'careless', displayName: NAMES.customer })
+      .info(
+        { participant: { name: NAMES.customer, phone: '+852 9123 4567' }, segment: transcript.body[0] },
+        'participant said something',
+      );
 
     // What must not appear anywhere: the names, the numbers, and whatever was transcribed.
-    const said = transcript.body.map((s) => s.text.toLowerCase().trim()).filter((t) => t.split(/\s+/).length >= 2);
+    const said = transcript.body
+      .map((s) => s.text.toLowerCase().trim())
+      .filter((t) => t.split(/\s+/).length >= 2);
     const phrases = new Set<string>();
     for (const t of said) {
       const words = t.split(/\s+/);
@@ -120,7 +201,19 @@ describe('no personal data in logs', () => {
       ...[...phrases].filter((p) => haystack.includes(p)),
     ];
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(artifactPath('log-scan.json'), JSON.stringify({ logLines: edgeLog.lines.length + cloudLog.lines.length, transcriptSegments: said.length, phrasesChecked: phrases.size, leaks }, null, 2));
+    writeFileSync(
+      artifactPath('log-scan.json'),
+      JSON.stringify(
+        {
+          logLines: edgeLog.lines.length + cloudLog.lines.length,
+          transcriptSegments: said.length,
+          phrasesChecked: phrases.size,
+          leaks,
+        },
+        null,
+        2,
+      ),
+    );
 
     // the scan looked at something: a verbose log of this very call, and a transcript with words in it
     expect(edgeLog.lines.length).toBeGreaterThan(50);

@@ -19,11 +19,17 @@ import { tempDir } from './recording-support.ts';
 
 const exec = promisify(execFile);
 
-async function verify(callDir: string, extra: string[] = [], withText = false): Promise<{ code: number; result: VerifyResult; text: string }> {
+async function verify(
+  callDir: string,
+  extra: string[] = [],
+  withText = false,
+): Promise<{ code: number; result: VerifyResult; text: string }> {
   const cli = path.join(repoRoot, 'edge-node/src/cli/verify.ts');
   const run = async (args: string[]) => {
     try {
-      const { stdout } = await exec(process.execPath, ['--import', 'tsx', cli, '--call', callDir, ...args], { cwd: repoRoot });
+      const { stdout } = await exec(process.execPath, ['--import', 'tsx', cli, '--call', callDir, ...args], {
+        cwd: repoRoot,
+      });
       return { code: 0, stdout };
     } catch (err) {
       const e = err as { code: number; stdout: string };
@@ -51,22 +57,71 @@ describe('verify catches tampering with a stored call', () => {
   }
 
   beforeAll(async () => {
-    const config = loadArchiveConfig({ RECORDING_ENABLED: '0', ARCHIVE_MIN_FREE_BYTES: '0' }, { edgeId: 'edge-tamper', branchId: 'branch-t', dataDir: path.join(dir, 'data') });
+    const config = loadArchiveConfig(
+      { RECORDING_ENABLED: '0', ARCHIVE_MIN_FREE_BYTES: '0' },
+      { edgeId: 'edge-tamper', branchId: 'branch-t', dataDir: path.join(dir, 'data') },
+    );
     archive = await CallArchive.open(config, createLogger('tamper-test', { level: 'warn' }));
     // Six 2-second VP8 segments, cut on key frames by ffmpeg's segment muxer, as a recorder makes them.
     const spool = path.join(dir, 'spool');
     rmSync(spool, { recursive: true, force: true });
     await exec('mkdir', ['-p', spool]);
-    await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=15', '-t', '12', '-c:v', 'libvpx', '-deadline', 'realtime', '-g', '30', '-f', 'segment', '-segment_time', '2', '-segment_format', 'webm', '-segment_list', path.join(spool, 'list.csv'), '-segment_list_type', 'csv', '-reset_timestamps', '0', path.join(spool, 'seg-%05d.webm')]);
+    await exec('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=160x120:rate=15',
+      '-t',
+      '12',
+      '-c:v',
+      'libvpx',
+      '-deadline',
+      'realtime',
+      '-g',
+      '30',
+      '-f',
+      'segment',
+      '-segment_time',
+      '2',
+      '-segment_format',
+      'webm',
+      '-segment_list',
+      path.join(spool, 'list.csv'),
+      '-segment_list_type',
+      'csv',
+      '-reset_timestamps',
+      '0',
+      path.join(spool, 'seg-%05d.webm'),
+    ]);
     const callId = 'call-tamper';
     const startedAt = Date.now() - 20_000;
     await archive.openCall(callId, startedAt);
-    await archive.addTrack(callId, { track: 'cust-camera-0', participantId: 'cust', role: 'customer', kind: 'video', source: 'camera', codec: 'video/VP8' });
-    await archive.addTiming(callId, 'cust-camera-0', { firstRtpTs: 1000, clockRate: 90000, firstArrivalMs: startedAt + 500 });
+    await archive.addTrack(callId, {
+      track: 'cust-camera-0',
+      participantId: 'cust',
+      role: 'customer',
+      kind: 'video',
+      source: 'camera',
+      codec: 'video/VP8',
+    });
+    await archive.addTiming(callId, 'cust-camera-0', {
+      firstRtpTs: 1000,
+      clockRate: 90000,
+      firstArrivalMs: startedAt + 500,
+    });
     const lines = readFileSync(path.join(spool, 'list.csv'), 'utf8').trim().split('\n');
     for (const [i, line] of lines.entries()) {
       const [name, start, end] = line.split(',');
-      await archive.addSegment(callId, { track: 'cust-camera-0', index: i, spoolFile: path.join(spool, name!), startS: Number(start), endS: Number(end) });
+      await archive.addSegment(callId, {
+        track: 'cust-camera-0',
+        index: i,
+        spoolFile: path.join(spool, name!),
+        startS: Number(start),
+        endS: Number(end),
+      });
     }
     await archive.finishCall(callId, 'test');
     await archive.idle();
@@ -123,7 +178,10 @@ describe('verify catches tampering with a stored call', () => {
     expect(code).toBe(1);
     expect(result.first).toMatchObject({ kind: 'file-reordered', file: a.file, seq: a.seq });
     expect(result.first!.message).toContain(b.file);
-    expect(result.problems.filter((p) => p.kind === 'file-reordered').map((p) => p.file)).toEqual([a.file, b.file]);
+    expect(result.problems.filter((p) => p.kind === 'file-reordered').map((p) => p.file)).toEqual([
+      a.file,
+      b.file,
+    ]);
   });
 
   test('editing a manifest entry is caught at that entry', async () => {
@@ -143,7 +201,10 @@ describe('verify catches tampering with a stored call', () => {
   test('a manifest rewritten with a recomputed chain fails against the signed head', async () => {
     const target = copy();
     const file = path.join(target, 'manifest.jsonl');
-    const entries = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const entries = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     // Drop segment 3 from the list and re-chain everything after it, as a forger without the edge's key would.
     const dropped = segments[3]!;
     rmSync(path.join(target, dropped.file));
@@ -158,7 +219,9 @@ describe('verify catches tampering with a stored call', () => {
     writeFileSync(file, `${kept.map((e) => JSON.stringify(e)).join('\n')}\n`);
     const { code, result } = await verify(target, ['--public-key', publicKey]);
     expect(code).toBe(1);
-    expect(result.problems.map((p) => p.kind)).toEqual(expect.arrayContaining([expect.stringMatching(/head-mismatch|manifest-truncated/)]));
+    expect(result.problems.map((p) => p.kind)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/head-mismatch|manifest-truncated/)]),
+    );
   });
 
   test('a head re-signed with another key is refused when the edge key is known', async () => {
@@ -183,9 +246,28 @@ describe('verify catches tampering with a stored call', () => {
     cpSync(spool, reuse, { recursive: true });
     const callId = 'call-relisted';
     await archive.openCall(callId, Date.now() - 10_000);
-    await archive.addTrack(callId, { track: 'mgr-camera-0', participantId: 'mgr', role: 'manager', kind: 'video', source: 'camera', codec: 'video/VP8' });
-    await archive.addSegment(callId, { track: 'mgr-camera-0', index: 0, spoolFile: path.join(reuse, 'seg-00000.webm'), startS: 0, endS: 2 });
-    await archive.addSegment(callId, { track: 'mgr-camera-0', index: 0, spoolFile: path.join(reuse, 'seg-00001.webm'), startS: 0, endS: 2 });
+    await archive.addTrack(callId, {
+      track: 'mgr-camera-0',
+      participantId: 'mgr',
+      role: 'manager',
+      kind: 'video',
+      source: 'camera',
+      codec: 'video/VP8',
+    });
+    await archive.addSegment(callId, {
+      track: 'mgr-camera-0',
+      index: 0,
+      spoolFile: path.join(reuse, 'seg-00000.webm'),
+      startS: 0,
+      endS: 2,
+    });
+    await archive.addSegment(callId, {
+      track: 'mgr-camera-0',
+      index: 0,
+      spoolFile: path.join(reuse, 'seg-00001.webm'),
+      startS: 0,
+      endS: 2,
+    });
     await archive.finishCall(callId, 'test');
     await archive.idle();
     const record = archive.store.get(callId)!;

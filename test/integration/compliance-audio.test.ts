@@ -22,7 +22,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
   for (const id of ['w01-clean-sale', 'w03-guaranteed-claim']) {
-    const { dir } = await renderCall(corpus.find((c) => c.id === id)!, path.join(work, 'corpus'));
+    const { dir } = await renderCall(
+      corpus.find((c) => c.id === id)!,
+      path.join(work, 'corpus'),
+    );
     reports[id] = (await inspectCall({ pack: 'wealth-sale', callDir: dir, frames: false, logger })).report;
   }
 }, 300_000);
@@ -39,7 +42,12 @@ describe('audio mode with the offline engine', () => {
   });
 
   test('a clean sale: the critical disclosures and the customer confirmation are heard, no false claim', () => {
-    for (const check of ['not-a-deposit', 'principal-risk', 'no-misleading-claims', 'customer-confirms-understanding']) {
+    for (const check of [
+      'not-a-deposit',
+      'principal-risk',
+      'no-misleading-claims',
+      'customer-confirms-understanding',
+    ]) {
       expect(status('w01-clean-sale', check), check).toBe('pass');
     }
   });

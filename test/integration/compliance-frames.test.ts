@@ -22,17 +22,42 @@ const dirs: Record<string, string> = {};
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  for (const id of ['w01-clean-sale', 'w19-customer-leaves-frame', 'w20-document-not-shown']) dirs[id] = (await renderCall(corpus.find((c) => c.id === id)!, path.join(work, 'corpus'))).dir;
+  for (const id of ['w01-clean-sale', 'w19-customer-leaves-frame', 'w20-document-not-shown'])
+    dirs[id] = (
+      await renderCall(
+        corpus.find((c) => c.id === id)!,
+        path.join(work, 'corpus'),
+      )
+    ).dir;
 });
 
 describe('frame analysis', () => {
   test('counts 0, 1 and 2 faces in composed frames', async () => {
-    const bg = { create: { width: 960, height: 540, channels: 3 as const, background: { r: 190, g: 200, b: 205 } } };
+    const bg = {
+      create: { width: 960, height: 540, channels: 3 as const, background: { r: 190, g: 200, b: 205 } },
+    };
     const face = await sharp(FACE).resize(300).toBuffer();
     const mirrored = await sharp(FACE).flop().resize(280).toBuffer();
     expect(await countFaces(await sharp(bg).jpeg().toBuffer())).toBe(0);
-    expect(await countFaces(await sharp(bg).composite([{ input: face, left: 100, top: 100 }]).jpeg().toBuffer())).toBe(1);
-    expect(await countFaces(await sharp(bg).composite([{ input: face, left: 40, top: 100 }, { input: mirrored, left: 600, top: 120 }]).jpeg().toBuffer())).toBe(2);
+    expect(
+      await countFaces(
+        await sharp(bg)
+          .composite([{ input: face, left: 100, top: 100 }])
+          .jpeg()
+          .toBuffer(),
+      ),
+    ).toBe(1);
+    expect(
+      await countFaces(
+        await sharp(bg)
+          .composite([
+            { input: face, left: 40, top: 100 },
+            { input: mirrored, left: 600, top: 120 },
+          ])
+          .jpeg()
+          .toBuffer(),
+      ),
+    ).toBe(2);
   });
 
   test('OCR reads the document title drawn in a frame', async () => {
@@ -41,15 +66,27 @@ describe('frame analysis', () => {
   });
 
   test('frames are sampled to one per 2 s per camera', () => {
-    const files = [0, 500, 1000, 2000, 2500, 4100].flatMap((atMs) => ['a', 'b'].map((camera) => ({ file: `${camera}-${atMs}.jpg`, atMs, camera })));
-    expect(sampleFrames(files).map((f) => `${f.camera}@${f.atMs}`).sort()).toEqual(['a@0', 'a@2000', 'a@4100', 'b@0', 'b@2000', 'b@4100']);
+    const files = [0, 500, 1000, 2000, 2500, 4100].flatMap((atMs) =>
+      ['a', 'b'].map((camera) => ({ file: `${camera}-${atMs}.jpg`, atMs, camera })),
+    );
+    expect(
+      sampleFrames(files)
+        .map((f) => `${f.camera}@${f.atMs}`)
+        .sort(),
+    ).toEqual(['a@0', 'a@2000', 'a@4100', 'b@0', 'b@2000', 'b@4100']);
   });
 });
 
 describe('frame checks on corpus calls', () => {
   async function frameChecks(id: string) {
     const d = dirs[id]!;
-    const { report } = await inspectCall({ pack: 'wealth-sale', callDir: d, transcriptFile: path.join(d, 'transcript.json'), analyzeFrames, logger });
+    const { report } = await inspectCall({
+      pack: 'wealth-sale',
+      callDir: d,
+      transcriptFile: path.join(d, 'transcript.json'),
+      analyzeFrames,
+      logger,
+    });
     const call = corpus.find((c) => c.id === id)!;
     return { report, call, status: (check: string) => report.checks.find((c) => c.id === check)!.status };
   }
@@ -68,7 +105,9 @@ describe('frame checks on corpus calls', () => {
     expect(status('faces-present')).toBe('fail');
     expect(status('document-shown')).toBe('pass');
     expect(report.verdict).toBe(call.expect.verdict);
-    expect(report.checks.find((c) => c.id === 'faces-present')!.reason).toMatch(/in 2\d of 3\d sampled instants/);
+    expect(report.checks.find((c) => c.id === 'faces-present')!.reason).toMatch(
+      /in 2\d of 3\d sampled instants/,
+    );
   });
 
   test('only a poster in view: document-shown fails, verdict needs review', async () => {

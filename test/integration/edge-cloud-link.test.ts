@@ -16,21 +16,38 @@ describe('edge ↔ cloud link', () => {
   let edge: TestEdge;
 
   async function startCloudOnPort(): Promise<Cloud> {
-    const config = loadCloudConfig({ ...process.env, ...FAST_ENV, REDIS_URL: inject('redisUrl'), REDIS_PREFIX: prefix, JWT_SECRET: TEST_JWT_SECRET, SERVE_CLIENT: '0', CLOUD_HOST: '127.0.0.1' });
+    const config = loadCloudConfig({
+      ...process.env,
+      ...FAST_ENV,
+      REDIS_URL: inject('redisUrl'),
+      REDIS_PREFIX: prefix,
+      JWT_SECRET: TEST_JWT_SECRET,
+      SERVE_CLIENT: '0',
+      CLOUD_HOST: '127.0.0.1',
+    });
     const c = await createCloud({ config, logger: createLogger('cloud-test', { level: 'error' }) });
     await c.listen(port, '127.0.0.1');
     return c;
   }
 
   async function readiness() {
-    return (await (await fetch(`${edge.url}/readyz`)).json()) as { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
+    return (await (await fetch(`${edge.url}/readyz`)).json()) as {
+      ready: boolean;
+      checks: Record<string, { ok: boolean; detail: string }>;
+    };
   }
 
   beforeAll(async () => {
     port = await freePort();
     cloud = await startCloudOnPort();
     const key = await seedBranchWithEdge(inject('redisUrl'), prefix, 'branch-link', 'edge-link');
-    edge = await startTestEdge({ EDGE_ID: 'edge-link', BRANCH_ID: 'branch-link', EDGE_KEY: key, CLOUD_URL: `http://127.0.0.1:${port}`, HEARTBEAT_INTERVAL_MS: '200' });
+    edge = await startTestEdge({
+      EDGE_ID: 'edge-link',
+      BRANCH_ID: 'branch-link',
+      EDGE_KEY: key,
+      CLOUD_URL: `http://127.0.0.1:${port}`,
+      HEARTBEAT_INTERVAL_MS: '200',
+    });
     await waitFor(async () => (await readiness()).checks.cloudLink?.ok === true, 15_000, 'edge registered');
   });
 
@@ -48,9 +65,16 @@ describe('edge ↔ cloud link', () => {
     expect(edge.edge.cloudLink?.state).toBe('connecting');
 
     // An in-branch participant can still join with a token minted before the outage.
-    const token = edge.keys.mint('edge-link', { sub: 'mgr-offline', callId: 'call-offline', role: 'manager', branchId: 'branch-link' });
+    const token = edge.keys.mint('edge-link', {
+      sub: 'mgr-offline',
+      callId: 'call-offline',
+      role: 'manager',
+      branchId: 'branch-link',
+    });
     const client = await SignalClient.connect(edge.url, token);
-    const { rtpCapabilities } = await client.request<{ rtpCapabilities: unknown }>('getRouterRtpCapabilities');
+    const { rtpCapabilities } = await client.request<{ rtpCapabilities: unknown }>(
+      'getRouterRtpCapabilities',
+    );
     await client.request('join', { displayName: 'Offline Manager', rtpCapabilities });
     client.close();
 

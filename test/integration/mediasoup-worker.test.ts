@@ -13,8 +13,13 @@ describe('mediasoup worker built by setup', () => {
     worker = await mediasoup.createWorker({ workerBin: resolveWorkerBin(), logLevel: 'warn' });
     expect(mediasoup.version).toMatch(/^3\.\d+\.\d+$/);
     const router = await worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS });
-    expect(router.rtpCapabilities.codecs?.map((c) => c.mimeType)).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8']));
-    const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }], enableSctp: true });
+    expect(router.rtpCapabilities.codecs?.map((c) => c.mimeType)).toEqual(
+      expect.arrayContaining(['audio/opus', 'video/VP8']),
+    );
+    const transport = await router.createWebRtcTransport({
+      listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
+      enableSctp: true,
+    });
     expect(transport.iceCandidates[0]?.port).toBeGreaterThan(0);
     expect(transport.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
     expect(transport.sctpParameters?.port).toBe(5000);

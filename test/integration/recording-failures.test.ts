@@ -12,7 +12,12 @@ import { waitFor } from '../helpers/cloud.ts';
 import { joinWithMedia, startEdgeAt, startSender, withEnv } from './recording-support.ts';
 import { recordingTestBed } from './recording-testbed.ts';
 
-const ENV = { RECORDING_SEGMENT_SECONDS: '2', RECORDING_COMPOSITE: '0', RECORDING_RESTART_DELAY_MS: '200', ARCHIVE_MIN_FREE_BYTES: '0' };
+const ENV = {
+  RECORDING_SEGMENT_SECONDS: '2',
+  RECORDING_COMPOSITE: '0',
+  RECORDING_RESTART_DELAY_MS: '200',
+  ARCHIVE_MIN_FREE_BYTES: '0',
+};
 
 function canMountTmpfs(dir: string): boolean {
   try {
@@ -65,11 +70,21 @@ describe('recording failures', () => {
     participants.push(p);
     const sender = startSender(p, { durationS: 14 });
     const recording = edge.edge.archive.recording!;
-    const videoPid = () => recording.status().find((c) => c.callId === callId)?.tracks.find((t) => t.kind === 'video')?.pid;
-    await waitFor(() => {
-      const record = archive.store.get(callId);
-      return Boolean(record && record.entries('segment').filter((s) => s.track.includes('camera')).length >= 2);
-    }, 20_000, 'video segments');
+    const videoPid = () =>
+      recording
+        .status()
+        .find((c) => c.callId === callId)
+        ?.tracks.find((t) => t.kind === 'video')?.pid;
+    await waitFor(
+      () => {
+        const record = archive.store.get(callId);
+        return Boolean(
+          record && record.entries('segment').filter((s) => s.track.includes('camera')).length >= 2,
+        );
+      },
+      20_000,
+      'video segments',
+    );
     const pid = videoPid()!;
     process.kill(pid, 'SIGKILL');
 
@@ -84,20 +99,35 @@ describe('recording failures', () => {
 
     const record = archive.store.get(callId)!;
     // the compliance report arrives on its own after the call; verify the finished archive
-    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report-html'), 30_000, 'report stored');
+    await waitFor(
+      () => record.entries('artifact').some((a) => a.kind === 'report-html'),
+      30_000,
+      'report stored',
+    );
     const gap = record.entries('gap').find((g) => g.reason === 'recorder-crashed');
     expect(gap).toBeDefined();
     expect(gap!.toMs).toBeGreaterThan(gap!.fromMs);
-    const videoTracks = record.entries('track').filter((t) => t.kind === 'video').map((t) => t.track);
+    const videoTracks = record
+      .entries('track')
+      .filter((t) => t.kind === 'video')
+      .map((t) => t.track);
     expect(videoTracks).toHaveLength(2); // the first recorder and its replacement
-    for (const track of videoTracks) expect(record.entries('segment').some((s) => s.track === track)).toBe(true);
+    for (const track of videoTracks)
+      expect(record.entries('segment').some((s) => s.track === track)).toBe(true);
     // the audio track was not interrupted
     const audio = record.entries('segment').filter((s) => s.track.includes('mic'));
-    for (let i = 1; i < audio.length; i++) expect(Math.abs(audio[i]!.startS - audio[i - 1]!.endS)).toBeLessThan(0.1);
+    for (let i = 1; i < audio.length; i++)
+      expect(Math.abs(audio[i]!.startS - audio[i - 1]!.endS)).toBeLessThan(0.1);
     // the alert is queued for the cloud
     expect(archive.outbox.all().some((r) => r.kind === 'alert' && r.callId === callId)).toBe(true);
     const verified = await verifyCall(record.paths.dir, { trustedPublicKey: archive.publicKey });
-    expect(verified.problems, JSON.stringify({ problems: verified.problems, segments: record.entries('segment').map((e) => [e.seq, e.file, e.salvaged]) })).toEqual([]);
+    expect(
+      verified.problems,
+      JSON.stringify({
+        problems: verified.problems,
+        segments: record.entries('segment').map((e) => [e.seq, e.file, e.salvaged]),
+      }),
+    ).toEqual([]);
   });
 
   test('a full archive disk (ENOSPC) is a logged gap and an alert; segments resume once space is back', async (ctx) => {
@@ -117,7 +147,11 @@ describe('recording failures', () => {
     const p = await joinWithMedia(edge, callId, 'cust-full', 'customer');
     participants.push(p);
     const sender = startSender(p, { durationS: 16 });
-    await waitFor(() => (archive.store.get(callId)?.entries('segment').length ?? 0) >= 2, 20_000, 'first segments');
+    await waitFor(
+      () => (archive.store.get(callId)?.entries('segment').length ?? 0) >= 2,
+      20_000,
+      'first segments',
+    );
 
     const filler = fill(mount);
     await waitFor(() => alerts.some((a) => a.reason === 'disk-full'), 15_000, 'disk-full alert');
@@ -125,18 +159,28 @@ describe('recording failures', () => {
     const segmentsWhileFull = archive.store.get(callId)!.entries('segment').length;
     await new Promise((r) => setTimeout(r, 3000));
     rmSync(filler);
-    await waitFor(() => archive.store.get(callId)!.entries('segment').length > segmentsWhileFull + 1, 15_000, 'segments after space came back');
+    await waitFor(
+      () => archive.store.get(callId)!.entries('segment').length > segmentsWhileFull + 1,
+      15_000,
+      'segments after space came back',
+    );
     expect(await sender.done).toBe(0);
     edge.edge.calls.endCall(callId, 'test over');
     await edge.edge.archive.recording!.settled();
     await archive.idle();
 
     const record = archive.store.get(callId)!;
-    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report-html'), 30_000, 'report stored');
+    await waitFor(
+      () => record.entries('artifact').some((a) => a.kind === 'report-html'),
+      30_000,
+      'report stored',
+    );
     const gaps = record.entries('gap').filter((g) => g.reason === 'disk-full');
     expect(gaps.length).toBeGreaterThanOrEqual(1);
     for (const g of gaps) expect(g.toMs).toBeGreaterThan(g.fromMs);
     expect(record.manifest.pendingWrites).toBe(0);
-    expect((await verifyCall(record.paths.dir, { trustedPublicKey: archive.publicKey })).problems).toEqual([]);
+    expect((await verifyCall(record.paths.dir, { trustedPublicKey: archive.publicKey })).problems).toEqual(
+      [],
+    );
   });
 });

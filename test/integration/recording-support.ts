@@ -42,7 +42,12 @@ export interface MediaParticipant {
 let nextSsrc = 100_000 + Math.floor(Math.random() * 1_000_000);
 
 /** Resolves once the edge records `count` tracks of the call (so no media sent from now on is missed). */
-export async function recordersLive(edge: TestEdge, callId: string, count: number, timeoutMs = 20_000): Promise<void> {
+export async function recordersLive(
+  edge: TestEdge,
+  callId: string,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const call = edge.edge.archive.recording?.status().find((c) => c.callId === callId);
@@ -53,8 +58,21 @@ export async function recordersLive(edge: TestEdge, callId: string, count: numbe
 }
 
 /** Joins `id` to `callId` on the edge and publishes mic and camera from PlainTransports. */
-export async function joinWithMedia(edge: TestEdge, callId: string, id: string, role: CallRole, kinds: ('audio' | 'video')[] = ['audio', 'video'], displayName = id): Promise<MediaParticipant> {
-  const token = edge.keys.mint(edge.edge.config.edgeId, { sub: id, callId, role, branchId: edge.edge.config.branchId, name: displayName });
+export async function joinWithMedia(
+  edge: TestEdge,
+  callId: string,
+  id: string,
+  role: CallRole,
+  kinds: ('audio' | 'video')[] = ['audio', 'video'],
+  displayName = id,
+): Promise<MediaParticipant> {
+  const token = edge.keys.mint(edge.edge.config.edgeId, {
+    sub: id,
+    callId,
+    role,
+    branchId: edge.edge.config.branchId,
+    name: displayName,
+  });
   const client = await SignalClient.connect(edge.url, token);
   const { rtpCapabilities } = await client.request<{ rtpCapabilities: unknown }>('getRouterRtpCapabilities');
   await client.request('join', { displayName, rtpCapabilities });
@@ -63,21 +81,65 @@ export async function joinWithMedia(edge: TestEdge, callId: string, id: string, 
   return participant;
 }
 
-async function publish(edge: TestEdge, callId: string, p: MediaParticipant, kind: 'audio' | 'video'): Promise<RtpTarget> {
+async function publish(
+  edge: TestEdge,
+  callId: string,
+  p: MediaParticipant,
+  kind: 'audio' | 'video',
+): Promise<RtpTarget> {
   const room = edge.edge.calls.get(callId)?.room;
   const peer = room?.peers.get(p.id);
   if (!peer) throw new Error(`${p.id} is not in ${callId}`);
-  const transport = await peer.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true, appData: { direction: 'send', peerId: p.id } });
+  const transport = await peer.router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    rtcpMux: false,
+    comedia: true,
+    appData: { direction: 'send', peerId: p.id },
+  });
   // The room only knows WebRtcTransports; produce() uses nothing a PlainTransport lacks.
   peer.transports.set(transport.id, transport as unknown as types.WebRtcTransport);
   const ssrc = nextSsrc++;
   const payloadType = kind === 'audio' ? 100 : 101;
   const rtpParameters =
     kind === 'audio'
-      ? { codecs: [{ mimeType: 'audio/opus', payloadType, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }], encodings: [{ ssrc }], rtcp: { cname: p.id } }
-      : { codecs: [{ mimeType: 'video/VP8', payloadType, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }], encodings: [{ ssrc }], rtcp: { cname: p.id } };
-  const { producerId } = await p.client.request<{ producerId: string }>('produce', { transportId: transport.id, kind, source: kind === 'audio' ? 'mic' : 'camera', rtpParameters });
-  return { port: transport.tuple.localPort, rtcpPort: transport.rtcpTuple!.localPort, ssrc, payloadType, producerId };
+      ? {
+          codecs: [
+            {
+              mimeType: 'audio/opus',
+              payloadType,
+              clockRate: 48000,
+              channels: 2,
+              parameters: { useinbandfec: 1 },
+            },
+          ],
+          encodings: [{ ssrc }],
+          rtcp: { cname: p.id },
+        }
+      : {
+          codecs: [
+            {
+              mimeType: 'video/VP8',
+              payloadType,
+              clockRate: 90000,
+              rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
+            },
+          ],
+          encodings: [{ ssrc }],
+          rtcp: { cname: p.id },
+        };
+  const { producerId } = await p.client.request<{ producerId: string }>('produce', {
+    transportId: transport.id,
+    kind,
+    source: kind === 'audio' ? 'mic' : 'camera',
+    rtpParameters,
+  });
+  return {
+    port: transport.tuple.localPort,
+    rtcpPort: transport.rtcpTuple!.localPort,
+    ssrc,
+    payloadType,
+    producerId,
+  };
 }
 
 export interface SenderOptions {
@@ -102,7 +164,10 @@ export interface SenderOptions {
  * single clock, with RTCP sender reports on a shared wall-clock origin
  * (`-start_time_realtime`), as a browser's would be.
  */
-export function startSender(p: MediaParticipant, o: SenderOptions): ChildProcess & { done: Promise<number | null> } {
+export function startSender(
+  p: MediaParticipant,
+  o: SenderOptions,
+): ChildProcess & { done: Promise<number | null> } {
   const speed = o.speed ?? 1;
   const size = o.size ?? '320x240';
   const fps = o.fps ?? 15;
@@ -113,8 +178,12 @@ export function startSender(p: MediaParticipant, o: SenderOptions): ChildProcess
     args.push('-i', o.input);
   } else {
     const mark = o.syncMarkEveryS;
-    const video = mark ? `color=c=black:s=${size}:r=${fps},drawbox=c=white:t=fill:enable='lt(mod(t\\,${mark})\\,0.5)'` : `testsrc2=size=${size}:rate=${fps}`;
-    const audio = mark ? `aevalsrc='if(lt(mod(t\\,${mark})\\,0.5)\\,0.5*sin(2*PI*1000*t)\\,0)':s=48000` : `sine=frequency=${o.frequency ?? 440}:sample_rate=48000`;
+    const video = mark
+      ? `color=c=black:s=${size}:r=${fps},drawbox=c=white:t=fill:enable='lt(mod(t\\,${mark})\\,0.5)'`
+      : `testsrc2=size=${size}:rate=${fps}`;
+    const audio = mark
+      ? `aevalsrc='if(lt(mod(t\\,${mark})\\,0.5)\\,0.5*sin(2*PI*1000*t)\\,0)':s=48000`
+      : `sine=frequency=${o.frequency ?? 440}:sample_rate=48000`;
     args.push('-f', 'lavfi', '-i', video);
     if (o.speech) args.push('-stream_loop', '-1', '-i', o.speech);
     else args.push('-f', 'lavfi', '-i', audio);
@@ -124,14 +193,48 @@ export function startSender(p: MediaParticipant, o: SenderOptions): ChildProcess
   if (p.video) {
     args.push('-map', vIn, '-t', String(o.durationS));
     if (o.input) args.push('-c:v', 'copy');
-    else args.push('-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '250k', '-g', String(fps * 2), '-keyint_min', String(fps * 2));
-    args.push('-payload_type', String(p.video.payloadType), '-ssrc', String(p.video.ssrc), '-start_time_realtime', start, '-f', 'rtp', `rtp://127.0.0.1:${p.video.port}?rtcpport=${p.video.rtcpPort}&pkt_size=1200`);
+    else
+      args.push(
+        '-c:v',
+        'libvpx',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-b:v',
+        '250k',
+        '-g',
+        String(fps * 2),
+        '-keyint_min',
+        String(fps * 2),
+      );
+    args.push(
+      '-payload_type',
+      String(p.video.payloadType),
+      '-ssrc',
+      String(p.video.ssrc),
+      '-start_time_realtime',
+      start,
+      '-f',
+      'rtp',
+      `rtp://127.0.0.1:${p.video.port}?rtcpport=${p.video.rtcpPort}&pkt_size=1200`,
+    );
   }
   if (p.audio) {
     args.push('-map', aIn, '-t', String(o.durationS));
     if (o.input) args.push('-c:a', 'copy');
     else args.push('-c:a', 'libopus', '-ac', '2', '-b:a', '48k', '-application', 'lowdelay');
-    args.push('-payload_type', String(p.audio.payloadType), '-ssrc', String(p.audio.ssrc), '-start_time_realtime', start, '-f', 'rtp', `rtp://127.0.0.1:${p.audio.port}?rtcpport=${p.audio.rtcpPort}`);
+    args.push(
+      '-payload_type',
+      String(p.audio.payloadType),
+      '-ssrc',
+      String(p.audio.ssrc),
+      '-start_time_realtime',
+      start,
+      '-f',
+      'rtp',
+      `rtp://127.0.0.1:${p.audio.port}?rtcpport=${p.audio.rtcpPort}`,
+    );
   }
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -153,11 +256,79 @@ export async function syncMarkedMedia(durationS: number): Promise<string> {
   try {
     const v10 = path.join(work, 'v10.webm');
     const a10 = path.join(work, 'a10.wav');
-    await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', "color=c=black:s=160x120:r=30,drawbox=c=white:t=fill:enable='lt(mod(t\\,10)\\,0.5)'", '-t', '10', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '60k', '-g', '60', '-keyint_min', '60', v10]);
-    await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', "aevalsrc='if(lt(mod(t\\,10)\\,0.5)\\,0.5*sin(2*PI*1000*t)\\,0)':s=48000", '-t', '10', '-c:a', 'pcm_s16le', a10]);
+    await exec('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      "color=c=black:s=160x120:r=30,drawbox=c=white:t=fill:enable='lt(mod(t\\,10)\\,0.5)'",
+      '-t',
+      '10',
+      '-c:v',
+      'libvpx',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-b:v',
+      '60k',
+      '-g',
+      '60',
+      '-keyint_min',
+      '60',
+      v10,
+    ]);
+    await exec('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      "aevalsrc='if(lt(mod(t\\,10)\\,0.5)\\,0.5*sin(2*PI*1000*t)\\,0)':s=48000",
+      '-t',
+      '10',
+      '-c:a',
+      'pcm_s16le',
+      a10,
+    ]);
     const loops = String(Math.ceil(durationS / 10) - 1);
     const tmp = `${target}.${process.pid}.tmp.webm`;
-    await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', loops, '-i', v10, '-stream_loop', loops, '-i', a10, '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'libopus', '-ac', '2', '-b:a', '24k', '-application', 'lowdelay', '-t', String(durationS), tmp]);
+    await exec('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-stream_loop',
+      loops,
+      '-i',
+      v10,
+      '-stream_loop',
+      loops,
+      '-i',
+      a10,
+      '-map',
+      '0:v',
+      '-map',
+      '1:a',
+      '-c:v',
+      'copy',
+      '-c:a',
+      'libopus',
+      '-ac',
+      '2',
+      '-b:a',
+      '24k',
+      '-application',
+      'lowdelay',
+      '-t',
+      String(durationS),
+      tmp,
+    ]);
     renameSync(tmp, target);
     return target;
   } finally {
@@ -183,9 +354,27 @@ export interface ProbeInfo {
 }
 
 export async function ffprobe(file: string): Promise<ProbeInfo> {
-  const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'format=duration,start_time,format_name:stream=codec_type,codec_name,width,height', '-of', 'json', file]);
-  const j = JSON.parse(stdout) as { format: { duration?: string; start_time?: string; format_name: string }; streams: ProbeInfo['streams'] };
-  return { format: { duration: Number(j.format.duration ?? 0), start: Number(j.format.start_time ?? 0), formatName: j.format.format_name }, streams: j.streams };
+  const { stdout } = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration,start_time,format_name:stream=codec_type,codec_name,width,height',
+    '-of',
+    'json',
+    file,
+  ]);
+  const j = JSON.parse(stdout) as {
+    format: { duration?: string; start_time?: string; format_name: string };
+    streams: ProbeInfo['streams'];
+  };
+  return {
+    format: {
+      duration: Number(j.format.duration ?? 0),
+      start: Number(j.format.start_time ?? 0),
+      formatName: j.format.format_name,
+    },
+    streams: j.streams,
+  };
 }
 
 /**
@@ -196,7 +385,8 @@ export async function ffprobe(file: string): Promise<ProbeInfo> {
  */
 export async function readableMedia(file: string): Promise<string | undefined> {
   const head = (await readFile(file)).subarray(0, 12);
-  if (['1a45dfa3', '4f676753'].includes(head.subarray(0, 4).toString('hex'))) return `container header ${head.subarray(0, 4).toString('hex')}`;
+  if (['1a45dfa3', '4f676753'].includes(head.subarray(0, 4).toString('hex')))
+    return `container header ${head.subarray(0, 4).toString('hex')}`;
   if (head.subarray(4, 8).toString('latin1') === 'ftyp') return 'mp4 header';
   const probed = await ffprobe(file).catch(() => undefined);
   if (!probed) return undefined;
@@ -208,21 +398,71 @@ export async function readableMedia(file: string): Promise<string | undefined> {
 
 /** Whether the first frame of `file`'s first video stream is a key frame. */
 export async function firstFrameIsKey(file: string): Promise<boolean> {
-  const { stdout } = await exec('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#1', '-show_entries', 'frame=key_frame', '-of', 'csv=p=0', file]);
+  const { stdout } = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-read_intervals',
+    '%+#1',
+    '-show_entries',
+    'frame=key_frame',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
   return stdout.trim().split('\n')[0]?.trim().startsWith('1') ?? false;
 }
 
 /** Seconds at which the audio becomes loud (beep onsets), from silencedetect. */
 export async function beepOnsets(file: string, from?: number, to?: number): Promise<number[]> {
-  const range = from === undefined ? [] : ['-ss', String(from), ...(to === undefined ? [] : ['-to', String(to)])];
-  const { stderr } = await exec('ffmpeg', ['-hide_banner', '-nostats', ...range, '-i', file, '-map', '0:a:0', '-af', 'silencedetect=n=-30dB:d=0.2', '-f', 'null', '-'], { maxBuffer: 64 << 20 });
+  const range =
+    from === undefined ? [] : ['-ss', String(from), ...(to === undefined ? [] : ['-to', String(to)])];
+  const { stderr } = await exec(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostats',
+      ...range,
+      '-i',
+      file,
+      '-map',
+      '0:a:0',
+      '-af',
+      'silencedetect=n=-30dB:d=0.2',
+      '-f',
+      'null',
+      '-',
+    ],
+    { maxBuffer: 64 << 20 },
+  );
   return [...stderr.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]) + (from ?? 0));
 }
 
 /** Seconds at which the picture turns bright (flash onsets), from signalstats. */
 export async function flashOnsets(file: string, from?: number, to?: number): Promise<number[]> {
-  const range = from === undefined ? [] : ['-ss', String(from), ...(to === undefined ? [] : ['-to', String(to)])];
-  const { stdout } = await exec('ffmpeg', ['-hide_banner', '-nostats', '-loglevel', 'error', ...range, '-i', file, '-map', '0:v:0', '-vf', 'signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-', '-f', 'null', '-'], { maxBuffer: 64 << 20 });
+  const range =
+    from === undefined ? [] : ['-ss', String(from), ...(to === undefined ? [] : ['-to', String(to)])];
+  const { stdout } = await exec(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostats',
+      '-loglevel',
+      'error',
+      ...range,
+      '-i',
+      file,
+      '-map',
+      '0:v:0',
+      '-vf',
+      'signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-',
+      '-f',
+      'null',
+      '-',
+    ],
+    { maxBuffer: 64 << 20 },
+  );
   const onsets: number[] = [];
   let bright = false;
   let t = 0;
@@ -240,12 +480,20 @@ export async function flashOnsets(file: string, from?: number, to?: number): Pro
 }
 
 /** A real edge on a data directory that outlives it (restart tests): `stop()` leaves the directory. */
-export async function startEdgeAt(dir: string, env: Record<string, string>, keys?: TestCallKeys, logger?: Logger): Promise<TestEdge> {
+export async function startEdgeAt(
+  dir: string,
+  env: Record<string, string>,
+  keys?: TestCallKeys,
+  logger?: Logger,
+): Promise<TestEdge> {
   mkdirSync(dir, { recursive: true });
   const callKeys = keys ?? createCallKeys(dir);
   // Recording tests send media up to 60x real time: a frame sampler decoding it would starve the recorders.
   const config = testEdgeConfig(dir, callKeys, { FRAME_SAMPLING_ENABLED: '0' }, env);
-  const edge = await createEdge(config, logger ?? createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' }));
+  const edge = await createEdge(
+    config,
+    logger ?? createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'warn' }),
+  );
   return { edge, url: `http://127.0.0.1:${edge.port}`, keys: callKeys, dir, stop: () => edge.close() };
 }
 

@@ -15,7 +15,11 @@ export interface RecordingTestBed {
 }
 
 /** Call in a describe block: the afterAll it registers runs when that block ends. */
-export function recordingTestBed(tag: string, env: Record<string, string>, cleanup?: () => void): RecordingTestBed {
+export function recordingTestBed(
+  tag: string,
+  env: Record<string, string>,
+  cleanup?: () => void,
+): RecordingTestBed {
   const bed: RecordingTestBed = { dir: tempDir(tag), participants: [], stops: [] };
   const restoreEnv = withEnv(env);
   afterAll(async () => {

@@ -9,9 +9,23 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyCall } from '../../edge-node/src/archive/manifest/verify.ts';
 import { startTestEdge, type TestEdge } from '../helpers/edge.ts';
 import { waitFor } from '../helpers/cloud.ts';
-import { decrypted, ffprobe, firstFrameIsKey, readableMedia, joinWithMedia, recordersLive, startSender, tempDir, type MediaParticipant } from './recording-support.ts';
+import {
+  decrypted,
+  ffprobe,
+  firstFrameIsKey,
+  readableMedia,
+  joinWithMedia,
+  recordersLive,
+  startSender,
+  tempDir,
+  type MediaParticipant,
+} from './recording-support.ts';
 
-const ENV = { RECORDING_SEGMENT_SECONDS: '4', RECORDING_COMPOSITE_TILE: '320x180', ARCHIVE_MIN_FREE_BYTES: '0' };
+const ENV = {
+  RECORDING_SEGMENT_SECONDS: '4',
+  RECORDING_COMPOSITE_TILE: '320x180',
+  ARCHIVE_MIN_FREE_BYTES: '0',
+};
 const CALL_S = 14;
 
 describe('recording a three-party call', () => {
@@ -34,7 +48,9 @@ describe('recording a three-party call', () => {
     participants.push(await joinWithMedia(edge, callId, 'mgr-1', 'manager'));
     participants.push(await joinWithMedia(edge, callId, 'exp-1', 'expert'));
     await recordersLive(edge, callId, 6);
-    const senders = participants.map((p, i) => startSender(p, { durationS: CALL_S, frequency: 300 + 200 * i }));
+    const senders = participants.map((p, i) =>
+      startSender(p, { durationS: CALL_S, frequency: 300 + 200 * i }),
+    );
     expect(await Promise.all(senders.map((s) => s.done))).toEqual([0, 0, 0]);
     edge.edge.calls.endCall(callId, 'test call over');
     await edge.edge.archive.recording!.settled();
@@ -43,7 +59,14 @@ describe('recording a three-party call', () => {
     const record = edge.edge.archive.archive.store.get(callId)!;
     expect(record.meta.status).toBe('sealed');
     const tracks = record.entries('track');
-    expect(tracks.map((t) => `${t.role}/${t.kind}`).sort()).toEqual(['customer/audio', 'customer/video', 'expert/audio', 'expert/video', 'manager/audio', 'manager/video']);
+    expect(tracks.map((t) => `${t.role}/${t.kind}`).sort()).toEqual([
+      'customer/audio',
+      'customer/video',
+      'expert/audio',
+      'expert/video',
+      'manager/audio',
+      'manager/video',
+    ]);
     const timings = new Map(record.entries('timing').map((t) => [t.track, t.timing]));
     for (const t of tracks) {
       const timing = timings.get(t.track);
@@ -53,7 +76,8 @@ describe('recording a three-party call', () => {
       const segments = record.entries('segment').filter((s) => s.track === t.track);
       expect(segments.length, `segments of ${t.track}`).toBeGreaterThanOrEqual(2);
       // segments are contiguous in media time
-      for (let i = 1; i < segments.length; i++) expect(Math.abs(segments[i]!.startS - segments[i - 1]!.endS)).toBeLessThan(0.1);
+      for (let i = 1; i < segments.length; i++)
+        expect(Math.abs(segments[i]!.startS - segments[i - 1]!.endS)).toBeLessThan(0.1);
       let total = 0;
       for (const s of segments) {
         // on disk: ciphertext, from which ffprobe reads no media
@@ -63,7 +87,8 @@ describe('recording a three-party call', () => {
         expect(info.streams).toHaveLength(1);
         expect(info.streams[0]!.codec_name).toBe(t.kind === 'audio' ? 'opus' : 'vp8');
         expect(info.format.duration).toBeGreaterThan(0);
-        if (t.kind === 'video') expect(await firstFrameIsKey(plain), `${s.file} starts on a key frame`).toBe(true);
+        if (t.kind === 'video')
+          expect(await firstFrameIsKey(plain), `${s.file} starts on a key frame`).toBe(true);
         total += s.endS - s.startS;
       }
       // the recording covers the call (minus the recorder's start-up)
@@ -77,13 +102,22 @@ describe('recording a three-party call', () => {
     const file = await decrypted(record, composite!.file, work);
     const info = await ffprobe(file);
     expect(info.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
-    expect(info.streams.find((s) => s.codec_type === 'video')).toMatchObject({ width: 3 * 320, height: 180 + 28 });
+    expect(info.streams.find((s) => s.codec_type === 'video')).toMatchObject({
+      width: 3 * 320,
+      height: 180 + 28,
+    });
     expect(info.format.duration).toBeGreaterThan(CALL_S - 3);
     expect(info.format.duration).toBeLessThan(record.meta.durationMs! / 1000 + 1);
 
     // the manifest verifies (chain, signature by this edge, every file's hash) once the compliance report is in too
-    await waitFor(() => record.entries('artifact').some((a) => a.kind === 'report-html'), 30_000, 'report stored');
-    const result = await verifyCall(record.paths.dir, { trustedPublicKey: edge.edge.archive.archive.publicKey });
+    await waitFor(
+      () => record.entries('artifact').some((a) => a.kind === 'report-html'),
+      30_000,
+      'report stored',
+    );
+    const result = await verifyCall(record.paths.dir, {
+      trustedPublicKey: edge.edge.archive.archive.publicKey,
+    });
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.segments).toBe(record.entries('segment').length);

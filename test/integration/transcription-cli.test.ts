@@ -108,18 +108,21 @@ describe('transcribe CLI', () => {
     }
   });
 
-  test.skipIf(!hasSyntheticWhisper)('synthetic Whisper model: one segment per utterance, right times (plumbing only, its text is fixed)', async () => {
-    const r = await transcribe([short.path, '--model', 'synthetic-tiny.en', '--threads', '1']);
-    expect(r.code).toBe(0);
-    const segs = r.segments!;
-    expect(segs).toHaveLength(short.utterances.length);
-    for (const [i, u] of short.utterances.entries()) {
-      expect(segs[i]!.engine).toBe('whisper:synthetic-tiny.en');
-      expect(Math.abs(segs[i]!.startMs - (u.startMs - PAD))).toBeLessThan(200);
-      expect(Math.abs(segs[i]!.endMs - (u.endMs + PAD))).toBeLessThan(200);
-    }
-    expect(r.stderr).toMatch(/synthetic Whisper test model/);
-  });
+  test.skipIf(!hasSyntheticWhisper)(
+    'synthetic Whisper model: one segment per utterance, right times (plumbing only, its text is fixed)',
+    async () => {
+      const r = await transcribe([short.path, '--model', 'synthetic-tiny.en', '--threads', '1']);
+      expect(r.code).toBe(0);
+      const segs = r.segments!;
+      expect(segs).toHaveLength(short.utterances.length);
+      for (const [i, u] of short.utterances.entries()) {
+        expect(segs[i]!.engine).toBe('whisper:synthetic-tiny.en');
+        expect(Math.abs(segs[i]!.startMs - (u.startMs - PAD))).toBeLessThan(200);
+        expect(Math.abs(segs[i]!.endMs - (u.endMs + PAD))).toBeLessThan(200);
+      }
+      expect(r.stderr).toMatch(/synthetic Whisper test model/);
+    },
+  );
 
   const realWhisper = existsSync(REAL_TINY);
   if (!realWhisper) {
@@ -153,37 +156,40 @@ describe('transcribe CLI', () => {
   });
 
   // The synthetic model is the raw material for the truncated and corrupt cases.
-  test.skipIf(!hasSyntheticWhisper)('a missing, truncated or corrupt model is a clear error at start, exit 4', async () => {
-    const dir = path.join(tmp, 'models');
-    const env = { BRANCHEDGE_MODELS_DIR: dir };
-    const missing = await transcribe([short.path, '--model', 'base.en'], env);
-    expect(missing.code).toBe(4);
-    expect(missing.stderr).toMatch(/base\.en is missing/);
+  test.skipIf(!hasSyntheticWhisper)(
+    'a missing, truncated or corrupt model is a clear error at start, exit 4',
+    async () => {
+      const dir = path.join(tmp, 'models');
+      const env = { BRANCHEDGE_MODELS_DIR: dir };
+      const missing = await transcribe([short.path, '--model', 'base.en'], env);
+      expect(missing.code).toBe(4);
+      expect(missing.stderr).toMatch(/base\.en is missing/);
 
-    // The synthetic model under tiny.en's name: right layout, wrong size and checksum.
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(SYNTHETIC, path.join(dir, 'ggml-tiny.en.bin'));
-    const wrong = await transcribe([short.path, '--model', 'tiny.en'], env);
-    expect(wrong.code).toBe(4);
-    expect(wrong.stderr).toMatch(/corrupt or truncated/);
+      // The synthetic model under tiny.en's name: right layout, wrong size and checksum.
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(SYNTHETIC, path.join(dir, 'ggml-tiny.en.bin'));
+      const wrong = await transcribe([short.path, '--model', 'tiny.en'], env);
+      expect(wrong.code).toBe(4);
+      expect(wrong.stderr).toMatch(/corrupt or truncated/);
 
-    // Same size as the manifest says, one byte flipped: the checksum catches it.
-    const flipped = path.join(dir, 'ggml-synthetic.bin');
-    copyFileSync(SYNTHETIC, path.join(dir, 'synthetic-ggml-tiny.en.bin'));
-    const fd = openSync(path.join(dir, 'synthetic-ggml-tiny.en.bin'), 'r+');
-    writeSync(fd, Buffer.from([0x42]), 0, 1, 5_000_000);
-    closeSync(fd);
-    const corrupt = await transcribe([short.path, '--model', 'synthetic-tiny.en'], env);
-    expect(corrupt.code).toBe(4);
-    expect(corrupt.stderr).toMatch(/fails its checksum/);
+      // Same size as the manifest says, one byte flipped: the checksum catches it.
+      const flipped = path.join(dir, 'ggml-synthetic.bin');
+      copyFileSync(SYNTHETIC, path.join(dir, 'synthetic-ggml-tiny.en.bin'));
+      const fd = openSync(path.join(dir, 'synthetic-ggml-tiny.en.bin'), 'r+');
+      writeSync(fd, Buffer.from([0x42]), 0, 1, 5_000_000);
+      closeSync(fd);
+      const corrupt = await transcribe([short.path, '--model', 'synthetic-tiny.en'], env);
+      expect(corrupt.code).toBe(4);
+      expect(corrupt.stderr).toMatch(/fails its checksum/);
 
-    // A path to something that is not a ggml file at all.
-    writeFileSync(flipped, Buffer.alloc(4096, 7));
-    const garbage = await transcribe([short.path, '--model', flipped], env);
-    expect(garbage.code).toBe(4);
-    expect(garbage.stderr).toMatch(/not a ggml Whisper model/);
-  });
+      // A path to something that is not a ggml file at all.
+      writeFileSync(flipped, Buffer.alloc(4096, 7));
+      const garbage = await transcribe([short.path, '--model', flipped], env);
+      expect(garbage.code).toBe(4);
+      expect(garbage.stderr).toMatch(/not a ggml Whisper model/);
+    },
+  );
 
   test('usage errors exit 2', async () => {
     expect((await transcribe([])).code).toBe(2);

@@ -2,7 +2,14 @@
 // in a 0600 file next to the KEKs (ARCHIVE_SIGNING_KEY_FILE) and is created on
 // first start; the public key travels in each manifest and head, and the cloud
 // pins the first one it sees per edge.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +29,8 @@ export class EdgeSigner {
       await writeFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
     }
     const { mode } = await stat(file);
-    if ((mode & 0o077) !== 0) throw new AppError('internal', `signing key ${file} is accessible by group/others; chmod 0600`);
+    if ((mode & 0o077) !== 0)
+      throw new AppError('internal', `signing key ${file} is accessible by group/others; chmod 0600`);
     const privateKey = createPrivateKey(await readFile(file, 'utf8'));
     const publicKey = createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
     return new EdgeSigner(privateKey, publicKey);

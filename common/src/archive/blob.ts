@@ -51,7 +51,8 @@ function parseHeader(header: Buffer): { chunkSize: number; salt: Buffer } {
     throw new BlobFormatError('not an archive blob (bad magic or version)');
   }
   const chunkSize = header.readUInt32BE(8);
-  if (chunkSize < 1024 || chunkSize > 16 * 1024 * 1024) throw new BlobFormatError(`implausible chunk size ${chunkSize}`);
+  if (chunkSize < 1024 || chunkSize > 16 * 1024 * 1024)
+    throw new BlobFormatError(`implausible chunk size ${chunkSize}`);
   return { chunkSize, salt: header.subarray(12, 28) };
 }
 

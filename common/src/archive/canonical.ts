@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in manifest');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new Error('non-finite number in manifest');
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -24,7 +25,13 @@ export function entryHash(entry: Record<string, unknown>): string {
 }
 
 /** The bytes a manifest head's signature covers. */
-export function headSigningBytes(head: { callId: string; edgeId: string; seq: number; hash: string; signedAt: number }): Buffer {
+export function headSigningBytes(head: {
+  callId: string;
+  edgeId: string;
+  seq: number;
+  hash: string;
+  signedAt: number;
+}): Buffer {
   const { callId, edgeId, seq, hash, signedAt } = head;
   return Buffer.from(canonicalJson({ callId, edgeId, seq, hash, signedAt }));
 }

@@ -33,6 +33,7 @@ export function callPaths(archiveDir: string, callId: string): CallPaths {
 /** Resolves a manifest-relative file name inside the call's directory, refusing escapes. */
 export function resolveInCall(callDir: string, relative: string): string {
   const full = path.resolve(callDir, relative);
-  if (!full.startsWith(path.resolve(callDir) + path.sep)) throw new Error(`path ${relative} escapes the call directory`);
+  if (!full.startsWith(path.resolve(callDir) + path.sep))
+    throw new Error(`path ${relative} escapes the call directory`);
   return full;
 }

@@ -1,14 +1,27 @@
 // Sealing a data key to the cloud's archive public key (X25519 ECDH → HKDF-SHA256
 // → AES-256-GCM, bound to the call id). The cloud keeps the same DK as the edge,
 // so the ciphertext the edge uploads is byte-for-byte what the manifest hashed.
-import { createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import type { SealedKey } from '#protocol/archive';
 
 const INFO = 'branchedge dk seal v1';
 
 /** Short id of a public key, so a receiver with several (rotated) private keys picks the right one. */
 export function keyId(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function derive(shared: Buffer, epk: Buffer, callId: string): Buffer {

@@ -128,7 +128,8 @@ export class CallRecord {
 
 function countFiles(dir: string): number {
   let n = 0;
-  for (const d of readdirSync(dir, { withFileTypes: true })) n += d.isDirectory() ? countFiles(path.join(dir, d.name)) : 1;
+  for (const d of readdirSync(dir, { withFileTypes: true }))
+    n += d.isDirectory() ? countFiles(path.join(dir, d.name)) : 1;
   return n;
 }
 
@@ -175,7 +176,8 @@ export class ArchiveStore {
     const ids: string[] = [];
     for (const d of readdirSync(root, { withFileTypes: true })) {
       const metaFile = path.join(root, d.name, 'call.json');
-      if (d.isDirectory() && existsSync(metaFile)) ids.push(CallMeta.parse(JSON.parse(readFileSync(metaFile, 'utf8'))).callId);
+      if (d.isDirectory() && existsSync(metaFile))
+        ids.push(CallMeta.parse(JSON.parse(readFileSync(metaFile, 'utf8'))).callId);
     }
     return ids;
   }
@@ -187,13 +189,29 @@ export class ArchiveStore {
     const paths = callPaths(this.o.dir, callId);
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
     await this.o.keys.getOrCreate(callId);
-    const meta: CallMeta = { callId, edgeId: this.o.edgeId, branchId: this.o.branchId, startedAt, status: 'open' };
-    const manifest = ManifestWriter.open(paths.manifest, paths.head, this.o.signer, { callId, edgeId: this.o.edgeId });
+    const meta: CallMeta = {
+      callId,
+      edgeId: this.o.edgeId,
+      branchId: this.o.branchId,
+      startedAt,
+      status: 'open',
+    };
+    const manifest = ManifestWriter.open(paths.manifest, paths.head, this.o.signer, {
+      callId,
+      edgeId: this.o.edgeId,
+    });
     const record = new CallRecord(paths, meta, manifest, this);
     // Registered before the first await: a concurrent get() must not load a second writer for the same manifest.
     this.#open.set(callId, record);
     await record.updateMeta(meta);
-    await record.append({ type: 'call', callId, edgeId: this.o.edgeId, branchId: this.o.branchId, startedAt, publicKey: this.o.signer.publicKey });
+    await record.append({
+      type: 'call',
+      callId,
+      edgeId: this.o.edgeId,
+      branchId: this.o.branchId,
+      startedAt,
+      publicKey: this.o.signer.publicKey,
+    });
     return record;
   }
 
@@ -204,7 +222,10 @@ export class ArchiveStore {
     const paths = callPaths(this.o.dir, callId);
     if (!existsSync(paths.meta)) return undefined;
     const meta = CallMeta.parse(JSON.parse(readFileSync(paths.meta, 'utf8')));
-    const manifest = ManifestWriter.open(paths.manifest, paths.head, this.o.signer, { callId, edgeId: meta.edgeId });
+    const manifest = ManifestWriter.open(paths.manifest, paths.head, this.o.signer, {
+      callId,
+      edgeId: meta.edgeId,
+    });
     const record = new CallRecord(paths, meta, manifest, this);
     this.#open.set(callId, record);
     return record;

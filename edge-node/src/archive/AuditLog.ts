@@ -35,7 +35,9 @@ export class AuditLog {
   ) {
     this.#last = { seq: -1, hash: ZERO_HASH };
     if (existsSync(file)) {
-      const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim());
       const last = lines.at(-1);
       if (last) {
         const e = JSON.parse(last) as EdgeAuditEntry;

@@ -92,15 +92,27 @@ export class CloudArchiveLink implements DeliveryTransport {
     const socket = this.link.socket;
     if (!socket) return;
     try {
-      const res = (await socket.timeout(10_000).emitWithAck('archive:hello', { edgeId: this.archive.config.edgeId })) as Ack<ArchiveHelloAck>;
+      const res = (await socket
+        .timeout(10_000)
+        .emitWithAck('archive:hello', { edgeId: this.archive.config.edgeId })) as Ack<ArchiveHelloAck>;
       if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
       this.#sealKey = res.data.sealPublicKey;
       this.#ready = true;
       for (const cmd of res.data.commands) {
-        const result = await this.#command(cmd).catch((err: unknown) => ({ ok: false as const, ...toErrorBody(err) }));
-        socket.emit('archive:command-done', { id: cmd.id, ok: result.ok, ...(result.ok ? {} : { detail: result.error.message }) });
+        const result = await this.#command(cmd).catch((err: unknown) => ({
+          ok: false as const,
+          ...toErrorBody(err),
+        }));
+        socket.emit('archive:command-done', {
+          id: cmd.id,
+          ok: result.ok,
+          ...(result.ok ? {} : { detail: result.error.message }),
+        });
       }
-      this.#log.info({ pending: this.archive.outbox.counts().pending }, 'archive link ready; draining the outbox');
+      this.#log.info(
+        { pending: this.archive.outbox.counts().pending },
+        'archive link ready; draining the outbox',
+      );
       this.sender.online();
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'archive hello failed; retrying on the next reconnect');

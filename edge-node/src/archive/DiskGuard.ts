@@ -27,6 +27,9 @@ export async function freeBytes(dir: string): Promise<number> {
 export async function assertSpace(dir: string, needed: number, reserve: number): Promise<void> {
   const free = await freeBytes(dir);
   if (free - needed < reserve) {
-    throw new DiskFullError(`archive volume low: ${free} bytes free, ${needed} needed, ${reserve} reserved`, free);
+    throw new DiskFullError(
+      `archive volume low: ${free} bytes free, ${needed} needed, ${reserve} reserved`,
+      free,
+    );
   }
 }

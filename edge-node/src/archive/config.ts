@@ -25,7 +25,10 @@ const ArchiveEnv = z.object({
   RECORDING_PORT_MAX: int(62999, 1024),
   /** Build the side-by-side composite after each call (CPU: see `npm run bench:recording`). */
   RECORDING_COMPOSITE: flag('1'),
-  RECORDING_COMPOSITE_TILE: z.string().regex(/^\d+x\d+$/).default('480x270'),
+  RECORDING_COMPOSITE_TILE: z
+    .string()
+    .regex(/^\d+x\d+$/)
+    .default('480x270'),
   RECORDING_COMPOSITE_FPS: int(15, 1),
   /** x264 preset of the composite: `veryfast` keeps one call's composite well under real time on one core. */
   RECORDING_COMPOSITE_PRESET: z.string().default('veryfast'),
@@ -72,7 +75,9 @@ export type ArchiveConfig = ReturnType<typeof loadArchiveConfig>;
  * recovered on start (recording/SpoolRecovery.ts).
  */
 function claimDefaultSpool(edgeId: string, dataDir: string): string {
-  const base = existsSync('/dev/shm') ? path.join('/dev/shm', `branchedge-${edgeId}-${process.pid}`) : path.join(dataDir, `spool-${process.pid}`);
+  const base = existsSync('/dev/shm')
+    ? path.join('/dev/shm', `branchedge-${edgeId}-${process.pid}`)
+    : path.join(dataDir, `spool-${process.pid}`);
   mkdirSync(path.dirname(base), { recursive: true });
   for (let n = 1; ; n++) {
     const dir = n === 1 ? base : `${base}-${n}`;
@@ -87,14 +92,22 @@ function claimDefaultSpool(edgeId: string, dataDir: string): string {
 
 /** The archive's and recording's variables in `env`: what `loadArchiveConfig` reads. */
 export function archiveEnvOf(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.keys(ArchiveEnv.shape).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]!]])));
+  return Object.fromEntries(
+    Object.keys(ArchiveEnv.shape).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]!]])),
+  );
 }
 
-export function loadArchiveConfig(env: NodeJS.ProcessEnv, edge: { edgeId: string; branchId: string; dataDir: string }) {
+export function loadArchiveConfig(
+  env: NodeJS.ProcessEnv,
+  edge: { edgeId: string; branchId: string; dataDir: string },
+) {
   const e = parseEnv('archive', ArchiveEnv, env);
   const keyDir = e.ARCHIVE_KEY_DIR ?? path.join(edge.dataDir, 'keys');
   const retention = RetentionRules.safeParse(JSON.parse(e.ARCHIVE_RETENTION));
-  if (!retention.success) throw new Error(`ARCHIVE_RETENTION: ${retention.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!retention.success)
+    throw new Error(
+      `ARCHIVE_RETENTION: ${retention.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const [tileW, tileH] = e.RECORDING_COMPOSITE_TILE.split('x').map(Number) as [number, number];
   return {
     edgeId: edge.edgeId,
@@ -102,7 +115,11 @@ export function loadArchiveConfig(env: NodeJS.ProcessEnv, edge: { edgeId: string
     recording: {
       enabled: e.RECORDING_ENABLED,
       segmentSeconds: e.RECORDING_SEGMENT_SECONDS,
-      spoolDir: e.RECORDING_SPOOL_DIR ?? (e.RECORDING_ENABLED ? claimDefaultSpool(edge.edgeId, edge.dataDir) : path.join(edge.dataDir, 'spool')),
+      spoolDir:
+        e.RECORDING_SPOOL_DIR ??
+        (e.RECORDING_ENABLED
+          ? claimDefaultSpool(edge.edgeId, edge.dataDir)
+          : path.join(edge.dataDir, 'spool')),
       ports: { min: e.RECORDING_PORT_MIN, max: e.RECORDING_PORT_MAX },
       composite: e.RECORDING_COMPOSITE,
       tile: { width: tileW, height: tileH },
@@ -121,7 +138,14 @@ export function loadArchiveConfig(env: NodeJS.ProcessEnv, edge: { edgeId: string
     kekEnv: e.KEK_CURRENT_BASE64
       ? {
           current: { base64: e.KEK_CURRENT_BASE64, ...(e.KEK_CURRENT_ID ? { id: e.KEK_CURRENT_ID } : {}) },
-          ...(e.KEK_PREVIOUS_BASE64 ? { previous: { base64: e.KEK_PREVIOUS_BASE64, ...(e.KEK_PREVIOUS_ID ? { id: e.KEK_PREVIOUS_ID } : {}) } } : {}),
+          ...(e.KEK_PREVIOUS_BASE64
+            ? {
+                previous: {
+                  base64: e.KEK_PREVIOUS_BASE64,
+                  ...(e.KEK_PREVIOUS_ID ? { id: e.KEK_PREVIOUS_ID } : {}),
+                },
+              }
+            : {}),
         }
       : undefined,
     dataKeyDir: path.join(keyDir, 'data'),

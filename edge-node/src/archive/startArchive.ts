@@ -31,8 +31,22 @@ export async function startArchive(o: {
   const config = loadArchiveConfig(o.edge.archiveEnv, o.edge);
   const logger = o.logger.child({ module: 'archive' });
   const archive = await CallArchive.open(config, logger);
-  archive.setRenderer(new FfmpegRenderer({ ffmpeg: config.recording.ffmpeg, spoolDir: config.recording.spoolDir, tile: config.recording.tile, fps: config.recording.fps, preset: config.recording.preset, fontFile: config.recording.fontFile }, logger));
-  const recording = config.recording.enabled ? new RecordingService({ registry: o.registry, archive, config: config.recording, logger }) : undefined;
+  archive.setRenderer(
+    new FfmpegRenderer(
+      {
+        ffmpeg: config.recording.ffmpeg,
+        spoolDir: config.recording.spoolDir,
+        tile: config.recording.tile,
+        fps: config.recording.fps,
+        preset: config.recording.preset,
+        fontFile: config.recording.fontFile,
+      },
+      logger,
+    ),
+  );
+  const recording = config.recording.enabled
+    ? new RecordingService({ registry: o.registry, archive, config: config.recording, logger })
+    : undefined;
   await recording?.start();
   await archive.recover();
   const sweeper = new RetentionSweeper(archive, config.retention, logger);
@@ -55,7 +69,11 @@ export async function startArchive(o: {
 }
 
 /** Connects the archive to the cloud link (outbox delivery, hello, commands, reads). */
-export function linkArchive(edgeArchive: EdgeArchive, cloudLink: CloudLink, logger: Logger): CloudArchiveLink {
+export function linkArchive(
+  edgeArchive: EdgeArchive,
+  cloudLink: CloudLink,
+  logger: Logger,
+): CloudArchiveLink {
   const link = new CloudArchiveLink(cloudLink, edgeArchive.archive, logger);
   link.attach();
   edgeArchive.link = link;

@@ -6,10 +6,14 @@ import { JoinTokenVerifier } from './JoinTokenVerifier.ts';
 
 function keyPair() {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { pub: publicKey.export({ type: 'spki', format: 'pem' }).toString(), priv: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    pub: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    priv: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
 const claims = { sub: 'p1', callId: 'c1', role: 'manager', branchId: 'b1' };
-const sign = (priv: string, opts: jwt.SignOptions = {}) => jwt.sign(claims, priv, { algorithm: 'ES256', audience: 'edge:e1', expiresIn: 60, ...opts });
+const sign = (priv: string, opts: jwt.SignOptions = {}) =>
+  jwt.sign(claims, priv, { algorithm: 'ES256', audience: 'edge:e1', expiresIn: 60, ...opts });
 
 describe('JoinTokenVerifier', () => {
   test('accepts a token signed by the configured key and returns its claims', () => {
@@ -35,7 +39,9 @@ describe('JoinTokenVerifier', () => {
   });
 
   test('without any key it says the edge is not ready rather than refusing the participant', () => {
-    expect(() => new JoinTokenVerifier('e1').verify('x.y.z')).toThrow(expect.objectContaining({ code: 'unavailable' }));
+    expect(() => new JoinTokenVerifier('e1').verify('x.y.z')).toThrow(
+      expect.objectContaining({ code: 'unavailable' }),
+    );
   });
 
   test('after a cloud key rotation, tokens under the previous key still verify; older ones do not', () => {

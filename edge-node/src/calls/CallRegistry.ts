@@ -86,7 +86,8 @@ export class CallRegistry {
     let call = this.#calls.get(callId);
     let created = false;
     if (!call) {
-      if (this.#calls.size >= this.maxCalls) throw new AppError('unavailable', `edge at capacity (${this.maxCalls} calls)`);
+      if (this.#calls.size >= this.maxCalls)
+        throw new AppError('unavailable', `edge at capacity (${this.maxCalls} calls)`);
       call = new Call(callId, Date.now());
       this.#calls.set(callId, call);
       created = true;
@@ -103,7 +104,13 @@ export class CallRegistry {
 
   #buildRoom(callId: string, target: Call): Promise<Room> {
     return target.roomOnce(async () => {
-      const room = await Room.create({ callId, pool: this.pool, logger: this.logger, startedAt: target.startedAt, maxConsumersPerWorker: this.maxConsumersPerWorker });
+      const room = await Room.create({
+        callId,
+        pool: this.pool,
+        logger: this.logger,
+        startedAt: target.startedAt,
+        maxConsumersPerWorker: this.maxConsumersPerWorker,
+      });
       target.room = room;
       room.onAudioTrack((role, participant, stream) => {
         for (const listener of this.#audioListeners) {

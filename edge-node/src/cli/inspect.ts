@@ -17,7 +17,8 @@ const EXIT_USAGE = 2;
 const EXIT_INPUT = 3;
 const EXIT_INTERNAL = 1;
 
-const USAGE = 'usage: inspect --pack <pack id or path> --call <dir> [--transcript <file>] [--out <file>] [--html <file>] [--no-frames]';
+const USAGE =
+  'usage: inspect --pack <pack id or path> --call <dir> [--transcript <file>] [--out <file>] [--html <file>] [--no-frames]';
 
 const Args = z.object({
   pack: z.string().min(1, '--pack is required'),
@@ -63,7 +64,10 @@ async function main(): Promise<number> {
   }
 
   // Progress and logs on stderr only: stdout carries the report.
-  const log = createLogger('inspect', { level: process.env.LOG_LEVEL ?? 'warn', transport: { target: 'pino/file', options: { destination: 2 } } });
+  const log = createLogger('inspect', {
+    level: process.env.LOG_LEVEL ?? 'warn',
+    transport: { target: 'pino/file', options: { destination: 2 } },
+  });
   try {
     const { report } = await inspectCall({
       pack: args.pack,
@@ -71,7 +75,8 @@ async function main(): Promise<number> {
       ...(args.transcript ? { transcriptFile: args.transcript } : {}),
       frames: !args['no-frames'],
       // Loaded only for calls with frames: the vision models cost ~1 s to load.
-      analyzeFrames: async (files, options) => (await import('../compliance/frames/analyze-frames.ts')).analyzeFrames(files, options),
+      analyzeFrames: async (files, options) =>
+        (await import('../compliance/frames/analyze-frames.ts')).analyzeFrames(files, options),
       logger: log,
     });
     const json = `${JSON.stringify(report, null, 2)}\n`;
@@ -84,7 +89,9 @@ async function main(): Promise<number> {
       process.stderr.write(`inspect: ${err.message.split('\n')[0]}\n`);
       return EXIT_INPUT;
     }
-    process.stderr.write(`inspect: internal error: ${(err as Error).message?.split('\n')[0] ?? String(err)}\n`);
+    process.stderr.write(
+      `inspect: internal error: ${(err as Error).message?.split('\n')[0] ?? String(err)}\n`,
+    );
     log.error({ err }, 'inspect failed');
     return EXIT_INTERNAL;
   }

@@ -10,14 +10,20 @@ import { parseArgs } from 'node:util';
 import { ManifestHead } from '#protocol/archive';
 import { verifyCall } from '../archive/manifest/verify.ts';
 
-const USAGE = 'usage: verify --call <call dir> [--public-key <base64 SPKI | file>] [--head <cloud head JSON file>] [--json]';
+const USAGE =
+  'usage: verify --call <call dir> [--public-key <base64 SPKI | file>] [--head <cloud head JSON file>] [--json]';
 
 async function main(): Promise<number> {
   let values: { call?: string; 'public-key'?: string; head?: string; json?: boolean };
   try {
     values = parseArgs({
       args: process.argv.slice(2),
-      options: { call: { type: 'string' }, 'public-key': { type: 'string' }, head: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        call: { type: 'string' },
+        'public-key': { type: 'string' },
+        head: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       strict: true,
     }).values;
     if (!values.call) throw new Error('--call is required');
@@ -28,14 +34,21 @@ async function main(): Promise<number> {
   }
   const key = values['public-key'];
   const trustedPublicKey = key && existsSync(key) ? readFileSync(key, 'utf8').trim() : key;
-  const cloudHead = values.head ? ManifestHead.parse(JSON.parse(readFileSync(values.head, 'utf8'))) : undefined;
-  const result = await verifyCall(values.call, { ...(trustedPublicKey ? { trustedPublicKey } : {}), ...(cloudHead ? { cloudHead } : {}) });
+  const cloudHead = values.head
+    ? ManifestHead.parse(JSON.parse(readFileSync(values.head, 'utf8')))
+    : undefined;
+  const result = await verifyCall(values.call, {
+    ...(trustedPublicKey ? { trustedPublicKey } : {}),
+    ...(cloudHead ? { cloudHead } : {}),
+  });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
     const lines = [
       `call ${result.callId ?? '?'}: ${result.entries} manifest entries, ${result.segments} segments, ${result.filesChecked} files hashed${result.shredded ? ' (crypto-shredded: data destroyed, manifest kept)' : ''}`,
-      trustedPublicKey ? 'signature checked against the given public key' : 'WARNING: no --public-key given; the signature was checked against the key inside the manifest only',
+      trustedPublicKey
+        ? 'signature checked against the given public key'
+        : 'WARNING: no --public-key given; the signature was checked against the key inside the manifest only',
     ];
     if (result.ok) lines.push('OK: intact');
     else {

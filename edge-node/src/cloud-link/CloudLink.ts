@@ -66,19 +66,22 @@ export class CloudLink extends SafeEmitter<LinkEvents> {
   start(): void {
     const { cloudUrl } = this.options;
     this.#state = 'connecting';
-    const socket: Socket<CloudToEdgeEvents, EdgeToCloudEvents> = io(new URL(EDGE_NAMESPACE, cloudUrl).toString(), {
-      // A fresh edge JWT on every (re)connect: the previous one may have expired while offline.
-      auth: (cb) => {
-        this.#fetchToken()
-          .then((token) => cb({ token }))
-          .catch((err) => {
-            this.#logger.warn({ err: (err as Error).message }, 'edge authentication failed');
-            cb({ token: '' });
-          });
+    const socket: Socket<CloudToEdgeEvents, EdgeToCloudEvents> = io(
+      new URL(EDGE_NAMESPACE, cloudUrl).toString(),
+      {
+        // A fresh edge JWT on every (re)connect: the previous one may have expired while offline.
+        auth: (cb) => {
+          this.#fetchToken()
+            .then((token) => cb({ token }))
+            .catch((err) => {
+              this.#logger.warn({ err: (err as Error).message }, 'edge authentication failed');
+              cb({ token: '' });
+            });
+        },
+        transports: ['websocket'],
+        reconnectionDelayMax: MAX_BACKOFF_MS,
       },
-      transports: ['websocket'],
-      reconnectionDelayMax: MAX_BACKOFF_MS,
-    });
+    );
     this.#socket = socket;
 
     socket.on('connect', () => void this.#onConnect());
@@ -90,12 +93,14 @@ export class CloudLink extends SafeEmitter<LinkEvents> {
     });
     socket.on('edge:config', (desired) => {
       const parsed = RunningConfig.safeParse(desired);
-      if (!parsed.success) return this.#logger.warn({ issues: parsed.error.issues }, 'ignoring malformed desired config');
+      if (!parsed.success)
+        return this.#logger.warn({ issues: parsed.error.issues }, 'ignoring malformed desired config');
       this.safeEmit('config', parsed.data);
     });
     socket.on('call:assigned', (msg) => {
       const parsed = CallAssigned.safeParse(msg);
-      if (!parsed.success) return this.#logger.warn({ issues: parsed.error.issues }, 'ignoring malformed call assignment');
+      if (!parsed.success)
+        return this.#logger.warn({ issues: parsed.error.issues }, 'ignoring malformed call assignment');
       this.safeEmit('callAssigned', parsed.data);
     });
   }
@@ -128,10 +133,13 @@ export class CloudLink extends SafeEmitter<LinkEvents> {
 
   async #onConnect(): Promise<void> {
     const socket = this.#socket!;
-    const ack = (await socket.timeout(10_000).emitWithAck('edge:hello', this.options.hello()).catch((err: Error) => ({
-      ok: false,
-      error: err.message,
-    }))) as { ok: boolean; desired?: unknown; error?: string; callTokenPublicKey?: string };
+    const ack = (await socket
+      .timeout(10_000)
+      .emitWithAck('edge:hello', this.options.hello())
+      .catch((err: Error) => ({
+        ok: false,
+        error: err.message,
+      }))) as { ok: boolean; desired?: unknown; error?: string; callTokenPublicKey?: string };
     if (!ack.ok) {
       this.#logger.error({ error: ack.error }, 'cloud refused hello');
       socket.disconnect();
@@ -142,7 +150,8 @@ export class CloudLink extends SafeEmitter<LinkEvents> {
     this.#state = 'online';
     this.#logger.info({ cloud: this.options.cloudUrl }, 'cloud link online');
     this.safeEmit('online');
-    if (typeof ack.callTokenPublicKey === 'string') this.safeEmit('callTokenPublicKey', ack.callTokenPublicKey);
+    if (typeof ack.callTokenPublicKey === 'string')
+      this.safeEmit('callTokenPublicKey', ack.callTokenPublicKey);
     const desired = RunningConfig.safeParse(ack.desired);
     if (desired.success) this.safeEmit('config', desired.data);
     clearInterval(this.#heartbeatTimer);

@@ -7,7 +7,12 @@ export { RulePackFile, type RulePack, type CheckDef } from './pack/schema.ts';
 export { packHints } from './pack/hints.ts';
 export { renderReportHtml, type RenderOptions } from './report-html.ts';
 export { verdictOf, scoreOf } from './report.ts';
-export { inspectCall, documentTitleSeen, type InspectInput, type InspectResult } from './inspect/inspect-call.ts';
+export {
+  inspectCall,
+  documentTitleSeen,
+  type InspectInput,
+  type InspectResult,
+} from './inspect/inspect-call.ts';
 export { saveReport, REPORT_JSON, REPORT_HTML } from './report-store.ts';
 // Frame analysis loads the vision models on first use (~1 s); import it only where frames exist:
 //   import { observeFrame, analyzeFrames } from './frames/analyze-frames.ts';

@@ -14,7 +14,8 @@ export interface RenderOptions {
   title?: string;
 }
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -50,7 +51,10 @@ export function renderReportHtml(report: Report, options: RenderOptions = {}): s
     ? `<ul>${report.alerts.map((a) => `<li><a class="t" href="${esc(link('manager', a.atMs, options))}">${clock(a.atMs)}</a> <code>${esc(a.checkId)}</code> ${esc(a.message)}</li>`).join('')}</ul>`
     : '<p>No alerts during the call.</p>';
   const transcript = report.transcript
-    .map((l) => `<tr><td><a class="t" href="${esc(link(l.role, l.startMs, options))}">${clock(l.startMs)}</a></td><td class="role">${esc(l.role)}</td><td>${esc(l.text)}</td></tr>`)
+    .map(
+      (l) =>
+        `<tr><td><a class="t" href="${esc(link(l.role, l.startMs, options))}">${clock(l.startMs)}</a></td><td class="role">${esc(l.role)}</td><td>${esc(l.text)}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>

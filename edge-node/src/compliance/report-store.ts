@@ -11,7 +11,11 @@ export const REPORT_JSON = 'compliance-report.json';
 export const REPORT_HTML = 'compliance-report.html';
 
 /** Writes the report (validated) and its HTML page into `callDir`; returns both paths. */
-export function saveReport(callDir: string, report: Report, options: RenderOptions = {}): { json: string; html: string } {
+export function saveReport(
+  callDir: string,
+  report: Report,
+  options: RenderOptions = {},
+): { json: string; html: string } {
   const valid = validate(Report, report, 'compliance report');
   const json = path.join(callDir, REPORT_JSON);
   const html = path.join(callDir, REPORT_HTML);

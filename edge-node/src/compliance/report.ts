@@ -1,7 +1,13 @@
 // Outcomes → the report of shared/specs/dual-recording-checks.md: verdict,
 // score and the checks with their evidence.
 import type { Severity } from '#protocol/events';
-import { Report, type ReportAlert, type ReportCheck, type ReportTranscriptLine, type Verdict } from '#protocol/report';
+import {
+  Report,
+  type ReportAlert,
+  type ReportCheck,
+  type ReportTranscriptLine,
+  type Verdict,
+} from '#protocol/report';
 import { validate } from '#protocol/errors';
 import type { RulePack } from './pack/schema.ts';
 import type { Outcome } from './engine/types.ts';
@@ -43,7 +49,14 @@ export function buildReport(input: BuildReportInput): Report {
     const o = input.outcomes.get(def.id)!;
     // After the call nothing is pending: the evaluator ran with final = true.
     const status = o.status === 'pending' ? 'fail' : o.status;
-    return { id: def.id, title: def.title, status, severity: def.severity, evidence: o.evidence, reason: o.reason };
+    return {
+      id: def.id,
+      title: def.title,
+      status,
+      severity: def.severity,
+      evidence: o.evidence,
+      reason: o.reason,
+    };
   });
   const report: Report = {
     callId: input.callId,

@@ -27,7 +27,8 @@ export type ComplianceSessionEvents = {
 };
 
 /** What `addSegment` needs: a final segment, or a transcript line of a stored call. */
-export type SegmentInput = Pick<TranscriptSegment, 'role' | 'startMs' | 'endMs' | 'text'> & Partial<Pick<TranscriptSegment, 'final'>>;
+export type SegmentInput = Pick<TranscriptSegment, 'role' | 'startMs' | 'endMs' | 'text'> &
+  Partial<Pick<TranscriptSegment, 'final'>>;
 
 export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
   readonly #evaluator: PackEvaluator;
@@ -57,7 +58,12 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
     this.#assertOpen();
     if (seg.final === false) return;
     if (seg.text.trim() === '') return;
-    this.#state.addUtterance({ role: seg.role, startMs: seg.startMs, endMs: Math.max(seg.startMs, seg.endMs), text: seg.text.trim() });
+    this.#state.addUtterance({
+      role: seg.role,
+      startMs: seg.startMs,
+      endMs: Math.max(seg.startMs, seg.endMs),
+      text: seg.text.trim(),
+    });
     this.#update(false);
   }
 
@@ -73,7 +79,12 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
     return {
       callId: this.callId,
       pack: { id: this.pack.id, version: this.pack.version },
-      items: this.pack.checks.map((c) => ({ id: c.id, title: c.title, severity: c.severity, status: this.#outcomes.get(c.id)?.status ?? 'pending' })),
+      items: this.pack.checks.map((c) => ({
+        id: c.id,
+        title: c.title,
+        severity: c.severity,
+        status: this.#outcomes.get(c.id)?.status ?? 'pending',
+      })),
     };
   }
 
@@ -81,7 +92,12 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
   finish(options: { durationMs?: number } = {}): Report {
     if (this.#finished) return this.#finished;
     this.#update(true);
-    const transcript: ReportTranscriptLine[] = this.#state.utterances.map((u) => ({ role: u.role as CallRole, startMs: u.startMs, endMs: u.endMs, text: u.text }));
+    const transcript: ReportTranscriptLine[] = this.#state.utterances.map((u) => ({
+      role: u.role as CallRole,
+      startMs: u.startMs,
+      endMs: u.endMs,
+      text: u.text,
+    }));
     this.#finished = buildReport({
       callId: this.callId,
       pack: this.pack,
@@ -91,7 +107,15 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
       durationMs: Math.max(options.durationMs ?? 0, this.#state.lastMs),
       ...(this.#transcriptSource ? { transcriptSource: this.#transcriptSource } : {}),
     });
-    this.#log.info({ callId: this.callId, pack: `${this.pack.id}@${this.pack.version}`, verdict: this.#finished.verdict, score: this.#finished.score }, 'compliance report ready');
+    this.#log.info(
+      {
+        callId: this.callId,
+        pack: `${this.pack.id}@${this.pack.version}`,
+        verdict: this.#finished.verdict,
+        score: this.#finished.score,
+      },
+      'compliance report ready',
+    );
     return this.#finished;
   }
 
@@ -100,7 +124,8 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
   }
 
   #assertOpen(): void {
-    if (this.#finished) throw new AppError('conflict', `compliance session for call ${this.callId} is finished`);
+    if (this.#finished)
+      throw new AppError('conflict', `compliance session for call ${this.callId} is finished`);
   }
 
   #update(final: boolean): void {
@@ -113,10 +138,18 @@ export class ComplianceSession extends EventEmitter<ComplianceSessionEvents> {
         this.#alertKeys.add(a.key);
         const severity = severityOf.get(id)!;
         this.#alerts.push({ atMs: a.atMs, checkId: id, message: a.message, severity });
-        this.#emitSafely('alert', { callId: this.callId, atMs: a.atMs, checkId: id, severity, message: a.message });
+        this.#emitSafely('alert', {
+          callId: this.callId,
+          atMs: a.atMs,
+          checkId: id,
+          severity,
+          message: a.message,
+        });
       }
     }
-    const changed = this.pack.checks.some((c) => before.get(c.id)?.status !== this.#outcomes.get(c.id)?.status);
+    const changed = this.pack.checks.some(
+      (c) => before.get(c.id)?.status !== this.#outcomes.get(c.id)?.status,
+    );
     if (changed) this.#emitSafely('checklist', this.checklist());
   }
 

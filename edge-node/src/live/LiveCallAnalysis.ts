@@ -93,7 +93,14 @@ export class LiveCallAnalysis {
           // plain text is kept as sent
         }
         const atMs = Math.max(0, Date.now() - call.startedAt);
-        analysis.events.push({ callId: call.callId, atMs, peerId: peer.id, role: peer.role, channel, payload });
+        analysis.events.push({
+          callId: call.callId,
+          atMs,
+          peerId: peer.id,
+          role: peer.role,
+          channel,
+          payload,
+        });
       });
     });
     o.calls.onAudioTrack((track) => {

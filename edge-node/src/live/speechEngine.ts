@@ -3,7 +3,12 @@
 // in the log and on /readyz, never silently.
 import type { Logger } from '#common/logger';
 import { AppError } from '#protocol/errors';
-import { createSpeechEngine, DEFAULT_MODEL, resolveModel, type SpeechEngine } from '../transcription/index.ts';
+import {
+  createSpeechEngine,
+  DEFAULT_MODEL,
+  resolveModel,
+  type SpeechEngine,
+} from '../transcription/index.ts';
 
 export type EngineChoice = 'auto' | 'whisper' | 'pocketsphinx' | 'none';
 
@@ -15,15 +20,25 @@ export interface EngineStatus {
   ok: boolean;
 }
 
-export async function loadSpeechEngine(choice: EngineChoice, whisperModel: string | undefined, hints: string[], logger: Logger): Promise<EngineStatus> {
+export async function loadSpeechEngine(
+  choice: EngineChoice,
+  whisperModel: string | undefined,
+  hints: string[],
+  logger: Logger,
+): Promise<EngineStatus> {
   if (choice === 'none') return { ok: true, detail: 'transcription disabled (TRANSCRIPTION_ENGINE=none)' };
   const model = whisperModel ?? DEFAULT_MODEL;
   if (choice === 'whisper' || choice === 'auto') {
     try {
       const resolved = await resolveModel(model);
-      if (choice === 'auto' && resolved.synthetic) throw new AppError('unavailable', `${model} is the synthetic test model`);
+      if (choice === 'auto' && resolved.synthetic)
+        throw new AppError('unavailable', `${model} is the synthetic test model`);
       const engine = await createSpeechEngine({ engine: 'whisper', model, logger });
-      return { ok: true, engine, detail: `${engine.name}${resolved.synthetic ? ' (synthetic test model: fixed output)' : ''}` };
+      return {
+        ok: true,
+        engine,
+        detail: `${engine.name}${resolved.synthetic ? ' (synthetic test model: fixed output)' : ''}`,
+      };
     } catch (err) {
       const reason = (err as Error).message;
       if (choice === 'whisper') {

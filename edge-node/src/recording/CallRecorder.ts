@@ -18,7 +18,13 @@ export class CallRecorder {
   constructor(
     readonly callId: string,
     readonly startedAt: number,
-    private readonly deps: { sink: RecordingSink; ports: PortAllocator; clocks: SenderClocks; settings: RecorderSettings; logger: Logger },
+    private readonly deps: {
+      sink: RecordingSink;
+      ports: PortAllocator;
+      clocks: SenderClocks;
+      settings: RecorderSettings;
+      logger: Logger;
+    },
     /** Tracks the call's archive already lists (an edge restarted mid-call): new ones must not reuse their names. */
     private readonly existingTracks: readonly string[] = [],
   ) {}
@@ -29,8 +35,15 @@ export class CallRecorder {
       const fromMs = this.#roomLostAt - this.startedAt;
       this.#roomLostAt = undefined;
       void this.deps.sink
-        .addGap(this.callId, { fromMs, toMs: Date.now() - this.startedAt, reason: 'room-rebuilt', detail: 'mediasoup worker died; room rebuilt' })
-        .catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'could not log room gap'));
+        .addGap(this.callId, {
+          fromMs,
+          toMs: Date.now() - this.startedAt,
+          reason: 'room-rebuilt',
+          detail: 'mediasoup worker died; room rebuilt',
+        })
+        .catch((err: unknown) =>
+          this.deps.logger.error({ err, callId: this.callId }, 'could not log room gap'),
+        );
     }
     room.on('producer', (peer, producer, source) => void this.record(room, peer, producer, source));
   }
@@ -38,7 +51,12 @@ export class CallRecorder {
   /** The room closed under the call (worker died): everything stops until the rebuilt room's producers arrive. */
   roomLost(): void {
     this.#roomLostAt = Date.now();
-    this.deps.sink.alert({ callId: this.callId, type: 'recording.gap', reason: 'room-rebuilt', atMs: this.#roomLostAt - this.startedAt });
+    this.deps.sink.alert({
+      callId: this.callId,
+      type: 'recording.gap',
+      reason: 'room-rebuilt',
+      atMs: this.#roomLostAt - this.startedAt,
+    });
   }
 
   async record(room: Room, peer: Peer, producer: types.Producer, source: string): Promise<void> {
@@ -66,16 +84,31 @@ export class CallRecorder {
       await recorder.start();
     } catch (err) {
       // Stopped while starting (the call ended, the edge is shutting down): nothing failed.
-      if (err instanceof StartAborted) return this.deps.logger.debug({ callId: this.callId, producerId: producer.id }, 'recording a track given up: stopped while starting');
-      this.deps.logger.error({ err, callId: this.callId, producerId: producer.id }, 'could not start recording a track');
-      this.deps.sink.alert({ callId: this.callId, type: 'recording.failed', reason: 'recorder-start', atMs: Date.now() - this.startedAt, detail: (err as Error).message });
+      if (err instanceof StartAborted)
+        return this.deps.logger.debug(
+          { callId: this.callId, producerId: producer.id },
+          'recording a track given up: stopped while starting',
+        );
+      this.deps.logger.error(
+        { err, callId: this.callId, producerId: producer.id },
+        'could not start recording a track',
+      );
+      this.deps.sink.alert({
+        callId: this.callId,
+        type: 'recording.failed',
+        reason: 'recorder-start',
+        atMs: Date.now() - this.startedAt,
+        detail: (err as Error).message,
+      });
     }
   }
 
   /** After the serials an earlier edge process used for this participant's source (same name = same segment files). */
   #firstFreeSerial(participantId: string, source: string): number {
     const prefix = trackPrefix(participantId, source);
-    const used = this.existingTracks.filter((t) => t.startsWith(prefix)).map((t) => Number(/^(\d+)/.exec(t.slice(prefix.length))?.[1] ?? -1));
+    const used = this.existingTracks
+      .filter((t) => t.startsWith(prefix))
+      .map((t) => Number(/^(\d+)/.exec(t.slice(prefix.length))?.[1] ?? -1));
     return Math.max(-1, ...used) + 1;
   }
 

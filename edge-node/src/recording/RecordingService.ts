@@ -30,7 +30,12 @@ export class RecordingService {
   readonly #log: Logger;
 
   constructor(
-    private readonly o: { registry: CallRegistry; archive: CallArchive; config: ArchiveConfig['recording']; logger: Logger },
+    private readonly o: {
+      registry: CallRegistry;
+      archive: CallArchive;
+      config: ArchiveConfig['recording'];
+      logger: Logger;
+    },
   ) {
     this.#log = o.logger.child({ module: 'recording' });
     this.#ports = new PortAllocator(o.config.ports.min, o.config.ports.max);
@@ -39,7 +44,14 @@ export class RecordingService {
 
   async start(): Promise<void> {
     // A previous edge process that died left recorders running and segments unarchived.
-    await recoverSpools({ spoolDir: this.o.config.spoolDir, edgeId: this.o.archive.config.edgeId, archive: this.o.archive, ffmpeg: this.o.config.ffmpeg, ffprobe: this.o.config.ffprobe, logger: this.#log });
+    await recoverSpools({
+      spoolDir: this.o.config.spoolDir,
+      edgeId: this.o.archive.config.edgeId,
+      archive: this.o.archive,
+      ffmpeg: this.o.config.ffmpeg,
+      ffprobe: this.o.config.ffprobe,
+      logger: this.#log,
+    });
     await mkdir(this.o.config.spoolDir, { recursive: true, mode: 0o700 });
     await writeFile(path.join(this.o.config.spoolDir, SPOOL_OWNER_FILE), String(process.pid));
     const offRoom = this.o.registry.onRoom((call, room) => this.#onRoom(call, room));
@@ -52,13 +64,22 @@ export class RecordingService {
       offRoom();
       offEnding();
     };
-    this.#log.info({ spool: this.o.config.spoolDir, segmentSeconds: this.o.config.segmentSeconds }, 'recording every call');
+    this.#log.info(
+      { spool: this.o.config.spoolDir, segmentSeconds: this.o.config.segmentSeconds },
+      'recording every call',
+    );
   }
 
   status(): RecordingStatus[] {
     return [...this.#calls.values()].map((c) => ({
       callId: c.callId,
-      tracks: [...c.recorders].map((r) => ({ track: r.track, kind: r.kind, producerId: r.producerId, pid: r.pid, live: r.live })),
+      tracks: [...c.recorders].map((r) => ({
+        track: r.track,
+        kind: r.kind,
+        producerId: r.producerId,
+        pid: r.pid,
+        live: r.live,
+      })),
     }));
   }
 
@@ -70,15 +91,29 @@ export class RecordingService {
   #onRoom(call: Call, room: Room): void {
     let recorder = this.#calls.get(call.callId);
     if (!recorder) {
-      const existingTracks = this.o.archive.store.get(call.callId)?.entries('track').map((t) => t.track) ?? [];
+      const existingTracks =
+        this.o.archive.store
+          .get(call.callId)
+          ?.entries('track')
+          .map((t) => t.track) ?? [];
       recorder = new CallRecorder(
         call.callId,
         call.startedAt,
-        { sink: this.o.archive, ports: this.#ports, clocks: this.#clocks, settings: this.o.config, logger: this.#log },
+        {
+          sink: this.o.archive,
+          ports: this.#ports,
+          clocks: this.#clocks,
+          settings: this.o.config,
+          logger: this.#log,
+        },
         existingTracks,
       );
       this.#calls.set(call.callId, recorder);
-      void this.o.archive.openCall(call.callId, call.startedAt).catch((err: unknown) => this.#log.error({ err, callId: call.callId }, 'could not open the call archive'));
+      void this.o.archive
+        .openCall(call.callId, call.startedAt)
+        .catch((err: unknown) =>
+          this.#log.error({ err, callId: call.callId }, 'could not open the call archive'),
+        );
     }
     const rec = recorder;
     rec.attach(room);

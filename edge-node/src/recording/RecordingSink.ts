@@ -15,13 +15,33 @@ export interface RecordingAlert {
 }
 
 export interface RecordingSink {
-  addTrack(callId: string, t: { track: string; participantId: string; role: CallRole; kind: 'audio' | 'video'; source: string; codec: string }): Promise<void>;
+  addTrack(
+    callId: string,
+    t: {
+      track: string;
+      participantId: string;
+      role: CallRole;
+      kind: 'audio' | 'video';
+      source: string;
+      codec: string;
+    },
+  ): Promise<void>;
   addTiming(callId: string, track: string, timing: TrackTiming): Promise<void>;
   /** Encrypts and lists a finished segment; throws DiskFullError (or any write error) when it cannot. */
-  addSegment(callId: string, s: { track: string; index: number; spoolFile: string; startS: number; endS: number; salvaged?: boolean }): Promise<void>;
+  addSegment(
+    callId: string,
+    s: { track: string; index: number; spoolFile: string; startS: number; endS: number; salvaged?: boolean },
+  ): Promise<void>;
   addGap(
     callId: string,
-    g: { track?: string; fromMs: number; toMs?: number; reason: 'recorder-crashed' | 'disk-full' | 'write-failed' | 'room-rebuilt' | 'edge-restarted' | 'no-media'; detail?: string },
+    g: {
+      track?: string;
+      fromMs: number;
+      toMs?: number;
+      reason:
+        'recorder-crashed' | 'disk-full' | 'write-failed' | 'room-rebuilt' | 'edge-restarted' | 'no-media';
+      detail?: string;
+    },
   ): Promise<void>;
   alert(alert: RecordingAlert): void;
 }

@@ -36,12 +36,19 @@ export class FfmpegRenderer implements MediaRenderer {
     return this.#render(record, 0, durationMs / 1000, 'artifacts/composite.mp4.bea');
   }
 
-  async clip(record: CallRecord, fromMs: number, toMs: number, relative: string): Promise<StoredFile | undefined> {
+  async clip(
+    record: CallRecord,
+    fromMs: number,
+    toMs: number,
+    relative: string,
+  ): Promise<StoredFile | undefined> {
     return this.#render(record, fromMs / 1000, toMs / 1000, relative);
   }
 
   /** The call's tracks with their place on the timeline and their segments (not yet decrypted). */
-  static tracksOf(record: CallRecord): (Omit<CompositeTrack, 'segments'> & { segments: { file: string; startS: number; endS: number }[] })[] {
+  static tracksOf(
+    record: CallRecord,
+  ): (Omit<CompositeTrack, 'segments'> & { segments: { file: string; startS: number; endS: number }[] })[] {
     const timing = new Map(record.entries('timing').map((t) => [t.track, t.timing]));
     const tracks = record.entries('track').map((t) => ({ ...t, timing: timing.get(t.track) ?? t.timing }));
     const starts = trackStarts(tracks, record.meta.startedAt);
@@ -53,19 +60,44 @@ export class FfmpegRenderer implements MediaRenderer {
         .filter((s) => s.track === t.track)
         .sort((a, b) => a.startS - b.startS)
         .map((s) => ({ file: s.file, startS: s.startS, endS: s.endS }));
-      return [{ track: t.track, participantId: t.participantId, role: t.role, kind: t.kind, source: t.source, startS: startMs / 1000, segments }];
+      return [
+        {
+          track: t.track,
+          participantId: t.participantId,
+          role: t.role,
+          kind: t.kind,
+          source: t.source,
+          startS: startMs / 1000,
+          segments,
+        },
+      ];
     });
   }
 
-  async #render(record: CallRecord, fromS: number, toS: number, relative: string): Promise<StoredFile | undefined> {
+  async #render(
+    record: CallRecord,
+    fromS: number,
+    toS: number,
+    relative: string,
+  ): Promise<StoredFile | undefined> {
     const planned = FfmpegRenderer.tracksOf(record)
-      .map((t) => ({ ...t, segments: t.segments.filter((s) => t.startS + s.endS > fromS && t.startS + s.startS < toS) }))
+      .map((t) => ({
+        ...t,
+        segments: t.segments.filter((s) => t.startS + s.endS > fromS && t.startS + s.startS < toS),
+      }))
       .filter((t) => t.segments.length > 0);
     if (planned.length === 0) {
-      this.logger.warn({ callId: record.callId, fromS, toS }, 'nothing recorded in this window; no rendition');
+      this.logger.warn(
+        { callId: record.callId, fromS, toS },
+        'nothing recorded in this window; no rendition',
+      );
       return undefined;
     }
-    const workDir = path.join(this.s.spoolDir, 'render', `${fileSafe(record.callId)}-${process.pid}-${this.#jobs++}`);
+    const workDir = path.join(
+      this.s.spoolDir,
+      'render',
+      `${fileSafe(record.callId)}-${process.pid}-${this.#jobs++}`,
+    );
     await mkdir(workDir, { recursive: true, mode: 0o700 });
     try {
       const dk = await record.dataKey();
@@ -81,13 +113,27 @@ export class FfmpegRenderer implements MediaRenderer {
       }
       const output = path.join(workDir, 'out.mp4');
       const plan = buildComposite(
-        { callId: record.callId, callStartedAt: record.meta.startedAt, fromS, toS, tile: this.s.tile, fps: this.s.fps, preset: this.s.preset, ...(existsSync(this.s.fontFile) ? { fontFile: this.s.fontFile } : {}), output, workDir },
+        {
+          callId: record.callId,
+          callStartedAt: record.meta.startedAt,
+          fromS,
+          toS,
+          tile: this.s.tile,
+          fps: this.s.fps,
+          preset: this.s.preset,
+          ...(existsSync(this.s.fontFile) ? { fontFile: this.s.fontFile } : {}),
+          output,
+          workDir,
+        },
         tracks,
       );
       for (const f of plan.files) await writeFile(f.path, f.content, { mode: 0o600 });
       const started = Date.now();
       await run(this.s.ffmpeg, plan.args, { nice: true, timeoutMs: Math.max(120_000, (toS - fromS) * 4000) });
-      this.logger.info({ callId: record.callId, fromS, toS, tracks: tracks.length, ms: Date.now() - started }, 'rendition made');
+      this.logger.info(
+        { callId: record.callId, fromS, toS, tracks: tracks.length, ms: Date.now() - started },
+        'rendition made',
+      );
       return await record.putFile(relative, output);
     } finally {
       await rm(workDir, { recursive: true, force: true });

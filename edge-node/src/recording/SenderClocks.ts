@@ -29,7 +29,12 @@ export class SenderClocks {
       if (trace.type !== 'sr') return;
       const info = trace.info as { ssrc?: number; ntpSec?: number; ntpFrac?: number; rtpTs?: number };
       if (info.ntpSec === undefined || info.ntpFrac === undefined || info.rtpTs === undefined) return;
-      const sr: SenderReport = { ssrc: info.ssrc ?? 0, ntpMs: ntpToEpochMs(Number(info.ntpSec), Number(info.ntpFrac)), rtpTs: Number(info.rtpTs), arrivalMs: Date.now() };
+      const sr: SenderReport = {
+        ssrc: info.ssrc ?? 0,
+        ntpMs: ntpToEpochMs(Number(info.ntpSec), Number(info.ntpFrac)),
+        rtpTs: Number(info.rtpTs),
+        arrivalMs: Date.now(),
+      };
       this.#latest.set(producer.id, sr);
       for (const resolve of this.#waiters.get(producer.id) ?? []) resolve(sr);
       this.#waiters.delete(producer.id);
@@ -38,7 +43,11 @@ export class SenderClocks {
       this.#latest.delete(producer.id);
       this.#waiters.delete(producer.id);
     });
-    await producer.enableTraceEvent(['sr']).catch((err: unknown) => this.logger.warn({ err, producerId: producer.id }, 'cannot watch sender reports'));
+    await producer
+      .enableTraceEvent(['sr'])
+      .catch((err: unknown) =>
+        this.logger.warn({ err, producerId: producer.id }, 'cannot watch sender reports'),
+      );
   }
 
   latest(producerId: string): SenderReport | undefined {

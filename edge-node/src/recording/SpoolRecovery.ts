@@ -17,7 +17,11 @@ import { sendRtcpBye } from './rtcp.ts';
 import { processAlive } from '#common/processes';
 
 function subdirs(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'render').map((d) => d.name) : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && d.name !== 'render')
+        .map((d) => d.name)
+    : [];
 }
 
 /** Processes whose command line mentions `marker`. */
@@ -66,7 +70,14 @@ export interface SpoolRecoveryResult {
   salvaged: number;
 }
 
-export async function recoverSpools(o: { spoolDir: string; edgeId: string; archive: CallArchive; ffmpeg: string; ffprobe: string; logger: Logger }): Promise<SpoolRecoveryResult> {
+export async function recoverSpools(o: {
+  spoolDir: string;
+  edgeId: string;
+  archive: CallArchive;
+  ffmpeg: string;
+  ffprobe: string;
+  logger: Logger;
+}): Promise<SpoolRecoveryResult> {
   const result: SpoolRecoveryResult = { stoppedRecorders: 0, segments: 0, salvaged: 0 };
   const byDir = new Map(o.archive.store.callIds().map((id) => [fileSafe(id), id]));
   for (const spool of staleSpools(o.spoolDir, o.edgeId)) {
@@ -76,7 +87,9 @@ export async function recoverSpools(o: { spoolDir: string; edgeId: string; archi
       const full = path.join(spool, callDir);
       for (const track of subdirs(full)) {
         const sdp = path.join(full, track, 'in.sdp');
-        const port = existsSync(sdp) ? /m=(?:audio|video) (\d+)/.exec(readFileSync(sdp, 'utf8'))?.[1] : undefined;
+        const port = existsSync(sdp)
+          ? /m=(?:audio|video) (\d+)/.exec(readFileSync(sdp, 'utf8'))?.[1]
+          : undefined;
         if (port) await sendRtcpBye(Number(port) + 1, 0);
       }
     }
@@ -96,32 +109,70 @@ export async function recoverSpools(o: { spoolDir: string; edgeId: string; archi
         const list = path.join(dir, 'segments.csv');
         if (!existsSync(list)) continue;
         const done = record.entries('segment').filter((s) => s.track === track).length;
-        const lines = readFileSync(list, 'utf8').split('\n').filter((l) => l.trim());
+        const lines = readFileSync(list, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim());
         for (const [index, line] of lines.entries()) {
           const [name, start, end] = line.split(',');
           const file = path.join(dir, name!);
           if (index < done || !existsSync(file)) continue;
-          await o.archive.addSegment(callId, { track, index, spoolFile: file, startS: Number(start), endS: Number(end) });
+          await o.archive.addSegment(callId, {
+            track,
+            index,
+            spoolFile: file,
+            startS: Number(start),
+            endS: Number(end),
+          });
           result.segments++;
         }
-        const partial = readdirSync(dir).find((n) => n.startsWith(`seg-${String(lines.length).padStart(5, '0')}.`));
+        const partial = readdirSync(dir).find((n) =>
+          n.startsWith(`seg-${String(lines.length).padStart(5, '0')}.`),
+        );
         if (partial) {
           const fixed = path.join(dir, `salvaged${path.extname(partial)}`);
           try {
-            await run(o.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', path.join(dir, partial), '-map', '0', '-c', 'copy', fixed], { timeoutMs: 30_000 });
+            await run(
+              o.ffmpeg,
+              [
+                '-hide_banner',
+                '-loglevel',
+                'error',
+                '-nostdin',
+                '-y',
+                '-i',
+                path.join(dir, partial),
+                '-map',
+                '0',
+                '-c',
+                'copy',
+                fixed,
+              ],
+              { timeoutMs: 30_000 },
+            );
             const info = await probe(o.ffprobe, fixed);
             if (info.duration > 0) {
-              await o.archive.addSegment(callId, { track, index: lines.length, spoolFile: fixed, startS: info.start, endS: info.start + info.duration, salvaged: true });
+              await o.archive.addSegment(callId, {
+                track,
+                index: lines.length,
+                spoolFile: fixed,
+                startS: info.start,
+                endS: info.start + info.duration,
+                salvaged: true,
+              });
               result.salvaged++;
             }
           } catch (err) {
-            o.logger.warn({ err: (err as Error).message, track }, 'a dead recorder’s last segment could not be salvaged');
+            o.logger.warn(
+              { err: (err as Error).message, track },
+              'a dead recorder’s last segment could not be salvaged',
+            );
           }
         }
       }
     }
     await rm(spool, { recursive: true, force: true });
   }
-  if (result.stoppedRecorders || result.segments || result.salvaged) o.logger.warn(result, 'recovered the spool of a previous edge process');
+  if (result.stoppedRecorders || result.segments || result.salvaged)
+    o.logger.warn(result, 'recovered the spool of a previous edge process');
   return result;
 }

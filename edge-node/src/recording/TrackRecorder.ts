@@ -84,7 +84,12 @@ interface Incarnation {
   timing?: Promise<void>;
 }
 
-type Gap = { fromMs: number; track?: string; reason: 'recorder-crashed' | 'disk-full' | 'write-failed'; detail?: string };
+type Gap = {
+  fromMs: number;
+  track?: string;
+  reason: 'recorder-crashed' | 'disk-full' | 'write-failed';
+  detail?: string;
+};
 
 export class TrackRecorder {
   #current?: Incarnation;
@@ -202,12 +207,21 @@ export class TrackRecorder {
     const { producer, router, participant, source, settings, callId } = this.o;
     const n = this.#count++;
     const track = `${trackPrefix(participant.id, source)}${this.o.serial}${n ? `-r${n}` : ''}`;
-    const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+    const transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: false,
+    });
     let port = 0;
     try {
       port = this.o.ports.take();
       await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
-      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true, enableRtx: false });
+      const consumer = await transport.consume({
+        producerId: producer.id,
+        rtpCapabilities: router.rtpCapabilities,
+        paused: true,
+        enableRtx: false,
+      });
       const codec = codecOf(producer.kind, consumer.rtpParameters);
       const container = containerFor(codec);
       const dir = path.join(settings.spoolDir, fileSafe(callId), track);
@@ -218,16 +232,38 @@ export class TrackRecorder {
       const child = spawn(
         settings.ffmpeg,
         [
-          '-hide_banner', '-loglevel', 'warning', '-nostdin', '-nostats',
-          '-protocol_whitelist', 'file,udp,rtp',
-          '-buffer_size', String(4 * 1024 * 1024),
-          '-analyzeduration', '3000000',
+          '-hide_banner',
+          '-loglevel',
+          'warning',
+          '-nostdin',
+          '-nostats',
+          '-protocol_whitelist',
+          'file,udp,rtp',
+          '-buffer_size',
+          String(4 * 1024 * 1024),
+          '-analyzeduration',
+          '3000000',
           // Without input for this long (media or the edge's keepalive) ffmpeg ends by itself.
-          '-listen_timeout', String(INPUT_TIMEOUT_S),
-          '-i', sdpFile,
-          '-map', '0', '-c', 'copy',
-          '-f', 'segment', '-segment_time', String(settings.segmentSeconds), '-segment_format', container.format,
-          '-segment_list', listFile, '-segment_list_type', 'csv', '-reset_timestamps', '0',
+          '-listen_timeout',
+          String(INPUT_TIMEOUT_S),
+          '-i',
+          sdpFile,
+          '-map',
+          '0',
+          '-c',
+          'copy',
+          '-f',
+          'segment',
+          '-segment_time',
+          String(settings.segmentSeconds),
+          '-segment_format',
+          container.format,
+          '-segment_list',
+          listFile,
+          '-segment_list_type',
+          'csv',
+          '-reset_timestamps',
+          '0',
           path.join(dir, `seg-%05d.${container.ext}`),
         ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -236,11 +272,39 @@ export class TrackRecorder {
       child.stderr!.on('data', (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-4000);
       });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
       child.once('error', (err) => this.#log.error({ err }, 'ffmpeg could not start'));
-      const inc: Incarnation = { track, transport, consumer, port, process: child, dir, listFile, listOffset: 0, codec, ext: container.ext, segments: 0, live: false, stopping: false, tornDown: false, exited, timers: [], chain: Promise.resolve() };
+      const inc: Incarnation = {
+        track,
+        transport,
+        consumer,
+        port,
+        process: child,
+        dir,
+        listFile,
+        listOffset: 0,
+        codec,
+        ext: container.ext,
+        segments: 0,
+        live: false,
+        stopping: false,
+        tornDown: false,
+        exited,
+        timers: [],
+        chain: Promise.resolve(),
+      };
       this.#current = inc;
-      inc.timers.push(setInterval(() => sendRtcpKeepalive(port + 1, (err) => this.#log.warn({ err, port }, 'recorder keepalive not sent')), KEEPALIVE_MS));
+      inc.timers.push(
+        setInterval(
+          () =>
+            sendRtcpKeepalive(port + 1, (err) =>
+              this.#log.warn({ err, port }, 'recorder keepalive not sent'),
+            ),
+          KEEPALIVE_MS,
+        ),
+      );
       void exited.then(({ code, signal }) => this.#onExit(inc, code, signal, stderr));
       consumer.on('transportclose', () => {
         if (!inc.tornDown) void this.stop('room closed');
@@ -248,13 +312,25 @@ export class TrackRecorder {
 
       await this.#waitForListener(inc);
       this.#abortIfStopped();
-      await this.o.sink.addTrack(callId, { track, participantId: participant.id, role: participant.role, kind: producer.kind, source, codec: codec.mimeType });
+      await this.o.sink.addTrack(callId, {
+        track,
+        participantId: participant.id,
+        role: participant.role,
+        kind: producer.kind,
+        source,
+        codec: codec.mimeType,
+      });
       await this.#captureTiming(inc);
       this.#abortIfStopped();
       await consumer.resume();
       if (producer.kind === 'video') {
         await consumer.requestKeyFrame();
-        inc.timers.push(setInterval(() => void consumer.requestKeyFrame().catch(() => undefined), settings.segmentSeconds * 1000));
+        inc.timers.push(
+          setInterval(
+            () => void consumer.requestKeyFrame().catch(() => undefined),
+            settings.segmentSeconds * 1000,
+          ),
+        );
       }
       inc.timers.push(setInterval(() => void this.#drain(inc, false), 500));
       inc.live = true;
@@ -285,7 +361,8 @@ export class TrackRecorder {
     const deadline = Date.now() + 10_000;
     while (!isUdpPortBound(inc.port)) {
       this.#abortIfStopped();
-      if (inc.process.exitCode !== null || Date.now() > deadline) throw new Error(`ffmpeg did not listen on ${inc.port}`);
+      if (inc.process.exitCode !== null || Date.now() > deadline)
+        throw new Error(`ffmpeg did not listen on ${inc.port}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -307,12 +384,20 @@ export class TrackRecorder {
     await consumer.enableTraceEvent(['rtp']);
   }
 
-  async #onFirstPacket(inc: Incarnation, firstRtpTs: number, firstArrivalMs: number, simple: boolean): Promise<void> {
+  async #onFirstPacket(
+    inc: Incarnation,
+    firstRtpTs: number,
+    firstArrivalMs: number,
+    simple: boolean,
+  ): Promise<void> {
     try {
       if (this.#gap && this.#gap.reason === 'recorder-crashed') await this.#closeGap(inc.startMs!);
       // Simulcast consumers rewrite timestamps per layer: their SR mapping is not the sender's; place them by arrival.
       const sr = simple
-        ? await Promise.race([this.o.clocks.get(this.o.producer.id, this.o.settings.srWaitMs), this.#stopRequested.then(() => undefined)])
+        ? await Promise.race([
+            this.o.clocks.get(this.o.producer.id, this.o.settings.srWaitMs),
+            this.#stopRequested.then(() => undefined),
+          ])
         : undefined;
       const timing: TrackTiming = {
         firstRtpTs: firstRtpTs >>> 0,
@@ -347,20 +432,38 @@ export class TrackRecorder {
         await this.#handSegment(inc, path.join(inc.dir, name), Number(start), Number(end), false);
       }
     });
-    return inc.chain.catch((err: unknown) => this.#log.error({ err, track: inc.track }, 'segment hand-off failed'));
+    return inc.chain.catch((err: unknown) =>
+      this.#log.error({ err, track: inc.track }, 'segment hand-off failed'),
+    );
   }
 
-  async #handSegment(inc: Incarnation, file: string, startS: number, endS: number, salvaged: boolean): Promise<void> {
+  async #handSegment(
+    inc: Incarnation,
+    file: string,
+    startS: number,
+    endS: number,
+    salvaged: boolean,
+  ): Promise<void> {
     const index = inc.segments++;
     const atMs = (inc.startMs ?? Date.now() - this.o.callStartedAt) + startS * 1000;
     try {
-      await this.o.sink.addSegment(this.o.callId, { track: inc.track, index, spoolFile: file, startS, endS, ...(salvaged ? { salvaged } : {}) });
+      await this.o.sink.addSegment(this.o.callId, {
+        track: inc.track,
+        index,
+        spoolFile: file,
+        startS,
+        endS,
+        ...(salvaged ? { salvaged } : {}),
+      });
       if (this.#gap && this.#gap.reason !== 'recorder-crashed') await this.#closeGap(atMs);
     } catch (err) {
       const reason = isDiskFull(err) ? 'disk-full' : 'write-failed';
       if (!this.#gap) {
         this.#openGap({ fromMs: atMs, reason, detail: (err as Error).message });
-        this.#log.error({ err, track: inc.track, index }, 'segment not archived; recording has a gap until the archive accepts segments again');
+        this.#log.error(
+          { err, track: inc.track, index },
+          'segment not archived; recording has a gap until the archive accepts segments again',
+        );
       } else this.#log.debug({ track: inc.track, index, reason }, 'segment not archived (gap continues)');
     } finally {
       await rm(file, { force: true });
@@ -369,7 +472,14 @@ export class TrackRecorder {
 
   #openGap(gap: Gap): void {
     this.#gap = { ...gap, track: gap.track ?? this.#current?.track };
-    this.o.sink.alert({ callId: this.o.callId, type: 'recording.gap', reason: gap.reason, track: this.#gap.track, atMs: gap.fromMs, detail: gap.detail });
+    this.o.sink.alert({
+      callId: this.o.callId,
+      type: 'recording.gap',
+      reason: gap.reason,
+      track: this.#gap.track,
+      atMs: gap.fromMs,
+      detail: gap.detail,
+    });
   }
 
   async #closeGap(toMs: number): Promise<void> {
@@ -377,29 +487,52 @@ export class TrackRecorder {
     if (!gap) return;
     this.#gap = undefined;
     await this.o.sink
-      .addGap(this.o.callId, { track: gap.track, fromMs: Math.round(gap.fromMs), toMs: Math.round(toMs), reason: gap.reason, ...(gap.detail ? { detail: gap.detail.slice(0, 200) } : {}) })
+      .addGap(this.o.callId, {
+        track: gap.track,
+        fromMs: Math.round(gap.fromMs),
+        toMs: Math.round(toMs),
+        reason: gap.reason,
+        ...(gap.detail ? { detail: gap.detail.slice(0, 200) } : {}),
+      })
       .catch((err: unknown) => {
         this.#gap = gap; // keep it open: written with the next success
         this.#log.error({ err }, 'could not log recording gap');
       });
   }
 
-  async #onExit(inc: Incarnation, code: number | null, signal: NodeJS.Signals | null, stderr: string): Promise<void> {
+  async #onExit(
+    inc: Incarnation,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    stderr: string,
+  ): Promise<void> {
     if (inc.stopping) return;
     if (code === 0 && inc.consumer.producerPaused) {
       // Timed out while the participant had this track paused (the keepalive was held up): not a failure.
       await this.#drain(inc, true);
       this.#teardown(inc);
       this.#log.info({ track: inc.track }, 'track paused; recorder resumes with it');
-      this.o.producer.observer.once('resume', () => void this.#begin(() => this.#startIncarnation()).catch((err: unknown) => this.#restartFailed(err)));
+      this.o.producer.observer.once(
+        'resume',
+        () =>
+          void this.#begin(() => this.#startIncarnation()).catch((err: unknown) => this.#restartFailed(err)),
+      );
       return;
     }
     const crashedAtMs = Date.now() - this.o.callStartedAt;
-    this.#log.error({ track: inc.track, code, signal, stderr: stderr.split('\n').slice(-3).join(' | ') }, 'recorder ffmpeg died');
+    this.#log.error(
+      { track: inc.track, code, signal, stderr: stderr.split('\n').slice(-3).join(' | ') },
+      'recorder ffmpeg died',
+    );
     await this.#drain(inc, true);
     await this.#salvage(inc);
     this.#teardown(inc);
-    if (!this.#gap) this.#openGap({ fromMs: crashedAtMs, reason: 'recorder-crashed', detail: `ffmpeg exited with ${code ?? signal}` });
+    if (!this.#gap)
+      this.#openGap({
+        fromMs: crashedAtMs,
+        reason: 'recorder-crashed',
+        detail: `ffmpeg exited with ${code ?? signal}`,
+      });
     if (this.#stopped || this.o.producer.closed) {
       await this.#closeGap(crashedAtMs);
       return;
@@ -424,11 +557,32 @@ export class TrackRecorder {
     if (!existsSync(partial)) return;
     const fixed = path.join(inc.dir, `salvaged.${inc.ext}`);
     try {
-      await run(this.o.settings.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', partial, '-map', '0', '-c', 'copy', fixed], { timeoutMs: 30_000 });
+      await run(
+        this.o.settings.ffmpeg,
+        [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-nostdin',
+          '-y',
+          '-i',
+          partial,
+          '-map',
+          '0',
+          '-c',
+          'copy',
+          fixed,
+        ],
+        { timeoutMs: 30_000 },
+      );
       const info = await probe(this.o.settings.ffprobe, fixed);
-      if (info.duration > 0) await this.#handSegment(inc, fixed, info.start, info.start + info.duration, true);
+      if (info.duration > 0)
+        await this.#handSegment(inc, fixed, info.start, info.start + info.duration, true);
     } catch (err) {
-      this.#log.warn({ err: (err as Error).message, track: inc.track }, 'segment in progress could not be salvaged');
+      this.#log.warn(
+        { err: (err as Error).message, track: inc.track },
+        'segment in progress could not be salvaged',
+      );
     } finally {
       await rm(partial, { force: true });
       await rm(fixed, { force: true });

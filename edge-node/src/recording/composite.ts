@@ -79,13 +79,17 @@ function font(spec: CompositeSpec): string {
 export function buildComposite(spec: CompositeSpec, allTracks: CompositeTrack[]): CompositePlan {
   const dur = Math.max(0.1, spec.toS - spec.fromS);
   const tracks = allTracks
-    .map((t) => ({ ...t, segments: t.segments.filter((s) => t.startS + s.endS > spec.fromS && t.startS + s.startS < spec.toS) }))
+    .map((t) => ({
+      ...t,
+      segments: t.segments.filter((s) => t.startS + s.endS > spec.fromS && t.startS + s.startS < spec.toS),
+    }))
     .filter((t) => t.segments.length > 0);
 
   // Tiles: one per participant and video source, customers first.
   const slots: CompositePlan['slots'] = [];
   for (const t of tracks.filter((x) => x.kind === 'video')) {
-    if (!slots.some((s) => s.participantId === t.participantId && s.source === t.source)) slots.push({ participantId: t.participantId, role: t.role, source: t.source });
+    if (!slots.some((s) => s.participantId === t.participantId && s.source === t.source))
+      slots.push({ participantId: t.participantId, role: t.role, source: t.source });
   }
   slots.sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
   const n = Math.max(1, slots.length);
@@ -112,14 +116,20 @@ export function buildComposite(spec: CompositeSpec, allTracks: CompositeTrack[])
       const slot = slots.findIndex((s) => s.participantId === t.participantId && s.source === t.source);
       const x = (slot % cols) * tw;
       const y = Math.floor(slot / cols) * th;
-      const place = at >= 0 ? `setpts=PTS-STARTPTS+${at.toFixed(6)}/TB` : `trim=start=${(-at).toFixed(6)},setpts=PTS-STARTPTS`;
+      const place =
+        at >= 0
+          ? `setpts=PTS-STARTPTS+${at.toFixed(6)}/TB`
+          : `trim=start=${(-at).toFixed(6)},setpts=PTS-STARTPTS`;
       graph.push(
         `[${k}:v]${place},scale=${tw}:${th}:force_original_aspect_ratio=decrease,pad=${tw}:${th}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1[v${k}]`,
       );
       graph.push(`[${base}][v${k}]overlay=x=${x}:y=${y}:eof_action=pass[base${k + 1}]`);
       base = `base${k + 1}`;
     } else {
-      const place = at >= 0 ? `asetpts=PTS-STARTPTS,aresample=48000:async=1,adelay=${Math.round(at * 1000)}:all=1` : `atrim=start=${(-at).toFixed(6)},asetpts=PTS-STARTPTS,aresample=48000:async=1`;
+      const place =
+        at >= 0
+          ? `asetpts=PTS-STARTPTS,aresample=48000:async=1,adelay=${Math.round(at * 1000)}:all=1`
+          : `atrim=start=${(-at).toFixed(6)},asetpts=PTS-STARTPTS,aresample=48000:async=1`;
       graph.push(`[${k}:a]${place},aformat=sample_rates=48000:channel_layouts=stereo[a${k}]`);
       audioLabels.push(`[a${k}]`);
     }
@@ -134,12 +144,17 @@ export function buildComposite(spec: CompositeSpec, allTracks: CompositeTrack[])
   const stampFile = path.join(spec.workDir, 'stamp.txt');
   const epoch = (spec.callStartedAt / 1000 + spec.fromS).toFixed(3);
   // %{pts:gmtime:…} prints the wall time of the frame (epoch + pts); colons in the format are escaped for drawtext.
-  files.push({ path: stampFile, content: `call ${spec.callId}   %{pts:gmtime:${epoch}:%Y-%m-%d %H\\:%M\\:%S} UTC` });
+  files.push({
+    path: stampFile,
+    content: `call ${spec.callId}   %{pts:gmtime:${epoch}:%Y-%m-%d %H\\:%M\\:%S} UTC`,
+  });
   graph.push(
     `[${base}]${[...labels, `drawtext=${font(spec)}:textfile=${filterPath(stampFile)}:x=8:y=${H - BAR + 6}:fontsize=16:fontcolor=white`].join(',')},format=yuv420p[vout]`,
   );
   if (audioLabels.length > 0) {
-    graph.push(`${audioLabels.join('')}amix=inputs=${audioLabels.length}:duration=longest:normalize=0,apad,atrim=0:${dur.toFixed(3)}[aout]`);
+    graph.push(
+      `${audioLabels.join('')}amix=inputs=${audioLabels.length}:duration=longest:normalize=0,apad,atrim=0:${dur.toFixed(3)}[aout]`,
+    );
   } else {
     graph.push(`anullsrc=r=48000:cl=stereo,atrim=0:${dur.toFixed(3)}[aout]`);
   }

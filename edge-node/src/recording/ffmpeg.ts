@@ -18,7 +18,11 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(bin: string, args: string[], options: { timeoutMs?: number; nice?: boolean } = {}): Promise<RunResult> {
+export function run(
+  bin: string,
+  args: string[],
+  options: { timeoutMs?: number; nice?: boolean } = {},
+): Promise<RunResult> {
   const [cmd, argv] = options.nice ? ['nice', ['-n', '10', bin, ...args]] : [bin, args];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -37,7 +41,14 @@ export function run(bin: string, args: string[], options: { timeoutMs?: number; 
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new FfmpegError(`${bin} exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, code, stderr));
+      else
+        reject(
+          new FfmpegError(
+            `${bin} exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+            code,
+            stderr,
+          ),
+        );
     });
   });
 }
@@ -49,7 +60,26 @@ export interface ProbeFormat {
 }
 
 export async function probe(ffprobe: string, file: string): Promise<ProbeFormat> {
-  const { stdout } = await run(ffprobe, ['-v', 'error', '-show_entries', 'format=start_time,duration:stream=codec_type,codec_name,duration,start_time', '-of', 'json', file], { timeoutMs: 30_000 });
-  const json = JSON.parse(stdout) as { format?: { start_time?: string; duration?: string }; streams?: ProbeFormat['streams'] };
-  return { start: Number(json.format?.start_time ?? 0), duration: Number(json.format?.duration ?? 0), streams: json.streams ?? [] };
+  const { stdout } = await run(
+    ffprobe,
+    [
+      '-v',
+      'error',
+      '-show_entries',
+      'format=start_time,duration:stream=codec_type,codec_name,duration,start_time',
+      '-of',
+      'json',
+      file,
+    ],
+    { timeoutMs: 30_000 },
+  );
+  const json = JSON.parse(stdout) as {
+    format?: { start_time?: string; duration?: string };
+    streams?: ProbeFormat['streams'];
+  };
+  return {
+    start: Number(json.format?.start_time ?? 0),
+    duration: Number(json.format?.duration ?? 0),
+    streams: json.streams ?? [],
+  };
 }

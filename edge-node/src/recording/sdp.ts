@@ -47,5 +47,7 @@ export function recorderSdp(codec: RecorderCodec, port: number, ip = '127.0.0.1'
 
 /** WebM for VP8/VP9/AV1/Opus (plays in any browser); Matroska for anything else (H.264). */
 export function containerFor(codec: RecorderCodec): { format: 'webm' | 'matroska'; ext: 'webm' | 'mkv' } {
-  return /^(video\/(VP8|VP9|AV1)|audio\/opus)$/i.test(codec.mimeType) ? { format: 'webm', ext: 'webm' } : { format: 'matroska', ext: 'mkv' };
+  return /^(video\/(VP8|VP9|AV1)|audio\/opus)$/i.test(codec.mimeType)
+    ? { format: 'webm', ext: 'webm' }
+    : { format: 'matroska', ext: 'mkv' };
 }

@@ -52,9 +52,14 @@ export class RelaySessions {
     const peer = await room.addPeer(
       { peerId: participant.id, role: participant.role, displayName: participant.displayName, remote: true },
       {
-        notify: (notification) => void this.link.send('relay:notify', { callId, participantId: participant.id, notification }),
+        notify: (notification) =>
+          void this.link.send('relay:notify', { callId, participantId: participant.id, notification }),
         disconnect: (reason) => {
-          this.link.send('relay:notify', { callId, participantId: participant.id, notification: { type: 'callEnded', reason } });
+          this.link.send('relay:notify', {
+            callId,
+            participantId: participant.id,
+            notification: { type: 'callEnded', reason },
+          });
           if (this.#sessions.get(key)?.peer === peer) this.#sessions.delete(key);
         },
       },
@@ -63,14 +68,18 @@ export class RelaySessions {
     room.once('close', () => {
       if (this.#sessions.get(key)?.peer === peer) this.#sessions.delete(key);
     });
-    this.#logger.info({ callId, participantId: participant.id, role: participant.role }, 'remote participant opened');
+    this.#logger.info(
+      { callId, participantId: participant.id, role: participant.role },
+      'remote participant opened',
+    );
     return { peerId: peer.id };
   }
 
   async request(raw: unknown): Promise<unknown> {
     const { callId, participant, request } = validate(RelayRequest, raw, 'relay:request');
     const session = this.#sessions.get(`${callId}/${participant.id}`);
-    if (!session || session.peer.closed) throw new AppError('conflict', 'no relay session for this participant; join again');
+    if (!session || session.peer.closed)
+      throw new AppError('conflict', 'no relay session for this participant; join again');
     return handleRequest(session.room, session.peer, request);
   }
 

@@ -17,7 +17,10 @@ interface SocketData {
 /** How long a connection that could not be placed waits for a request to answer with the reason. */
 const REFUSED_GRACE_MS = 1000;
 
-export function attachSfuNamespace(io: Server, deps: { calls: CallRegistry; verifier: JoinTokenVerifier; logger: Logger }): Namespace {
+export function attachSfuNamespace(
+  io: Server,
+  deps: { calls: CallRegistry; verifier: JoinTokenVerifier; logger: Logger },
+): Namespace {
   const { calls, verifier } = deps;
   const logger = deps.logger.child({ module: 'sfu-signaling' });
   const nsp = io.of(SFU_NAMESPACE);
@@ -28,7 +31,10 @@ export function attachSfuNamespace(io: Server, deps: { calls: CallRegistry; veri
       next();
     } catch (err) {
       const body = toErrorBody(err);
-      logger.info({ code: body.error.code, reason: body.error.message, address: socket.handshake.address }, 'connection refused');
+      logger.info(
+        { code: body.error.code, reason: body.error.message, address: socket.handshake.address },
+        'connection refused',
+      );
       next(Object.assign(new Error(body.error.message), { data: body }));
     }
   });

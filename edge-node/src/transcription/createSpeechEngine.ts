@@ -51,7 +51,8 @@ export async function createSpeechEngine(opts: SpeechEngineOptions): Promise<Spe
         workers: opts.workers ?? Number(process.env.BRANCHEDGE_WHISPER_WORKERS ?? 2),
         ...(opts.language ? { language: opts.language } : {}),
         ...(opts.audioCtx ? { audioCtx: opts.audioCtx } : {}),
-        promptChars: opts.promptChars ?? Number(process.env.BRANCHEDGE_WHISPER_PROMPT_CHARS ?? DEFAULT_PROMPT_CHARS),
+        promptChars:
+          opts.promptChars ?? Number(process.env.BRANCHEDGE_WHISPER_PROMPT_CHARS ?? DEFAULT_PROMPT_CHARS),
         logger,
       });
     }

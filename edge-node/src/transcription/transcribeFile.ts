@@ -63,10 +63,10 @@ export async function transcribeFile(
         const i = next++;
         const r = regions[i]!;
         const offsetMs = (r.startSample / SAMPLE_RATE) * 1000;
-        const segs = await engine.recognize(
-          pcm.subarray(r.startSample, r.endSample),
-          { channel, ...(options.hints ? { hints: options.hints } : {}) },
-        );
+        const segs = await engine.recognize(pcm.subarray(r.startSample, r.endSample), {
+          channel,
+          ...(options.hints ? { hints: options.hints } : {}),
+        });
         const regionEndMs = (r.endSample / SAMPLE_RATE) * 1000;
         results[i] = segs.map((s) => ({
           ...s,

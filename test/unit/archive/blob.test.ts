@@ -6,7 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
-import { BLOB_CHUNK_BYTES, BlobFormatError, BlobReader, BlobWriter, plaintextSize, readBlob, sha256File, writeBlob } from '#common/archive/blob';
+import {
+  BLOB_CHUNK_BYTES,
+  BlobFormatError,
+  BlobReader,
+  BlobWriter,
+  plaintextSize,
+  readBlob,
+  sha256File,
+  writeBlob,
+} from '#common/archive/blob';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'blob-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +24,15 @@ let n = 0;
 const file = () => path.join(dir, `b${n++}.bea`);
 
 describe('encrypted blobs', () => {
-  test.each([0, 1, 100, BLOB_CHUNK_BYTES - 1, BLOB_CHUNK_BYTES, BLOB_CHUNK_BYTES + 1, 3 * BLOB_CHUNK_BYTES + 5])('a %i-byte plaintext round-trips and its size is known from the file', async (size) => {
+  test.each([
+    0,
+    1,
+    100,
+    BLOB_CHUNK_BYTES - 1,
+    BLOB_CHUNK_BYTES,
+    BLOB_CHUNK_BYTES + 1,
+    3 * BLOB_CHUNK_BYTES + 5,
+  ])('a %i-byte plaintext round-trips and its size is known from the file', async (size) => {
     const plain = randomBytes(size);
     const f = file();
     const written = await writeBlob(f, key, plain);
@@ -66,7 +83,12 @@ describe('encrypted blobs', () => {
     writeFileSync(f, bytes.subarray(0, 28 + 2 * full)); // drop the last chunk
     await expect(readBlob(f, key)).rejects.toThrow(BlobFormatError);
 
-    const swapped = Buffer.concat([bytes.subarray(0, 28), bytes.subarray(28 + full, 28 + 2 * full), bytes.subarray(28, 28 + full), bytes.subarray(28 + 2 * full)]);
+    const swapped = Buffer.concat([
+      bytes.subarray(0, 28),
+      bytes.subarray(28 + full, 28 + 2 * full),
+      bytes.subarray(28, 28 + full),
+      bytes.subarray(28 + 2 * full),
+    ]);
     writeFileSync(f, swapped);
     await expect(readBlob(f, key)).rejects.toThrow(BlobFormatError);
   });

@@ -56,7 +56,9 @@ describe('data keys', () => {
     expect(existsSync(path.join(kekDir, `${before}.kek`))).toBe(false);
     // a fresh process (no cache) reads the old call with the new KEK only
     const reopened = await DataKeyStore.open(keyDir, await FileKekStore.open(kekDir));
-    expect((await readBlob(blob, await reopened.get('old-call'))).toString()).toBe('recorded before the rotation');
+    expect((await readBlob(blob, await reopened.get('old-call'))).toString()).toBe(
+      'recorded before the rotation',
+    );
   });
 
   test('shredding destroys the key for good', async () => {
@@ -91,7 +93,10 @@ describe('KEKs from the environment', () => {
     const keyDir = dir();
     const before = await DataKeyStore.open(keyDir, new EnvKekStore({ id: 'kek-a', base64: a }));
     const dk = await before.getOrCreate('call-env');
-    const during = await DataKeyStore.open(keyDir, new EnvKekStore({ id: 'kek-b', base64: b }, { id: 'kek-a', base64: a }));
+    const during = await DataKeyStore.open(
+      keyDir,
+      new EnvKekStore({ id: 'kek-b', base64: b }, { id: 'kek-a', base64: a }),
+    );
     expect((await during.rewrapAll()).rewrapped).toBe(1);
     const after = await DataKeyStore.open(keyDir, new EnvKekStore({ id: 'kek-b', base64: b }));
     expect((await after.get('call-env')).equals(dk)).toBe(true);

@@ -14,8 +14,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('outbox', () => {
   test('the same item queued twice is stored once; items come out oldest first', () => {
     const box = Outbox.open(path.join(dir, 'a.sqlite'));
-    expect(box.enqueue({ id: 'c1:report:5', kind: 'report', callId: 'c1', body: Buffer.from('{}') })).toBe(true);
-    expect(box.enqueue({ id: 'c1:report:5', kind: 'report', callId: 'c1', body: Buffer.from('{"other":1}') })).toBe(false);
+    expect(box.enqueue({ id: 'c1:report:5', kind: 'report', callId: 'c1', body: Buffer.from('{}') })).toBe(
+      true,
+    );
+    expect(
+      box.enqueue({ id: 'c1:report:5', kind: 'report', callId: 'c1', body: Buffer.from('{"other":1}') }),
+    ).toBe(false);
     box.enqueue({ id: 'c1:head:6', kind: 'manifest-head', callId: 'c1', body: Buffer.from('{}') });
     box.enqueue({ id: 'c1:datakey', kind: 'datakey', callId: 'c1', dynamic: true });
     expect(box.due().map((r) => r.id)).toEqual(['c1:report:5', 'c1:head:6', 'c1:datakey']);
@@ -27,7 +31,9 @@ describe('outbox', () => {
     const file = path.join(dir, 'b.sqlite');
     const blob = path.join(dir, 'big.bin');
     writeFileSync(blob, Buffer.alloc(OUTBOX_PART_BYTES * 2 + 10, 7));
-    const sha = createHash('sha256').update(Buffer.alloc(OUTBOX_PART_BYTES * 2 + 10, 7)).digest('hex');
+    const sha = createHash('sha256')
+      .update(Buffer.alloc(OUTBOX_PART_BYTES * 2 + 10, 7))
+      .digest('hex');
     let box = Outbox.open(file);
     box.enqueue({ id: 'c2:segment:x', kind: 'segment', callId: 'c2', file: blob }, sha);
     box.enqueue({ id: 'c2:alert:1', kind: 'alert', callId: 'c2', body: Buffer.from('{}') });
@@ -37,7 +43,13 @@ describe('outbox', () => {
 
     box = Outbox.open(file);
     const seg = box.get('c2:segment:x')!;
-    expect(seg).toMatchObject({ parts: 3, partsDone: 2, size: OUTBOX_PART_BYTES * 2 + 10, sha256: sha, deliveredAt: null });
+    expect(seg).toMatchObject({
+      parts: 3,
+      partsDone: 2,
+      size: OUTBOX_PART_BYTES * 2 + 10,
+      sha256: sha,
+      deliveredAt: null,
+    });
     expect(box.due().map((r) => r.id)).toEqual(['c2:segment:x']); // the alert is backing off
     expect(box.get('c2:alert:1')).toMatchObject({ attempts: 1, lastError: 'cloud said no' });
     box.retryAllNow(); // the link came back

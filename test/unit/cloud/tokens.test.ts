@@ -31,7 +31,9 @@ describe('TokenService', () => {
     expect(rotated.verify(old, ['staff'])).toMatchObject({ kind: 'staff', userId: 'u1' });
     expect(reasonOf(() => tokens.verify(rotated.signStaff(staff, 60), ['staff']))).toBe('invalid_signature');
     const stranger = new TokenService('stranger-secret-0123456789abcdef01234567');
-    expect(reasonOf(() => rotated.verify(stranger.signStaff(staff, 60), ['staff']))).toBe('invalid_signature');
+    expect(reasonOf(() => rotated.verify(stranger.signStaff(staff, 60), ['staff']))).toBe(
+      'invalid_signature',
+    );
   });
 
   it('round-trips each kind of principal', () => {

@@ -30,14 +30,19 @@ describe('labelled corpus, transcript mode', () => {
   test('has at least 20 calls and every pack check is labelled in each call', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(20);
     for (const call of corpus) {
-      const ids = packs.get(call.pack)!.checks.map((c) => c.id).sort();
+      const ids = packs
+        .get(call.pack)!
+        .checks.map((c) => c.id)
+        .sort();
       expect(Object.keys(call.expect.checks).sort(), call.id).toEqual(ids);
     }
   });
 
   test('every check id of both packs appears passing and failing in the labels', () => {
     const seen = new Map<string, Set<string>>();
-    for (const call of corpus) for (const [id, status] of Object.entries(call.expect.checks)) seen.set(id, (seen.get(id) ?? new Set()).add(status));
+    for (const call of corpus)
+      for (const [id, status] of Object.entries(call.expect.checks))
+        seen.set(id, (seen.get(id) ?? new Set()).add(status));
     for (const [id, statuses] of seen) {
       expect([...statuses], id).toContain('pass');
       expect([...statuses], id).toContain('fail');
@@ -65,7 +70,8 @@ describe('labelled corpus, transcript mode', () => {
     for (const call of corpus) {
       for (const c of run(call).checks) {
         expect(c.reason.length, `${call.id} ${c.id}`).toBeGreaterThan(10);
-        if (c.status !== 'not-applicable' && !(call.frames && FRAME_CHECKS.has(c.id))) expect(c.evidence.length, `${call.id} ${c.id}`).toBeGreaterThan(0);
+        if (c.status !== 'not-applicable' && !(call.frames && FRAME_CHECKS.has(c.id)))
+          expect(c.evidence.length, `${call.id} ${c.id}`).toBeGreaterThan(0);
       }
     }
   });

@@ -3,13 +3,28 @@ import { describe, expect, test } from 'vitest';
 import type { Checklist, ComplianceAlert } from '#protocol/events';
 import { Report } from '#protocol/report';
 import { createLogger } from '#common/logger';
-import { ComplianceSession, loadRulePack, renderReportHtml } from '../../../edge-node/src/compliance/index.ts';
+import {
+  ComplianceSession,
+  loadRulePack,
+  renderReportHtml,
+} from '../../../edge-node/src/compliance/index.ts';
 
 const logger = createLogger('test', { level: 'silent' });
 const pack = loadRulePack('wealth-sale');
 
 function seg(role: 'manager' | 'customer' | 'expert', startMs: number, text: string, final = true) {
-  return { callId: 'c1', role, participantId: `${role}-1`, startMs, endMs: startMs + 3000, text, final, confidence: 0.9, utteranceId: `${role}-${startMs}`, engine: 'test' };
+  return {
+    callId: 'c1',
+    role,
+    participantId: `${role}-1`,
+    startMs,
+    endMs: startMs + 3000,
+    text,
+    final,
+    confidence: 0.9,
+    utteranceId: `${role}-${startMs}`,
+    engine: 'test',
+  };
 }
 
 describe('ComplianceSession', () => {
@@ -19,7 +34,12 @@ describe('ComplianceSession', () => {
     s.on('alert', (a) => alerts.push(a));
     s.addSegment(seg('manager', 1000, 'This fund is great, your returns are guaranteed.'));
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ callId: 'c1', checkId: 'no-misleading-claims', severity: 'critical', atMs: 4000 });
+    expect(alerts[0]).toMatchObject({
+      callId: 'c1',
+      checkId: 'no-misleading-claims',
+      severity: 'critical',
+      atMs: 4000,
+    });
     // Re-evaluation on later segments does not repeat the alert.
     s.addSegment(seg('customer', 5000, 'Okay.'));
     expect(alerts).toHaveLength(1);
@@ -39,9 +59,14 @@ describe('ComplianceSession', () => {
     const s = new ComplianceSession(pack, 'c1', { logger });
     const alerts: ComplianceAlert[] = [];
     s.on('alert', (a) => alerts.push(a));
-    s.addSegment(seg('manager', 0, 'Your risk tolerance is conservative, level one. This product is rated R four.'));
+    s.addSegment(
+      seg('manager', 0, 'Your risk tolerance is conservative, level one. This product is rated R four.'),
+    );
     s.addSegment(seg('customer', 4000, 'Sounds good, I will take it.'));
-    expect(alerts.map((a) => a.checkId).sort()).toEqual(['disclosure-before-decision', 'risk-assessment-match']);
+    expect(alerts.map((a) => a.checkId).sort()).toEqual([
+      'disclosure-before-decision',
+      'risk-assessment-match',
+    ]);
   });
 
   test('the checklist starts pending, moves as items are said, and missing items fail at the end', () => {

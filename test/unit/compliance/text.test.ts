@@ -21,7 +21,13 @@ function matches(phrase: string, said: string, minScore = 0.75): boolean {
 
 describe('normalisation', () => {
   test('numbers said as words become digits, including decimals and compounds', () => {
-    expect(wordsToDigits('a fee of one point two five percent'.split(' '))).toEqual(['a', 'fee', 'of', '1.25', 'percent']);
+    expect(wordsToDigits('a fee of one point two five percent'.split(' '))).toEqual([
+      'a',
+      'fee',
+      'of',
+      '1.25',
+      'percent',
+    ]);
     expect(wordsToDigits('one hundred and twenty thousand'.split(' '))).toEqual(['120000']);
     expect(wordsToDigits('twenty one days'.split(' '))).toEqual(['21', 'days']);
   });
@@ -33,7 +39,14 @@ describe('normalisation', () => {
   });
 
   test('contractions expand and fillers disappear', () => {
-    expect(rawTokens("Um, it isn't guaranteed, you know.")).toEqual(['it', 'is', 'not', 'guaranteed', ',', '.']);
+    expect(rawTokens("Um, it isn't guaranteed, you know.")).toEqual([
+      'it',
+      'is',
+      'not',
+      'guaranteed',
+      ',',
+      '.',
+    ]);
     expect(rawTokens("we can't and won't")).toEqual(['we', 'can', 'not', 'and', 'will', 'not']);
   });
 
@@ -77,12 +90,16 @@ describe('phrase matching', () => {
 
   test('negation stops at the clause: "not a deposit, and returns are guaranteed" is still a claim', () => {
     expect(matches('returns are guaranteed', 'it is not a deposit, and returns are guaranteed')).toBe(true);
-    expect(matches('returns are guaranteed', 'nobody can guarantee returns, there is no guarantee of returns')).toBe(false);
+    expect(
+      matches('returns are guaranteed', 'nobody can guarantee returns, there is no guarantee of returns'),
+    ).toBe(false);
   });
 
   test('recognition errors: "principle" for "principal", missing words', () => {
     expect(matches('you may lose some of your principal', 'you may lose some of your principle')).toBe(true);
-    expect(matches('you may lose some or all of your principal', 'you may lose all your principal')).toBe(true);
+    expect(matches('you may lose some or all of your principal', 'you may lose all your principal')).toBe(
+      true,
+    );
   });
 
   test('numbers as words match a {number} slot', () => {
@@ -91,14 +108,31 @@ describe('phrase matching', () => {
   });
 
   test('fillers inserted anywhere never change the result', () => {
-    const phrases = ['returns are not guaranteed', 'returns are guaranteed', 'you may lose your principal', 'this is not a deposit'];
-    const sayings = ['returns are not guaranteed', 'your returns are guaranteed', 'you may lose your principal', 'it is not a deposit', 'the fee is one percent'];
+    const phrases = [
+      'returns are not guaranteed',
+      'returns are guaranteed',
+      'you may lose your principal',
+      'this is not a deposit',
+    ];
+    const sayings = [
+      'returns are not guaranteed',
+      'your returns are guaranteed',
+      'you may lose your principal',
+      'it is not a deposit',
+      'the fee is one percent',
+    ];
     fc.assert(
-      fc.property(fc.constantFrom(...phrases), fc.constantFrom(...sayings), fc.array(fc.nat(20), { maxLength: 4 }), fc.constantFrom('um', 'uh', 'erm'), (phrase, said, at, filler) => {
-        const words = said.split(' ');
-        for (const i of at) words.splice(i % (words.length + 1), 0, filler);
-        expect(matches(phrase, words.join(' '))).toBe(matches(phrase, said));
-      }),
+      fc.property(
+        fc.constantFrom(...phrases),
+        fc.constantFrom(...sayings),
+        fc.array(fc.nat(20), { maxLength: 4 }),
+        fc.constantFrom('um', 'uh', 'erm'),
+        (phrase, said, at, filler) => {
+          const words = said.split(' ');
+          for (const i of at) words.splice(i % (words.length + 1), 0, filler);
+          expect(matches(phrase, words.join(' '))).toBe(matches(phrase, said));
+        },
+      ),
     );
   });
 });

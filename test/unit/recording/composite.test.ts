@@ -1,14 +1,49 @@
 import { describe, expect, test } from 'vitest';
 import { buildComposite, type CompositeTrack } from '../../../edge-node/src/recording/composite.ts';
 
-const spec = { callId: 'call-1', callStartedAt: 1_700_000_000_000, fromS: 0, toS: 60, tile: { width: 320, height: 180 }, fps: 15, preset: 'veryfast', output: '/spool/out.mp4', workDir: '/spool' };
-const segs = (starts: number[], len = 10) => starts.map((s, i) => ({ path: `/spool/s${i}.webm`, startS: s, endS: s + len }));
+const spec = {
+  callId: 'call-1',
+  callStartedAt: 1_700_000_000_000,
+  fromS: 0,
+  toS: 60,
+  tile: { width: 320, height: 180 },
+  fps: 15,
+  preset: 'veryfast',
+  output: '/spool/out.mp4',
+  workDir: '/spool',
+};
+const segs = (starts: number[], len = 10) =>
+  starts.map((s, i) => ({ path: `/spool/s${i}.webm`, startS: s, endS: s + len }));
 
 describe('composite command', () => {
   const tracks: CompositeTrack[] = [
-    { track: 'e-v', participantId: 'e', role: 'expert', kind: 'video', source: 'camera', startS: 2.5, segments: segs([0, 10.04, 20.1]) },
-    { track: 'c-v', participantId: 'c', role: 'customer', kind: 'video', source: 'camera', startS: 1, segments: segs([0, 10]) },
-    { track: 'c-a', participantId: 'c', role: 'customer', kind: 'audio', source: 'mic', startS: 1.02, segments: segs([0, 10, 20]) },
+    {
+      track: 'e-v',
+      participantId: 'e',
+      role: 'expert',
+      kind: 'video',
+      source: 'camera',
+      startS: 2.5,
+      segments: segs([0, 10.04, 20.1]),
+    },
+    {
+      track: 'c-v',
+      participantId: 'c',
+      role: 'customer',
+      kind: 'video',
+      source: 'camera',
+      startS: 1,
+      segments: segs([0, 10]),
+    },
+    {
+      track: 'c-a',
+      participantId: 'c',
+      role: 'customer',
+      kind: 'audio',
+      source: 'mic',
+      startS: 1.02,
+      segments: segs([0, 10, 20]),
+    },
   ];
 
   test('each segment is placed by its own media time, so nothing accumulates over many segments', () => {
@@ -38,7 +73,10 @@ describe('composite command', () => {
   });
 
   test('a call with no audio still gets a silent track', () => {
-    const plan = buildComposite(spec, tracks.filter((t) => t.kind === 'video'));
+    const plan = buildComposite(
+      spec,
+      tracks.filter((t) => t.kind === 'video'),
+    );
     expect(plan.args[plan.args.indexOf('-filter_complex') + 1]).toContain('anullsrc');
   });
 });

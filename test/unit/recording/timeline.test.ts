@@ -8,8 +8,18 @@ describe('placing tracks on the call timeline', () => {
     // The sender's clock runs 3.2 s behind the edge's. Audio's first packet was captured at sender time S,
     // video's 0.4 s later; they arrived 40 ms and 25 ms after capture (different network jitter).
     const S = T0 - 3200 + 1000;
-    const audio = { firstRtpTs: 48_000 * 10, clockRate: 48_000, firstArrivalMs: S + 3200 + 40, sr: { ntpMs: S - 500, rtpTs: 48_000 * 10 - 24_000, arrivalMs: 0 } };
-    const video = { firstRtpTs: 90_000 * 7, clockRate: 90_000, firstArrivalMs: S + 400 + 3200 + 25, sr: { ntpMs: S, rtpTs: 90_000 * 7 - 36_000, arrivalMs: 0 } };
+    const audio = {
+      firstRtpTs: 48_000 * 10,
+      clockRate: 48_000,
+      firstArrivalMs: S + 3200 + 40,
+      sr: { ntpMs: S - 500, rtpTs: 48_000 * 10 - 24_000, arrivalMs: 0 },
+    };
+    const video = {
+      firstRtpTs: 90_000 * 7,
+      clockRate: 90_000,
+      firstArrivalMs: S + 400 + 3200 + 25,
+      sr: { ntpMs: S, rtpTs: 90_000 * 7 - 36_000, arrivalMs: 0 },
+    };
     const starts = trackStarts(
       [
         { track: 'a', participantId: 'p', timing: audio },
@@ -23,14 +33,23 @@ describe('placing tracks on the call timeline', () => {
   });
 
   test('RTP timestamps that wrapped around 2^32 are handled', () => {
-    const timing = { firstRtpTs: 100, clockRate: 90_000, firstArrivalMs: 0, sr: { ntpMs: 5000, rtpTs: 2 ** 32 - 800, arrivalMs: 0 } };
+    const timing = {
+      firstRtpTs: 100,
+      clockRate: 90_000,
+      firstArrivalMs: 0,
+      sr: { ntpMs: 5000, rtpTs: 2 ** 32 - 800, arrivalMs: 0 },
+    };
     expect(senderTimeOfFirst(timing)).toBeCloseTo(5000 + (900 / 90_000) * 1000, 6);
   });
 
   test('tracks without a sender report are placed by arrival; tracks never started are unplaced', () => {
     const starts = trackStarts(
       [
-        { track: 'x', participantId: 'q', timing: { firstRtpTs: 1, clockRate: 48_000, firstArrivalMs: T0 + 2500 } },
+        {
+          track: 'x',
+          participantId: 'q',
+          timing: { firstRtpTs: 1, clockRate: 48_000, firstArrivalMs: T0 + 2500 },
+        },
         { track: 'y', participantId: 'q' },
       ],
       T0,
@@ -40,8 +59,18 @@ describe('placing tracks on the call timeline', () => {
   });
 
   test('a rejoin from a device with another clock gets its own offset', () => {
-    const first = { firstRtpTs: 0, clockRate: 48_000, firstArrivalMs: T0 + 1000, sr: { ntpMs: T0 + 1000 - 60_000, rtpTs: 0, arrivalMs: 0 } };
-    const second = { firstRtpTs: 0, clockRate: 48_000, firstArrivalMs: T0 + 50_000, sr: { ntpMs: T0 + 50_000 + 90_000, rtpTs: 0, arrivalMs: 0 } };
+    const first = {
+      firstRtpTs: 0,
+      clockRate: 48_000,
+      firstArrivalMs: T0 + 1000,
+      sr: { ntpMs: T0 + 1000 - 60_000, rtpTs: 0, arrivalMs: 0 },
+    };
+    const second = {
+      firstRtpTs: 0,
+      clockRate: 48_000,
+      firstArrivalMs: T0 + 50_000,
+      sr: { ntpMs: T0 + 50_000 + 90_000, rtpTs: 0, arrivalMs: 0 },
+    };
     const starts = trackStarts(
       [
         { track: 'a1', participantId: 'p', timing: first },

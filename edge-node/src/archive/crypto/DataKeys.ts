@@ -61,7 +61,12 @@ export class DataKeyStore {
     try {
       raw = await readFile(this.#file(callId), 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `no data key for call ${callId} (never recorded, or crypto-shredded)`, { reason: 'no_key' });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new AppError(
+          'not_found',
+          `no data key for call ${callId} (never recorded, or crypto-shredded)`,
+          { reason: 'no_key' },
+        );
       throw err;
     }
     const record = DataKeyFile.parse(JSON.parse(raw));

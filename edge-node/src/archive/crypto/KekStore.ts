@@ -32,7 +32,10 @@ const KEY_FILE = /^([a-z0-9-]+)\.kek$/;
 async function assertPrivate(p: string, what: string): Promise<void> {
   const { mode } = await stat(p);
   if ((mode & 0o077) !== 0) {
-    throw new AppError('internal', `${what} ${p} is accessible by group/others (mode ${(mode & 0o777).toString(8)}); chmod it to 0600/0700`);
+    throw new AppError(
+      'internal',
+      `${what} ${p} is accessible by group/others (mode ${(mode & 0o777).toString(8)}); chmod it to 0600/0700`,
+    );
   }
 }
 
@@ -42,7 +45,13 @@ function wrapKey(kekId: string, kek: Buffer, dataKey: Buffer, context: string): 
   const cipher = createCipheriv('aes-256-gcm', kek, iv);
   cipher.setAAD(Buffer.from(`dk:${context}`));
   const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-  return { kekId, alg: 'A256GCM', iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+  return {
+    kekId,
+    alg: 'A256GCM',
+    iv: iv.toString('base64'),
+    ct: ct.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+  };
 }
 
 function unwrapKey(kek: Buffer, wrapped: WrappedKey, context: string): Buffer {
@@ -74,13 +83,15 @@ export class FileKekStore implements KekStore {
       const file = path.join(dir, name);
       await assertPrivate(file, 'KEK file');
       const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
-      if (key.length !== 32) throw new AppError('internal', `KEK file ${file} does not hold 32 bytes (base64)`);
+      if (key.length !== 32)
+        throw new AppError('internal', `KEK file ${file} does not hold 32 bytes (base64)`);
       store.#keys.set(m[1]!, key);
     }
     const currentFile = path.join(dir, CURRENT);
     if (existsSync(currentFile)) store.#current = (await readFile(currentFile, 'utf8')).trim();
     if (!store.#current || !store.#keys.has(store.#current)) {
-      if (store.#keys.size > 0 && store.#current) throw new AppError('internal', `current KEK ${store.#current} missing from ${dir}`);
+      if (store.#keys.size > 0 && store.#current)
+        throw new AppError('internal', `current KEK ${store.#current} missing from ${dir}`);
       await store.rotate();
     }
     return store;
@@ -180,7 +191,11 @@ export class EnvKekStore implements KekStore {
   }
 
   async rotate(): Promise<string> {
-    throw new AppError('conflict', 'KEKs from the environment are rotated by deploying KEK_CURRENT_BASE64 with the old key as KEK_PREVIOUS_BASE64 (docs/security.md)', { reason: 'env_kek' });
+    throw new AppError(
+      'conflict',
+      'KEKs from the environment are rotated by deploying KEK_CURRENT_BASE64 with the old key as KEK_PREVIOUS_BASE64 (docs/security.md)',
+      { reason: 'env_kek' },
+    );
   }
 
   async retire(kekId: string): Promise<void> {

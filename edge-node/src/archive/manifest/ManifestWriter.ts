@@ -10,7 +10,11 @@ import type { EdgeSigner } from '#common/archive/EdgeSigner';
 import { ZERO_HASH, entryHash, headSigningBytes } from '#common/archive/canonical';
 
 /** What a caller supplies; the writer adds seq, at, prev and hash. */
-export type NewEntry = ManifestEntry extends infer E ? (E extends ManifestEntry ? Omit<E, 'seq' | 'at' | 'prev' | 'hash'> : never) : never;
+export type NewEntry = ManifestEntry extends infer E
+  ? E extends ManifestEntry
+    ? Omit<E, 'seq' | 'at' | 'prev' | 'hash'>
+    : never
+  : never;
 
 export class ManifestWriter {
   readonly entries: ManifestEntry[] = [];
@@ -26,7 +30,12 @@ export class ManifestWriter {
   ) {}
 
   /** Opens an existing manifest (trusting our own file; `verify` is the tamper check) or starts an empty one. */
-  static open(file: string, headFile: string, signer: EdgeSigner, ids: { callId: string; edgeId: string }): ManifestWriter {
+  static open(
+    file: string,
+    headFile: string,
+    signer: EdgeSigner,
+    ids: { callId: string; edgeId: string },
+  ): ManifestWriter {
     const writer = new ManifestWriter(file, headFile, signer, ids);
     if (existsSync(file)) {
       for (const line of readFileSync(file, 'utf8').split('\n')) {

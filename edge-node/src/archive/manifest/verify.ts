@@ -61,7 +61,14 @@ export interface VerifyOptions {
 export async function verifyCall(callDir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const problems: VerifyProblem[] = [];
   const manifestFile = path.join(callDir, 'manifest.jsonl');
-  const result: VerifyResult = { ok: false, entries: 0, segments: 0, filesChecked: 0, shredded: false, problems };
+  const result: VerifyResult = {
+    ok: false,
+    entries: 0,
+    segments: 0,
+    filesChecked: 0,
+    shredded: false,
+    problems,
+  };
   if (!existsSync(manifestFile)) {
     problems.push({ kind: 'manifest-unreadable', message: `no manifest at ${manifestFile}` });
     return finish(result);
@@ -69,7 +76,9 @@ export async function verifyCall(callDir: string, options: VerifyOptions = {}): 
 
   // 1. the chain
   const entries: ManifestEntry[] = [];
-  const lines = readFileSync(manifestFile, 'utf8').split('\n').filter((l) => l.trim());
+  const lines = readFileSync(manifestFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   let prevHash = ZERO_HASH;
   lines.forEach((line, i) => {
     let raw: unknown;
@@ -81,14 +90,28 @@ export async function verifyCall(callDir: string, options: VerifyOptions = {}): 
     }
     const parsed = ManifestEntry.safeParse(raw);
     if (!parsed.success) {
-      problems.push({ kind: 'manifest-unreadable', seq: i, message: `line ${i + 1} is not a manifest entry: ${parsed.error.issues[0]?.message}` });
+      problems.push({
+        kind: 'manifest-unreadable',
+        seq: i,
+        message: `line ${i + 1} is not a manifest entry: ${parsed.error.issues[0]?.message}`,
+      });
       return;
     }
     const entry = parsed.data;
     if (entryHash(raw as Record<string, unknown>) !== entry.hash) {
-      problems.push({ kind: 'manifest-edited', seq: entry.seq, ...fileOf(entry), message: `entry ${entry.seq} (${entry.type}) was changed after it was written` });
+      problems.push({
+        kind: 'manifest-edited',
+        seq: entry.seq,
+        ...fileOf(entry),
+        message: `entry ${entry.seq} (${entry.type}) was changed after it was written`,
+      });
     } else if (entry.seq !== i || entry.prev !== prevHash) {
-      problems.push({ kind: 'manifest-reordered', seq: entry.seq, ...fileOf(entry), message: `entry at line ${i + 1} (seq ${entry.seq}) does not follow the previous entry: entries were removed, inserted or reordered` });
+      problems.push({
+        kind: 'manifest-reordered',
+        seq: entry.seq,
+        ...fileOf(entry),
+        message: `entry at line ${i + 1} (seq ${entry.seq}) does not follow the previous entry: entries were removed, inserted or reordered`,
+      });
     }
     prevHash = entry.hash;
     entries.push(entry);
@@ -100,7 +123,9 @@ export async function verifyCall(callDir: string, options: VerifyOptions = {}): 
 
   // 2. the signed head
   const headFile = path.join(callDir, 'manifest.head.json');
-  const head = existsSync(headFile) ? ManifestHead.safeParse(JSON.parse(readFileSync(headFile, 'utf8'))) : undefined;
+  const head = existsSync(headFile)
+    ? ManifestHead.safeParse(JSON.parse(readFileSync(headFile, 'utf8')))
+    : undefined;
   if (!head?.success) {
     problems.push({ kind: 'head-missing', message: 'no valid signed manifest head' });
   } else {
@@ -120,7 +145,12 @@ export async function verifyCall(callDir: string, options: VerifyOptions = {}): 
       const earlier = listed.get(e.file);
       if (earlier) {
         // Reported at the earlier entry: its recorded bytes are what was lost.
-        problems.push({ kind: 'file-relisted', seq: earlier.seq, file: e.file, message: `${e.file} is listed by entries ${earlier.seq} and ${e.seq}: the bytes of entry ${earlier.seq} were overwritten` });
+        problems.push({
+          kind: 'file-relisted',
+          seq: earlier.seq,
+          file: e.file,
+          message: `${e.file} is listed by entries ${earlier.seq} and ${e.seq}: the bytes of entry ${earlier.seq} were overwritten`,
+        });
       }
       listed.set(e.file, { seq: e.seq, sha256: e.sha256 });
       byHash.set(e.sha256, { seq: e.seq, file: e.file });
@@ -133,11 +163,17 @@ export async function verifyCall(callDir: string, options: VerifyOptions = {}): 
       try {
         full = resolveInCall(callDir, file);
       } catch {
-        problems.push({ kind: 'manifest-edited', seq, file, message: `entry ${seq} points outside the call directory` });
+        problems.push({
+          kind: 'manifest-edited',
+          seq,
+          file,
+          message: `entry ${seq} points outside the call directory`,
+        });
         continue;
       }
       if (!existsSync(full)) {
-        if (!result.shredded) problems.push({ kind: 'file-missing', seq, file, message: `${file} (entry ${seq}) is missing` });
+        if (!result.shredded)
+          problems.push({ kind: 'file-missing', seq, file, message: `${file} (entry ${seq}) is missing` });
         continue;
       }
       const actual = await sha256File(full);
@@ -146,12 +182,23 @@ export async function verifyCall(callDir: string, options: VerifyOptions = {}): 
       const other = byHash.get(actual);
       problems.push(
         other
-          ? { kind: 'file-reordered', seq, file, message: `${file} (entry ${seq}) holds the bytes of ${other.file} (entry ${other.seq}): segments swapped or reordered` }
-          : { kind: 'file-altered', seq, file, message: `${file} (entry ${seq}) was altered: SHA-256 ${actual.slice(0, 16)}… ≠ ${sha256.slice(0, 16)}…` },
+          ? {
+              kind: 'file-reordered',
+              seq,
+              file,
+              message: `${file} (entry ${seq}) holds the bytes of ${other.file} (entry ${other.seq}): segments swapped or reordered`,
+            }
+          : {
+              kind: 'file-altered',
+              seq,
+              file,
+              message: `${file} (entry ${seq}) was altered: SHA-256 ${actual.slice(0, 16)}… ≠ ${sha256.slice(0, 16)}…`,
+            },
       );
     }
     for (const file of listFiles(callDir)) {
-      if (!listed.has(file)) problems.push({ kind: 'file-unlisted', file, message: `${file} is not in the manifest` });
+      if (!listed.has(file))
+        problems.push({ kind: 'file-unlisted', file, message: `${file} is not in the manifest` });
     }
   }
   return finish(result);
@@ -167,20 +214,39 @@ function checkHead(
 ): void {
   const key = options.trustedPublicKey ?? (first?.type === 'call' ? first.publicKey : head.publicKey);
   if (options.trustedPublicKey && head.publicKey !== options.trustedPublicKey) {
-    problems.push({ kind: 'untrusted-key', message: `${which} is signed by a key other than the trusted one` });
+    problems.push({
+      kind: 'untrusted-key',
+      message: `${which} is signed by a key other than the trusted one`,
+    });
   }
   if (!verifySignature(key, headSigningBytes(head), head.signature)) {
-    problems.push({ kind: 'signature-invalid', seq: head.seq, message: `${which}: Ed25519 signature does not verify` });
+    problems.push({
+      kind: 'signature-invalid',
+      seq: head.seq,
+      message: `${which}: Ed25519 signature does not verify`,
+    });
     return;
   }
   if (first?.type === 'call' && head.callId !== first.callId) {
-    problems.push({ kind: 'head-mismatch', message: `${which} is for call ${head.callId}, the manifest for ${first.callId}` });
+    problems.push({
+      kind: 'head-mismatch',
+      message: `${which} is for call ${head.callId}, the manifest for ${first.callId}`,
+    });
   }
   const covered = entries[head.seq];
   if (!covered) {
-    problems.push({ kind: 'manifest-truncated', seq: head.seq, message: `${which} covers entry ${head.seq} but the manifest has ${entries.length} entries: entries were removed` });
+    problems.push({
+      kind: 'manifest-truncated',
+      seq: head.seq,
+      message: `${which} covers entry ${head.seq} but the manifest has ${entries.length} entries: entries were removed`,
+    });
   } else if (covered.hash !== head.hash) {
-    problems.push({ kind: 'head-mismatch', seq: head.seq, ...fileOf(covered), message: `${which} signed a different entry ${head.seq}: the manifest was rewritten` });
+    problems.push({
+      kind: 'head-mismatch',
+      seq: head.seq,
+      ...fileOf(covered),
+      message: `${which} signed a different entry ${head.seq}: the manifest was rewritten`,
+    });
   }
 }
 

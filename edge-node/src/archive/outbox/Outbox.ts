@@ -151,7 +151,20 @@ export class Outbox {
         `INSERT OR IGNORE INTO outbox (id, kind, call_id, meta, body, file, dynamic, size, sha256, parts, next_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(item.id, item.kind, item.callId, JSON.stringify(item.meta ?? {}), item.body ?? null, item.file ?? null, item.dynamic ? 1 : 0, size, sha256, item.dynamic ? 1 : partsOf(size), now, now);
+      .run(
+        item.id,
+        item.kind,
+        item.callId,
+        JSON.stringify(item.meta ?? {}),
+        item.body ?? null,
+        item.file ?? null,
+        item.dynamic ? 1 : 0,
+        size,
+        sha256,
+        item.dynamic ? 1 : partsOf(size),
+        now,
+        now,
+      );
     return info.changes === 1;
   }
 
@@ -159,13 +172,19 @@ export class Outbox {
   due(now = Date.now(), limit = 50): OutboxRow[] {
     return (
       this.#db
-        .prepare(`SELECT * FROM outbox WHERE delivered_at IS NULL AND dropped IS NULL AND next_at <= ? ORDER BY seq LIMIT ?`)
+        .prepare(
+          `SELECT * FROM outbox WHERE delivered_at IS NULL AND dropped IS NULL AND next_at <= ? ORDER BY seq LIMIT ?`,
+        )
         .all(now, limit) as RawRow[]
     ).map(fromRaw);
   }
 
   pending(): OutboxRow[] {
-    return (this.#db.prepare(`SELECT * FROM outbox WHERE delivered_at IS NULL AND dropped IS NULL ORDER BY seq`).all() as RawRow[]).map(fromRaw);
+    return (
+      this.#db
+        .prepare(`SELECT * FROM outbox WHERE delivered_at IS NULL AND dropped IS NULL ORDER BY seq`)
+        .all() as RawRow[]
+    ).map(fromRaw);
   }
 
   get(id: string): OutboxRow | undefined {
@@ -179,7 +198,9 @@ export class Outbox {
 
   /** Earliest retry time among pending items (for the sender's timer). */
   nextDueAt(): number | undefined {
-    const row = this.#db.prepare(`SELECT MIN(next_at) AS t FROM outbox WHERE delivered_at IS NULL AND dropped IS NULL`).get() as { t: number | null };
+    const row = this.#db
+      .prepare(`SELECT MIN(next_at) AS t FROM outbox WHERE delivered_at IS NULL AND dropped IS NULL`)
+      .get() as { t: number | null };
     return row.t ?? undefined;
   }
 
@@ -188,16 +209,22 @@ export class Outbox {
   }
 
   delivered(id: string): void {
-    this.#db.prepare(`UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ?`).run(Date.now(), id);
+    this.#db
+      .prepare(`UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ?`)
+      .run(Date.now(), id);
   }
 
   failed(id: string, error: string, nextAt: number): void {
-    this.#db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`).run(error.slice(0, 500), nextAt, id);
+    this.#db
+      .prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`)
+      .run(error.slice(0, 500), nextAt, id);
   }
 
   /** After an outage: everything pending is due now (back-off applies to failures while the cloud is reachable). */
   retryAllNow(): void {
-    this.#db.prepare(`UPDATE outbox SET next_at = ? WHERE delivered_at IS NULL AND dropped IS NULL`).run(Date.now());
+    this.#db
+      .prepare(`UPDATE outbox SET next_at = ? WHERE delivered_at IS NULL AND dropped IS NULL`)
+      .run(Date.now());
   }
 
   /** Gives up on an item for good (its data was crypto-shredded before it could be sent). */
@@ -208,7 +235,9 @@ export class Outbox {
   dropCall(callId: string, reason: string, keepKinds: OutboxKind[]): number {
     const placeholders = keepKinds.map(() => '?').join(',') || "''";
     return this.#db
-      .prepare(`UPDATE outbox SET dropped = ? WHERE call_id = ? AND delivered_at IS NULL AND dropped IS NULL AND kind NOT IN (${placeholders})`)
+      .prepare(
+        `UPDATE outbox SET dropped = ? WHERE call_id = ? AND delivered_at IS NULL AND dropped IS NULL AND kind NOT IN (${placeholders})`,
+      )
       .run(reason, callId, ...keepKinds).changes;
   }
 

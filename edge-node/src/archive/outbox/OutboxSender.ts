@@ -101,14 +101,40 @@ export class OutboxSender {
       let payload: { bytes?: Buffer; sha256: string; size: number; parts: number };
       if (row.dynamic) {
         const bytes = await this.o.dynamic(row);
-        payload = { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, parts: 1 };
-      } else payload = { sha256: row.sha256, size: row.size, parts: row.parts, ...(row.body ? { bytes: row.body } : {}) };
+        payload = {
+          bytes,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          size: bytes.length,
+          parts: 1,
+        };
+      } else
+        payload = {
+          sha256: row.sha256,
+          size: row.size,
+          parts: row.parts,
+          ...(row.body ? { bytes: row.body } : {}),
+        };
       for (let part = row.dynamic ? 0 : row.partsDone; part < payload.parts; part++) {
-        const data = payload.bytes ? payload.bytes.subarray(part * OUTBOX_PART_BYTES, (part + 1) * OUTBOX_PART_BYTES) : await readPart(row.file!, part);
-        const ack = await transport.deliver({ id: row.id, kind: row.kind, callId: row.callId, part, parts: payload.parts, sha256: payload.sha256, size: payload.size, meta: row.meta, data });
+        const data = payload.bytes
+          ? payload.bytes.subarray(part * OUTBOX_PART_BYTES, (part + 1) * OUTBOX_PART_BYTES)
+          : await readPart(row.file!, part);
+        const ack = await transport.deliver({
+          id: row.id,
+          kind: row.kind,
+          callId: row.callId,
+          part,
+          parts: payload.parts,
+          sha256: payload.sha256,
+          size: payload.size,
+          meta: row.meta,
+          data,
+        });
         if (!ack.ok) {
           this.#backoff(row, `${ack.error.code}: ${ack.error.message}`);
-          logger.warn({ id: row.id, kind: row.kind, code: ack.error.code, error: ack.error.message }, 'cloud refused an outbox item; retrying with back-off');
+          logger.warn(
+            { id: row.id, kind: row.kind, code: ack.error.code, error: ack.error.message },
+            'cloud refused an outbox item; retrying with back-off',
+          );
           return 'retry';
         }
         if (ack.data.complete) break;

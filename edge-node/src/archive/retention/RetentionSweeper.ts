@@ -22,7 +22,10 @@ export class RetentionSweeper {
   ) {}
 
   start(intervalMs: number): void {
-    this.#timer = setInterval(() => void this.sweep().catch((err: unknown) => this.logger.error({ err }, 'retention sweep failed')), intervalMs);
+    this.#timer = setInterval(
+      () => void this.sweep().catch((err: unknown) => this.logger.error({ err }, 'retention sweep failed')),
+      intervalMs,
+    );
     this.#timer.unref();
   }
 
@@ -41,7 +44,11 @@ export class RetentionSweeper {
     for (const callId of this.archive.store.callIds()) {
       const meta = this.archive.store.get(callId)?.meta;
       if (!meta || meta.status !== 'sealed' || meta.shreddedAt) continue;
-      const subject = { endedAt: meta.sealedAt ?? meta.startedAt, product: meta.product, productEndsAt: meta.productEndsAt };
+      const subject = {
+        endedAt: meta.sealedAt ?? meta.startedAt,
+        product: meta.product,
+        productEndsAt: meta.productEndsAt,
+      };
       if (!isExpired(this.rules, subject, now, false)) {
         result.kept++;
         continue;
@@ -50,10 +57,17 @@ export class RetentionSweeper {
         result.held.push(callId);
         continue;
       }
-      await this.archive.shred(callId, `retention ended ${new Date(retainUntil(this.rules, subject)).toISOString()}`);
+      await this.archive.shred(
+        callId,
+        `retention ended ${new Date(retainUntil(this.rules, subject)).toISOString()}`,
+      );
       result.shredded.push(callId);
     }
-    if (result.shredded.length || result.held.length) this.logger.info({ shredded: result.shredded.length, held: result.held.length, kept: result.kept }, 'retention sweep');
+    if (result.shredded.length || result.held.length)
+      this.logger.info(
+        { shredded: result.shredded.length, held: result.held.length, kept: result.kept },
+        'retention sweep',
+      );
     return result;
   }
 }

@@ -18,19 +18,39 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stdout: Buffe
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? 'unknown error';
+  return (
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? 'unknown error'
+  );
 }
 
 /** Duration of an audio file in ms; throws a one-line `bad_request` when it is not readable audio. */
 export async function probeDurationMs(file: string, label = file): Promise<number> {
-  const r = await run('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=duration,codec_type:format=duration', '-of', 'json', file]);
+  const r = await run('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'a:0',
+    '-show_entries',
+    'stream=duration,codec_type:format=duration',
+    '-of',
+    'json',
+    file,
+  ]);
   if (r.code !== 0) throw new AppError('bad_request', `unreadable audio ${label}: ${firstLine(r.stderr)}`);
-  const info = JSON.parse(r.stdout.toString() || '{}') as { streams?: { duration?: string; codec_type?: string }[]; format?: { duration?: string } };
+  const info = JSON.parse(r.stdout.toString() || '{}') as {
+    streams?: { duration?: string; codec_type?: string }[];
+    format?: { duration?: string };
+  };
   const stream = info.streams?.[0];
-  if (!stream || stream.codec_type !== 'audio') throw new AppError('bad_request', `unreadable audio ${label}: no audio stream`);
+  if (!stream || stream.codec_type !== 'audio')
+    throw new AppError('bad_request', `unreadable audio ${label}: no audio stream`);
   // A well-formed file with no samples has no duration at all: that is 0 s (an empty call), not an error here.
   const seconds = Number(stream.duration ?? info.format?.duration ?? 0);
-  if (!Number.isFinite(seconds)) throw new AppError('bad_request', `unreadable audio ${label}: unknown duration`);
+  if (!Number.isFinite(seconds))
+    throw new AppError('bad_request', `unreadable audio ${label}: unknown duration`);
   return Math.round(seconds * 1000);
 }
 
@@ -39,7 +59,8 @@ export async function readPcm16k(file: string, label = file): Promise<Float32Arr
   try {
     return await readWavAs16kMono(file);
   } catch (err) {
-    if (err instanceof AppError && err.code === 'bad_request') throw new AppError('bad_request', err.message.replace(file, label));
+    if (err instanceof AppError && err.code === 'bad_request')
+      throw new AppError('bad_request', err.message.replace(file, label));
     throw err;
   }
 }

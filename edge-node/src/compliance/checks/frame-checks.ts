@@ -14,14 +14,18 @@ import { outcome, span, type CompileContext, type Evaluate } from '../engine/typ
 export const FRAME_BUCKET_MS = 2000;
 
 /** OCR reads letters well but drops spaces: titles are also found letters-only, one edit per 8 letters allowed. */
-export function titleMatcher(titles: string[], ctx: Pick<CompileContext, 'normalizer' | 'minScore'>): (text: string) => string | undefined {
+export function titleMatcher(
+  titles: string[],
+  ctx: Pick<CompileContext, 'normalizer' | 'minScore'>,
+): (text: string) => string | undefined {
   const set = new PhraseSet(ctx.normalizer, titles, ctx.minScore);
   const compacted = titles.map((t) => ({ title: t, letters: compact(t) }));
   return (text) => {
     const m = set.match(ctx.normalizer.tokens(text));
     if (m) return m.phrase;
     const letters = compact(text);
-    return compacted.find((t) => substringDistance(letters, t.letters) <= Math.floor(t.letters.length / 8))?.title;
+    return compacted.find((t) => substringDistance(letters, t.letters) <= Math.floor(t.letters.length / 8))
+      ?.title;
   };
 }
 
@@ -33,16 +37,32 @@ export function documentTitleSeen(pack: RulePack): (text: string) => boolean {
   return (text) => find(text) !== undefined;
 }
 
-export function compileDocumentVisible(def: z.infer<typeof DocumentVisibleCheck>, ctx: CompileContext): Evaluate {
-  const findTitle = titleMatcher(def.titles, { normalizer: ctx.normalizer, minScore: def.minScore ?? ctx.minScore });
+export function compileDocumentVisible(
+  def: z.infer<typeof DocumentVisibleCheck>,
+  ctx: CompileContext,
+): Evaluate {
+  const findTitle = titleMatcher(def.titles, {
+    normalizer: ctx.normalizer,
+    minScore: def.minScore ?? ctx.minScore,
+  });
   return (state, _done, final) => {
     const read = state.frames.filter((f) => f.text !== undefined);
     for (const f of read) {
       const title = findTitle(f.text!);
       if (title) {
-        return outcome('pass', `"${title}" read by OCR on camera ${f.camera} at ${clock(f.atMs)}.`, [
-          { role: 'frame', startMs: f.atMs, endMs: f.atMs, text: `camera ${f.camera}: ${f.text!.slice(0, 200)}` },
-        ], { passedAtMs: f.atMs });
+        return outcome(
+          'pass',
+          `"${title}" read by OCR on camera ${f.camera} at ${clock(f.atMs)}.`,
+          [
+            {
+              role: 'frame',
+              startMs: f.atMs,
+              endMs: f.atMs,
+              text: `camera ${f.camera}: ${f.text!.slice(0, 200)}`,
+            },
+          ],
+          { passedAtMs: f.atMs },
+        );
       }
     }
     if (!final) return outcome('pending', `No document title seen yet (${read.length} frames read).`);
@@ -50,9 +70,17 @@ export function compileDocumentVisible(def: z.infer<typeof DocumentVisibleCheck>
     if (read.length === 0) return outcome('not-applicable', 'No frame was read by OCR.');
     const from = Math.min(...read.map((f) => f.atMs));
     const to = Math.max(...read.map((f) => f.atMs));
-    return outcome('fail', `None of ${read.length} frames read by OCR shows a document title (${def.titles.join(', ')}).`, [
-      span(from, to, `${read.length} frames between ${clock(from)} and ${clock(to)} without a document title`),
-    ]);
+    return outcome(
+      'fail',
+      `None of ${read.length} frames read by OCR shows a document title (${def.titles.join(', ')}).`,
+      [
+        span(
+          from,
+          to,
+          `${read.length} frames between ${clock(from)} and ${clock(to)} without a document title`,
+        ),
+      ],
+    );
   };
 }
 
@@ -68,8 +96,14 @@ export function rolesCovered(frames: FrameObservation[], roles: string[]): boole
     if (own.length === 0) needed += 1;
     else if (!own.some((f) => (f.faces ?? 0) > 0)) return false;
   }
-  const otherRole = (camera: string) => !roles.includes(camera) && (CallRole.options as readonly string[]).includes(camera);
-  const extra = frames.reduce((n, f) => n + (roles.includes(f.camera) ? Math.max(0, (f.faces ?? 0) - 1) : otherRole(f.camera) ? 0 : (f.faces ?? 0)), 0);
+  const otherRole = (camera: string) =>
+    !roles.includes(camera) && (CallRole.options as readonly string[]).includes(camera);
+  const extra = frames.reduce(
+    (n, f) =>
+      n +
+      (roles.includes(f.camera) ? Math.max(0, (f.faces ?? 0) - 1) : otherRole(f.camera) ? 0 : (f.faces ?? 0)),
+    0,
+  );
   return extra >= needed;
 }
 
@@ -77,7 +111,11 @@ export function compileFacesPresent(def: z.infer<typeof FacesPresentCheck>): Eva
   return (state, _done, final) => {
     const seen = state.frames.filter((f) => f.faces !== undefined);
     if (!final) return outcome('pending', `${seen.length} frames checked for faces so far.`);
-    if (seen.length === 0) return outcome('not-applicable', state.frames.length === 0 ? 'The call has no video frames.' : 'No frame was checked for faces.');
+    if (seen.length === 0)
+      return outcome(
+        'not-applicable',
+        state.frames.length === 0 ? 'The call has no video frames.' : 'No frame was checked for faces.',
+      );
     const buckets = new Map<number, FrameObservation[]>();
     for (const f of seen) {
       const b = Math.floor(f.atMs / FRAME_BUCKET_MS);

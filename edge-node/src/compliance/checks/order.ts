@@ -32,9 +32,21 @@ export function compileOrder(def: z.infer<typeof OrderCheck>, ctx: CompileContex
         add(first);
       } else late.push(`${id} (never)`);
     }
-    if (late.length === 0) return outcome('pass', `${def.disclosures.join(' and ')} were given before the decision by ${quote(d)}.`, evidence, { passedAtMs: d.startMs });
+    if (late.length === 0)
+      return outcome(
+        'pass',
+        `${def.disclosures.join(' and ')} were given before the decision by ${quote(d)}.`,
+        evidence,
+        { passedAtMs: d.startMs },
+      );
     return outcome('fail', `The customer decided (${quote(d)}) before: ${late.join(', ')}.`, evidence, {
-      alerts: [{ key: `${def.id}:decision`, atMs: d.endMs, message: `Purchase decision at ${clock(d.startMs)} before the disclosures: ${late.join(', ')}` }],
+      alerts: [
+        {
+          key: `${def.id}:decision`,
+          atMs: d.endMs,
+          message: `Purchase decision at ${clock(d.startMs)} before the disclosures: ${late.join(', ')}`,
+        },
+      ],
     });
   };
 }

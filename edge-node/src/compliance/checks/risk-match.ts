@@ -31,7 +31,9 @@ export function compileRiskMatch(def: z.infer<typeof RiskMatchCheck>, ctx: Compi
   const speakers = def.speakers ?? ctx.bankRoles;
   const minScore = def.minScore ?? ctx.minScore;
   const names = def.levels
-    .flatMap((l) => l.names.map((n) => ({ level: l.level, name: n, words: compilePhrase(ctx.normalizer, n).words })))
+    .flatMap((l) =>
+      l.names.map((n) => ({ level: l.level, name: n, words: compilePhrase(ctx.normalizer, n).words })),
+    )
     .filter((n) => n.words.length > 0)
     .sort((a, b) => b.words.length - a.words.length);
   const customerCues = new PhraseSet(ctx.normalizer, def.customerCues, minScore);
@@ -52,7 +54,8 @@ export function compileRiskMatch(def: z.infer<typeof RiskMatchCheck>, ctx: Compi
         const next = words[k + n.words.length];
         const negated = stream.slice(Math.max(0, pos - 2), pos).some((t) => t.kind === 'neg');
         n.words.forEach((_, j) => taken.add(k + j));
-        if (negated || (next !== undefined && productWords.has(next) && !/\d/.test(n.words.join('')))) continue;
+        if (negated || (next !== undefined && productWords.has(next) && !/\d/.test(n.words.join(''))))
+          continue;
         out.push({ level: n.level, pos, end, name: n.name });
       }
     }
@@ -63,7 +66,12 @@ export function compileRiskMatch(def: z.infer<typeof RiskMatchCheck>, ctx: Compi
     const before = (cues: PhraseSet) =>
       cues
         .occurrences(stream)
-        .filter((c) => c.last < m.pos && m.pos - c.last <= CUE_REACH && !stream.slice(c.last, m.pos).some((t) => t.kind === 'hard'))
+        .filter(
+          (c) =>
+            c.last < m.pos &&
+            m.pos - c.last <= CUE_REACH &&
+            !stream.slice(c.last, m.pos).some((t) => t.kind === 'hard'),
+        )
         .map((c) => c.last)
         .reduce((a, b) => Math.max(a, b), -1);
     const c = before(customerCues);
@@ -83,20 +91,42 @@ export function compileRiskMatch(def: z.infer<typeof RiskMatchCheck>, ctx: Compi
         else if (who === 'product') product = { level: m.level, name: m.name, utt: u };
       }
     }
-    const evidence = [...new Set([customer?.utt, product?.utt].filter((u): u is Utterance => u !== undefined))].map(said);
+    const evidence = [
+      ...new Set([customer?.utt, product?.utt].filter((u): u is Utterance => u !== undefined)),
+    ].map(said);
     if (customer && product) {
       const desc = `customer tolerance level ${customer.level} ("${customer.name}", ${clock(customer.utt.startMs)}), product level ${product.level} ("${product.name}", ${clock(product.utt.startMs)})`;
       if (product.level <= customer.level) {
-        return outcome('pass', `Levels match: ${desc}.`, evidence, { passedAtMs: Math.max(customer.utt.endMs, product.utt.endMs) });
+        return outcome('pass', `Levels match: ${desc}.`, evidence, {
+          passedAtMs: Math.max(customer.utt.endMs, product.utt.endMs),
+        });
       }
       const atMs = Math.max(customer.utt.endMs, product.utt.endMs);
       return outcome('fail', `The product is riskier than the customer's tolerance: ${desc}.`, evidence, {
-        alerts: [{ key: `${def.id}:${customer.level}:${product.level}`, atMs, message: `Risk mismatch: product level ${product.level} exceeds the customer's tolerance level ${customer.level}` }],
+        alerts: [
+          {
+            key: `${def.id}:${customer.level}:${product.level}`,
+            atMs,
+            message: `Risk mismatch: product level ${product.level} exceeds the customer's tolerance level ${customer.level}`,
+          },
+        ],
       });
     }
-    const missing = [customer ? undefined : "the customer's risk tolerance", product ? undefined : "the product's risk level"].filter(Boolean).join(' and ');
-    const known = customer ? ` Customer level ${customer.level} stated by ${quote(customer.utt)}.` : product ? ` Product level ${product.level} stated by ${quote(product.utt)}.` : '';
+    const missing = [
+      customer ? undefined : "the customer's risk tolerance",
+      product ? undefined : "the product's risk level",
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    const known = customer
+      ? ` Customer level ${customer.level} stated by ${quote(customer.utt)}.`
+      : product
+        ? ` Product level ${product.level} stated by ${quote(product.utt)}.`
+        : '';
     if (!final) return outcome('pending', `Not yet stated: ${missing}.${known}`, evidence);
-    return outcome('fail', `Not stated by the bank side: ${missing}.${known}`, [...evidence, span(0, state.lastMs, `no statement of ${missing} between 0:00 and ${clock(state.lastMs)}`)]);
+    return outcome('fail', `Not stated by the bank side: ${missing}.${known}`, [
+      ...evidence,
+      span(0, state.lastMs, `no statement of ${missing} between 0:00 and ${clock(state.lastMs)}`),
+    ]);
   };
 }

@@ -9,7 +9,10 @@ import type { z } from 'zod';
 
 export function compileStatement(def: z.infer<typeof StatementCheck>, ctx: CompileContext): Evaluate {
   const speakers = def.speakers ?? ctx.bankRoles;
-  const groups = def.require.map((g) => ({ name: g.name, set: new PhraseSet(ctx.normalizer, g.phrases, def.minScore ?? ctx.minScore) }));
+  const groups = def.require.map((g) => ({
+    name: g.name,
+    set: new PhraseSet(ctx.normalizer, g.phrases, def.minScore ?? ctx.minScore),
+  }));
   return (state, _done, final) => {
     const found: { name: string; utt: Utterance }[] = [];
     const missing: string[] = [];
@@ -27,12 +30,32 @@ export function compileStatement(def: z.infer<typeof StatementCheck>, ctx: Compi
     if (missing.length === 0) {
       const passedAtMs = Math.max(...found.map((f) => f.utt.endMs));
       const who = [...new Set(found.map((f) => `${f.utt.role} at ${clock(f.utt.startMs)}`))].join(', ');
-      return outcome('pass', `${def.require.length > 1 ? found.map((f) => f.name).join(', ') : def.title} stated by ${who}.`, evidence, { passedAtMs });
+      return outcome(
+        'pass',
+        `${def.require.length > 1 ? found.map((f) => f.name).join(', ') : def.title} stated by ${who}.`,
+        evidence,
+        { passedAtMs },
+      );
     }
-    const note = wrongSpeaker.length ? ` It was said only by ${wrongSpeaker.map(quote).join('; ')}, which does not count.` : '';
-    if (!final) return outcome('pending', `Not yet said by ${roleList(speakers)}: ${missing.join(', ')}.${note}`, evidence);
-    const gap = span(0, state.lastMs, `no ${missing.join(', ')} by ${roleList(speakers)} between 0:00 and ${clock(state.lastMs)}`);
-    return outcome('fail', `Missing: ${missing.join(', ')} — not said by ${roleList(speakers)}.${note}`, [...evidence, ...wrongSpeaker.map(said), gap]);
+    const note = wrongSpeaker.length
+      ? ` It was said only by ${wrongSpeaker.map(quote).join('; ')}, which does not count.`
+      : '';
+    if (!final)
+      return outcome(
+        'pending',
+        `Not yet said by ${roleList(speakers)}: ${missing.join(', ')}.${note}`,
+        evidence,
+      );
+    const gap = span(
+      0,
+      state.lastMs,
+      `no ${missing.join(', ')} by ${roleList(speakers)} between 0:00 and ${clock(state.lastMs)}`,
+    );
+    return outcome('fail', `Missing: ${missing.join(', ')} — not said by ${roleList(speakers)}.${note}`, [
+      ...evidence,
+      ...wrongSpeaker.map(said),
+      gap,
+    ]);
   };
 }
 
@@ -48,13 +71,24 @@ export function compileProhibited(def: z.infer<typeof ProhibitedCheck>, ctx: Com
         message: `Misleading claim by the ${u.role} at ${clock(u.startMs)}: "${u.text}" (matches "${matchIn(set, u)!.phrase}")`,
       }));
       const first = claims[0]!;
-      return outcome('fail', `${claims.length} misleading claim(s), first by ${quote(first)} — matches "${matchIn(set, first)!.phrase}".`, claims.map(said), { alerts });
+      return outcome(
+        'fail',
+        `${claims.length} misleading claim(s), first by ${quote(first)} — matches "${matchIn(set, first)!.phrase}".`,
+        claims.map(said),
+        { alerts },
+      );
     }
     const checked = state.utterances.filter((u) => speakers.includes(u.role)).length;
-    if (!final) return outcome('pending', `No misleading claim so far (${checked} utterances by ${roleList(speakers)}).`);
-    return outcome('pass', `None of ${checked} utterances by ${roleList(speakers)} makes a prohibited claim.`, [
-      span(0, state.lastMs, `${checked} utterances by ${roleList(speakers)} checked, no prohibited claim`),
-    ]);
+    if (!final)
+      return outcome(
+        'pending',
+        `No misleading claim so far (${checked} utterances by ${roleList(speakers)}).`,
+      );
+    return outcome(
+      'pass',
+      `None of ${checked} utterances by ${roleList(speakers)} makes a prohibited claim.`,
+      [span(0, state.lastMs, `${checked} utterances by ${roleList(speakers)} checked, no prohibited claim`)],
+    );
   };
 }
 
@@ -66,18 +100,47 @@ export function compileExchange(def: z.infer<typeof ExchangeCheck>, ctx: Compile
     const asks = state.utterances.filter((u) => def.ask.speakers.includes(u.role) && matchIn(ask, u));
     for (const q of asks) {
       const reply = state.utterances.find(
-        (u) => def.answer.speakers.includes(u.role) && u.startMs >= q.startMs && u.startMs <= q.endMs + def.withinMs && matchIn(answer, u),
+        (u) =>
+          def.answer.speakers.includes(u.role) &&
+          u.startMs >= q.startMs &&
+          u.startMs <= q.endMs + def.withinMs &&
+          matchIn(answer, u),
       );
-      if (reply) return outcome('pass', `Asked by the ${q.role} at ${clock(q.startMs)}, answered by the ${reply.role} at ${clock(reply.startMs)}.`, [said(q), said(reply)], { passedAtMs: reply.endMs });
+      if (reply)
+        return outcome(
+          'pass',
+          `Asked by the ${q.role} at ${clock(q.startMs)}, answered by the ${reply.role} at ${clock(reply.startMs)}.`,
+          [said(q), said(reply)],
+          { passedAtMs: reply.endMs },
+        );
     }
-    if (!final) return outcome('pending', asks.length ? `Asked at ${clock(asks[0]!.startMs)}, no answer yet.` : 'Not asked yet.', asks.map(said));
+    if (!final)
+      return outcome(
+        'pending',
+        asks.length ? `Asked at ${clock(asks[0]!.startMs)}, no answer yet.` : 'Not asked yet.',
+        asks.map(said),
+      );
     if (asks.length === 0) {
-      return outcome('fail', `The ${roleList(def.ask.speakers)} never asked for or confirmed it.`, [span(0, state.lastMs, `no request by ${roleList(def.ask.speakers)} between 0:00 and ${clock(state.lastMs)}`)]);
+      return outcome('fail', `The ${roleList(def.ask.speakers)} never asked for or confirmed it.`, [
+        span(
+          0,
+          state.lastMs,
+          `no request by ${roleList(def.ask.speakers)} between 0:00 and ${clock(state.lastMs)}`,
+        ),
+      ]);
     }
     const q = asks[0]!;
-    return outcome('fail', `Asked by ${quote(q)}, but the ${roleList(def.answer.speakers)} did not answer within ${Math.round(def.withinMs / 1000)} s.`, [
-      ...asks.map(said),
-      span(q.startMs, Math.min(state.lastMs, q.endMs + def.withinMs), `no answer by ${roleList(def.answer.speakers)}`),
-    ]);
+    return outcome(
+      'fail',
+      `Asked by ${quote(q)}, but the ${roleList(def.answer.speakers)} did not answer within ${Math.round(def.withinMs / 1000)} s.`,
+      [
+        ...asks.map(said),
+        span(
+          q.startMs,
+          Math.min(state.lastMs, q.endMs + def.withinMs),
+          `no answer by ${roleList(def.answer.speakers)}`,
+        ),
+      ],
+    );
   };
 }

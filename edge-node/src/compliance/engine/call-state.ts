@@ -34,7 +34,12 @@ export class CallState {
   constructor(readonly normalizer: Normalizer) {}
 
   addUtterance(u: { role: CallRole; startMs: number; endMs: number; text: string }): Utterance {
-    const utt: Utterance = { ...u, seq: this.#seq++, stream: this.normalizer.tokens(u.text), matches: new Map() };
+    const utt: Utterance = {
+      ...u,
+      seq: this.#seq++,
+      stream: this.normalizer.tokens(u.text),
+      matches: new Map(),
+    };
     // Segments of different speakers can arrive slightly out of order: keep time order.
     let i = this.utterances.length;
     while (i > 0 && this.utterances[i - 1]!.startMs > utt.startMs) i--;

@@ -43,14 +43,21 @@ export class PackEvaluator {
 
   constructor(readonly pack: RulePack) {
     this.normalizer = new Normalizer(pack.synonyms);
-    const ctx: CompileContext = { normalizer: this.normalizer, bankRoles: pack.bankRoles, minScore: pack.minScore };
+    const ctx: CompileContext = {
+      normalizer: this.normalizer,
+      bankRoles: pack.bankRoles,
+      minScore: pack.minScore,
+    };
     // Topological order (the loader rejects unknown references; cycles are rejected here).
     const byId = new Map(pack.checks.map((c) => [c.id, c]));
     const placed = new Set<string>();
     const visiting = new Set<string>();
     const place = (def: CheckDef): void => {
       if (placed.has(def.id)) return;
-      if (visiting.has(def.id)) throw new Error(`rule pack ${pack.id}: checks refer to each other in a cycle (${[...visiting, def.id].join(' → ')})`);
+      if (visiting.has(def.id))
+        throw new Error(
+          `rule pack ${pack.id}: checks refer to each other in a cycle (${[...visiting, def.id].join(' → ')})`,
+        );
       visiting.add(def.id);
       for (const dep of dependencies(def)) place(byId.get(dep)!);
       visiting.delete(def.id);

@@ -49,6 +49,11 @@ export function roleList(roles: CallRole[]): string {
   return roles.length === 1 ? roles[0]! : `${roles.slice(0, -1).join(', ')} or ${roles.at(-1)}`;
 }
 
-export function outcome(status: OutcomeStatus, reason: string, evidence: Evidence[] = [], extra: Partial<Outcome> = {}): Outcome {
+export function outcome(
+  status: OutcomeStatus,
+  reason: string,
+  evidence: Evidence[] = [],
+  extra: Partial<Outcome> = {},
+): Outcome {
   return { status, reason, evidence, alerts: [], ...extra };
 }

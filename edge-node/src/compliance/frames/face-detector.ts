@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import sharp, { type OutputInfo } from 'sharp';
 import { AppError } from '#protocol/errors';
 
-const CASCADE = process.env.HAAR_CASCADE ?? '/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml';
+const CASCADE =
+  process.env.HAAR_CASCADE ?? '/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml';
 /** Frames are scaled to this width first: faces at a counter are large, and it bounds the cost. */
 const WORK_WIDTH = 480;
 
@@ -15,10 +16,28 @@ const WORK_WIDTH = 480;
 interface Cv {
   Mat: new (rows?: number, cols?: number, type?: number) => CvMat;
   RectVector: new () => { size(): number; get(i: number): { width: number; height: number }; delete(): void };
-  CascadeClassifier: new () => { load(file: string): boolean; detectMultiScale(img: CvMat, out: unknown, scale: number, minNeighbors: number, flags: number, minSize: unknown): void; delete(): void };
+  CascadeClassifier: new () => {
+    load(file: string): boolean;
+    detectMultiScale(
+      img: CvMat,
+      out: unknown,
+      scale: number,
+      minNeighbors: number,
+      flags: number,
+      minSize: unknown,
+    ): void;
+    delete(): void;
+  };
   Size: new (w: number, h: number) => unknown;
   CV_8UC1: number;
-  FS_createDataFile(parent: string, name: string, data: Uint8Array, read: boolean, write: boolean, own: boolean): void;
+  FS_createDataFile(
+    parent: string,
+    name: string,
+    data: Uint8Array,
+    read: boolean,
+    write: boolean,
+    own: boolean,
+  ): void;
   onRuntimeInitialized?: () => void;
 }
 interface CvMat {
@@ -30,7 +49,8 @@ let ready: Promise<{ cv: Cv; classifier: InstanceType<Cv['CascadeClassifier']> }
 
 function load(): Promise<{ cv: Cv; classifier: InstanceType<Cv['CascadeClassifier']> }> {
   ready ??= (async () => {
-    if (!existsSync(CASCADE)) throw new AppError('unavailable', `Haar cascade not found: ${CASCADE} (apt-get install opencv-data)`);
+    if (!existsSync(CASCADE))
+      throw new AppError('unavailable', `Haar cascade not found: ${CASCADE} (apt-get install opencv-data)`);
     const require = createRequire(import.meta.url);
     const m = require('@techstark/opencv-js') as Cv;
     // The emscripten module is a thenable resolving to itself: never hand it to
@@ -41,7 +61,8 @@ function load(): Promise<{ cv: Cv; classifier: InstanceType<Cv['CascadeClassifie
     });
     cv.FS_createDataFile('/', 'face.xml', new Uint8Array(readFileSync(CASCADE)), true, false, false);
     const classifier = new cv.CascadeClassifier();
-    if (!classifier.load('face.xml')) throw new AppError('unavailable', `cannot load Haar cascade ${CASCADE}`);
+    if (!classifier.load('face.xml'))
+      throw new AppError('unavailable', `cannot load Haar cascade ${CASCADE}`);
     return { cv, classifier };
   })();
   return ready;
@@ -52,9 +73,16 @@ export async function countFaces(image: string | Buffer): Promise<number> {
   const { cv, classifier } = await load();
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    raw = await sharp(image).resize({ width: WORK_WIDTH, withoutEnlargement: true }).greyscale().raw().toBuffer({ resolveWithObject: true });
+    raw = await sharp(image)
+      .resize({ width: WORK_WIDTH, withoutEnlargement: true })
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new AppError('bad_request', `unreadable frame ${typeof image === 'string' ? image : '(buffer)'}: ${(err as Error).message}`);
+    throw new AppError(
+      'bad_request',
+      `unreadable frame ${typeof image === 'string' ? image : '(buffer)'}: ${(err as Error).message}`,
+    );
   }
   const src = new cv.Mat(raw.info.height, raw.info.width, cv.CV_8UC1);
   const faces = new cv.RectVector();

@@ -13,10 +13,12 @@ export function loadOcr(): Promise<OcrEngine> {
   // thread per core, spinning between runs) took 131 ms of CPU for a 480×270 frame without a
   // document, one thread 64 ms in the same 63–66 ms; with a document 335 → 229 ms of CPU, 169 →
   // 207 ms of wall time.
-  engine ??= Ocr.create({ onnxOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 } }).catch((err: unknown) => {
-    engine = undefined;
-    throw new AppError('unavailable', `cannot load the OCR models: ${(err as Error).message}`);
-  });
+  engine ??= Ocr.create({ onnxOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 } }).catch(
+    (err: unknown) => {
+      engine = undefined;
+      throw new AppError('unavailable', `cannot load the OCR models: ${(err as Error).message}`);
+    },
+  );
   return engine;
 }
 

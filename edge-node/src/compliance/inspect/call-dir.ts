@@ -15,17 +15,16 @@ const REQUIRED_TRACKS: TrackRole[] = ['manager', 'customer'];
 /** Tracks may differ by this much (encoder padding), beyond it the recording is broken. */
 const TRACK_TOLERANCE_MS = 1000;
 
-export const TranscriptFile = z
-  .array(
-    z
-      .object({
-        role: CallRole,
-        startMs: z.number().nonnegative(),
-        endMs: z.number().nonnegative(),
-        text: z.string(),
-      })
-      .refine((l) => l.endMs >= l.startMs, { message: 'endMs is before startMs' }),
-  );
+export const TranscriptFile = z.array(
+  z
+    .object({
+      role: CallRole,
+      startMs: z.number().nonnegative(),
+      endMs: z.number().nonnegative(),
+      text: z.string(),
+    })
+    .refine((l) => l.endMs >= l.startMs, { message: 'endMs is before startMs' }),
+);
 export type TranscriptFile = z.infer<typeof TranscriptFile>;
 
 export interface FrameFile {
@@ -50,18 +49,24 @@ export function listFrames(dir: string): FrameFile[] {
   return readdirSync(framesDir)
     .map((f) => ({ f, m: FRAME_NAME.exec(f) }))
     .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
-    .map(({ f, m }) => ({ file: path.join(framesDir, f), atMs: Number(m[2]), camera: (m[1] ?? 'main').toLowerCase() }))
+    .map(({ f, m }) => ({
+      file: path.join(framesDir, f),
+      atMs: Number(m[2]),
+      camera: (m[1] ?? 'main').toLowerCase(),
+    }))
     .sort((a, b) => a.atMs - b.atMs || a.camera.localeCompare(b.camera));
 }
 
 /** Validates the directory; `audioRequired` when speech must be recognised from the tracks. */
 export async function openCallDir(dir: string, options: { audioRequired: boolean }): Promise<CallDir> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new AppError('not_found', `call directory not found: ${dir}`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new AppError('not_found', `call directory not found: ${dir}`);
   const tracks: CallDir['tracks'] = [];
   for (const role of TRACK_ROLES) {
     const file = path.join(dir, `${role}.wav`);
     if (!existsSync(file)) {
-      if (options.audioRequired && REQUIRED_TRACKS.includes(role)) throw new AppError('not_found', `missing audio track ${role}.wav in ${dir}`);
+      if (options.audioRequired && REQUIRED_TRACKS.includes(role))
+        throw new AppError('not_found', `missing audio track ${role}.wav in ${dir}`);
       continue;
     }
     tracks.push({ role, file, durationMs: await probeDurationMs(file, `${role}.wav`) });
@@ -76,7 +81,8 @@ export async function openCallDir(dir: string, options: { audioRequired: boolean
       );
     }
   }
-  if (options.audioRequired && tracks.every((t) => t.durationMs === 0)) throw new AppError('bad_request', `empty call: the audio tracks in ${dir} hold no samples`);
+  if (options.audioRequired && tracks.every((t) => t.durationMs === 0))
+    throw new AppError('bad_request', `empty call: the audio tracks in ${dir} hold no samples`);
   const frames = listFrames(dir);
   const durationMs = Math.max(0, ...tracks.map((t) => t.durationMs), ...frames.map((f) => f.atMs));
   return { dir, callId: path.basename(path.resolve(dir)), tracks, frames, durationMs };
@@ -93,8 +99,12 @@ export function readTranscriptFile(file: string): TranscriptFile {
   const r = TranscriptFile.safeParse(data);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new AppError('bad_request', `invalid transcript ${file}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new AppError(
+      'bad_request',
+      `invalid transcript ${file}: ${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
   }
-  if (r.data.every((l) => l.text.trim() === '')) throw new AppError('bad_request', `empty call: transcript ${file} has no speech`);
+  if (r.data.every((l) => l.text.trim() === ''))
+    throw new AppError('bad_request', `empty call: transcript ${file} has no speech`);
   return r.data;
 }

@@ -52,19 +52,23 @@ export async function inspectCall(input: InspectInput): Promise<InspectResult> {
     source = 'transcript';
   } else {
     const hints = packHints(pack);
-    const engine = input.engine ?? (await createSpeechEngine({ engine: 'pocketsphinx', hints, ...(log ? { logger: log } : {}) }));
+    const engine =
+      input.engine ??
+      (await createSpeechEngine({ engine: 'pocketsphinx', hints, ...(log ? { logger: log } : {}) }));
     source = engine.name;
     segments = [];
     try {
       for (const track of call.tracks) {
         log?.info({ track: track.role, durationMs: track.durationMs, engine: engine.name }, 'recognising');
         const pcm = await readPcm16k(track.file, `${track.role}.wav`);
-        for (const s of await engine.recognize(pcm, { hints, channel: track.role })) segments.push({ role: track.role, startMs: s.startMs, endMs: s.endMs, text: s.text });
+        for (const s of await engine.recognize(pcm, { hints, channel: track.role }))
+          segments.push({ role: track.role, startMs: s.startMs, endMs: s.endMs, text: s.text });
       }
     } finally {
       if (!input.engine) await engine.close();
     }
-    if (segments.every((s) => s.text.trim() === '')) throw new AppError('bad_request', `empty call: no speech recognised in ${input.callDir}`);
+    if (segments.every((s) => s.text.trim() === ''))
+      throw new AppError('bad_request', `empty call: no speech recognised in ${input.callDir}`);
   }
   const recognizeMs = performance.now() - t0;
 
@@ -73,12 +77,18 @@ export async function inspectCall(input: InspectInput): Promise<InspectResult> {
   if (input.frames !== false && call.frames.length > 0) {
     if (!input.analyzeFrames) throw new AppError('internal', 'frames present but no frame analyser given');
     log?.info({ frames: call.frames.length }, 'analysing frames');
-    frames = await input.analyzeFrames(call.frames, { ...(log ? { logger: log } : {}), ocrDone: documentTitleSeen(pack) });
+    frames = await input.analyzeFrames(call.frames, {
+      ...(log ? { logger: log } : {}),
+      ocrDone: documentTitleSeen(pack),
+    });
   }
   const framesMs = performance.now() - t1;
 
   const t2 = performance.now();
-  const session = new ComplianceSession(pack, call.callId, { transcriptSource: source, ...(log ? { logger: log } : {}) });
+  const session = new ComplianceSession(pack, call.callId, {
+    transcriptSource: source,
+    ...(log ? { logger: log } : {}),
+  });
   // Replay in time order, as the live pipeline would have delivered them.
   const events = [
     ...segments.map((s) => ({ atMs: s.endMs, add: () => session.addSegment(s) })),

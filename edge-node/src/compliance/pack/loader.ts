@@ -56,10 +56,17 @@ function parseFile(file: string): ParsedFile {
   }
   const result = RulePackFile.safeParse(doc.toJS());
   if (!result.success) {
-    const fields = result.error.issues.map((i) => ({ path: i.path.join('.'), line: lineOf({ doc, lines }, i.path), message: i.message }));
+    const fields = result.error.issues.map((i) => ({
+      path: i.path.join('.'),
+      line: lineOf({ doc, lines }, i.path),
+      message: i.message,
+    }));
     const first = fields[0]!;
     const more = fields.length > 1 ? ` (and ${fields.length - 1} more)` : '';
-    throw packError(`invalid rule pack ${displayPath(file)}:${first.line ?? 1} ${first.path || '(root)'}: ${first.message}${more}`, { fields });
+    throw packError(
+      `invalid rule pack ${displayPath(file)}:${first.line ?? 1} ${first.path || '(root)'}: ${first.message}${more}`,
+      { fields },
+    );
   }
   return { file, doc, lines, data: result.data };
 }
@@ -69,14 +76,19 @@ function newestVersion(dir: string): string | undefined {
   const versions = readdirSync(dir)
     .map((f) => /^(\d+)\.(\d+)\.(\d+)\.(ya?ml|json)$/.exec(f))
     .filter((m): m is RegExpExecArray => m !== null)
-    .sort((a, b) => Number(a[1]) - Number(b[1]) || Number(a[2]) - Number(b[2]) || Number(a[3]) - Number(b[3]));
+    .sort(
+      (a, b) => Number(a[1]) - Number(b[1]) || Number(a[2]) - Number(b[2]) || Number(a[3]) - Number(b[3]),
+    );
   return versions.at(-1)?.[0];
 }
 
 export function knownPackIds(rulesDir = DEFAULT_RULES_DIR): string[] {
   if (!existsSync(rulesDir)) return [];
   return readdirSync(rulesDir)
-    .filter((d) => statSync(path.join(rulesDir, d)).isDirectory() && newestVersion(path.join(rulesDir, d)) !== undefined)
+    .filter(
+      (d) =>
+        statSync(path.join(rulesDir, d)).isDirectory() && newestVersion(path.join(rulesDir, d)) !== undefined,
+    )
     .sort();
 }
 
@@ -95,12 +107,15 @@ export function resolvePackFile(idOrPath: string, rulesDir = DEFAULT_RULES_DIR):
   }
   const version = m[2];
   if (version) {
-    const file = ['yaml', 'yml', 'json'].map((ext) => path.join(dir, `${version}.${ext}`)).find((f) => existsSync(f));
+    const file = ['yaml', 'yml', 'json']
+      .map((ext) => path.join(dir, `${version}.${ext}`))
+      .find((f) => existsSync(f));
     if (!file) throw new AppError('not_found', `unknown rule pack version '${idOrPath}'`);
     return file;
   }
   const newest = newestVersion(dir);
-  if (!newest) throw new AppError('not_found', `unknown rule pack '${idOrPath}' (no versions in ${displayPath(dir)})`);
+  if (!newest)
+    throw new AppError('not_found', `unknown rule pack '${idOrPath}' (no versions in ${displayPath(dir)})`);
   return path.join(dir, newest);
 }
 
@@ -147,7 +162,8 @@ function phraseFields(check: CheckDef): [string[], string[]][] {
 }
 
 function loadResolved(file: string, seen: string[]): { pack: RulePack; origins: Map<string, CheckOrigin> } {
-  if (seen.includes(file)) throw packError(`rule pack ${displayPath(file)} extends itself (${seen.map(displayPath).join(' → ')})`);
+  if (seen.includes(file))
+    throw packError(`rule pack ${displayPath(file)} extends itself (${seen.map(displayPath).join(' → ')})`);
   const parsed = parseFile(file);
   const data = parsed.data;
   let checks: CheckDef[] = [];
@@ -158,7 +174,9 @@ function loadResolved(file: string, seen: string[]): { pack: RulePack; origins: 
     try {
       baseFile = resolvePackFile(data.extends, path.dirname(path.dirname(file)));
     } catch (err) {
-      throw packError(`invalid rule pack ${displayPath(file)}:${lineOf(parsed, ['extends'])} extends: ${(err as Error).message}`);
+      throw packError(
+        `invalid rule pack ${displayPath(file)}:${lineOf(parsed, ['extends'])} extends: ${(err as Error).message}`,
+      );
     }
     const loaded = loadResolved(baseFile, [...seen, file]);
     base = loaded.pack;
@@ -166,15 +184,22 @@ function loadResolved(file: string, seen: string[]): { pack: RulePack; origins: 
     origins = loaded.origins;
   }
   (data.remove ?? []).forEach((id, i) => {
-    if (!checks.some((c) => c.id === id)) throw packError(`invalid rule pack ${displayPath(file)}:${lineOf(parsed, ['remove', i])} remove.${i}: no check '${id}' in ${data.extends ?? 'this pack'}`);
+    if (!checks.some((c) => c.id === id))
+      throw packError(
+        `invalid rule pack ${displayPath(file)}:${lineOf(parsed, ['remove', i])} remove.${i}: no check '${id}' in ${data.extends ?? 'this pack'}`,
+      );
     checks = checks.filter((c) => c.id !== id);
   });
   const ownIds = new Set<string>();
   data.checks.forEach((check, index) => {
-    if (ownIds.has(check.id)) throw packError(`invalid rule pack ${displayPath(file)}:${lineOf(parsed, ['checks', index, 'id'])} checks.${index}.id: duplicate check id '${check.id}'`);
+    if (ownIds.has(check.id))
+      throw packError(
+        `invalid rule pack ${displayPath(file)}:${lineOf(parsed, ['checks', index, 'id'])} checks.${index}.id: duplicate check id '${check.id}'`,
+      );
     ownIds.add(check.id);
     const at = checks.findIndex((c) => c.id === check.id);
-    if (at >= 0) checks[at] = check; // same id as the base: replaces it in place
+    if (at >= 0)
+      checks[at] = check; // same id as the base: replaces it in place
     else checks.push(check);
     origins.set(check.id, { parsed, index });
   });
@@ -198,10 +223,13 @@ function checkReferences(pack: RulePack, origins: Map<string, CheckOrigin>): voi
   const fail = (check: CheckDef, keys: string[], message: string): never => {
     const origin = origins.get(check.id)!;
     const full = ['checks', origin.index, ...keys];
-    throw packError(`invalid rule pack ${displayPath(origin.parsed.file)}:${lineOf(origin.parsed, full)} ${full.join('.')}: ${message}`);
+    throw packError(
+      `invalid rule pack ${displayPath(origin.parsed.file)}:${lineOf(origin.parsed, full)} ${full.join('.')}: ${message}`,
+    );
   };
   for (const check of pack.checks) {
-    const refs = check.kind === 'order' ? check.disclosures : check.kind === 'confirmation' ? check.after : [];
+    const refs =
+      check.kind === 'order' ? check.disclosures : check.kind === 'confirmation' ? check.after : [];
     const field = check.kind === 'order' ? 'disclosures' : 'after';
     refs.forEach((ref, i) => {
       if (!ids.has(ref)) fail(check, [field, String(i)], `unknown check id '${ref}'`);
@@ -210,7 +238,8 @@ function checkReferences(pack: RulePack, origins: Map<string, CheckOrigin>): voi
     for (const [keys, phrases] of phraseFields(check)) {
       phrases.forEach((p, i) => {
         const compiled = compilePhrase(normalizer, p);
-        if (compiled.words.length === 0 && !compiled.bareNegation) fail(check, [...keys, String(i)], `phrase '${p}' has no content words to match`);
+        if (compiled.words.length === 0 && !compiled.bareNegation)
+          fail(check, [...keys, String(i)], `phrase '${p}' has no content words to match`);
       });
     }
   }

@@ -15,8 +15,34 @@ export type Tok =
   | { kind: 'hard' };
 
 const FILLERS = new Set(['um', 'umm', 'uh', 'uhm', 'er', 'erm', 'hmm', 'hm', 'mm', 'ah', 'eh', 'uhh']);
-const NEGATIONS = new Set(['not', 'no', 'never', 'without', 'nobody', 'none', 'nothing', 'neither', 'nor', 'nowhere']);
-const SOFT_BREAKS = new Set([',', ':', 'and', 'but', 'so', 'because', 'however', 'although', 'though', 'while', 'whereas', 'yet', 'if', 'unless']);
+const NEGATIONS = new Set([
+  'not',
+  'no',
+  'never',
+  'without',
+  'nobody',
+  'none',
+  'nothing',
+  'neither',
+  'nor',
+  'nowhere',
+]);
+const SOFT_BREAKS = new Set([
+  ',',
+  ':',
+  'and',
+  'but',
+  'so',
+  'because',
+  'however',
+  'although',
+  'though',
+  'while',
+  'whereas',
+  'yet',
+  'if',
+  'unless',
+]);
 const HARD_BREAKS = new Set(['.', '?', '!', ';']);
 
 /** Words that carry no meaning for matching (kept out of phrases and utterances alike). */
@@ -86,7 +112,10 @@ export function rawTokens(text: string): string[] {
     // "you know" / "i mean" as fillers, not in "do you know" or "what i mean"
     const next = tokens[i + 1];
     const prev = out[out.length - 1];
-    if (((w === 'you' && next === 'know') || (w === 'i' && next === 'mean')) && !['do', 'did', 'not', 'what', 'if'].includes(prev ?? '')) {
+    if (
+      ((w === 'you' && next === 'know') || (w === 'i' && next === 'mean')) &&
+      !['do', 'did', 'not', 'what', 'if'].includes(prev ?? '')
+    ) {
       const after = tokens[i + 2];
       if (after === undefined || after === ',' || prev === undefined || prev === ',') {
         i += 1;
@@ -135,7 +164,7 @@ export class Normalizer {
     const raw = rawTokens(text);
     const stemmed = raw.map(stem);
     const out: Tok[] = [];
-    for (let i = 0; i < raw.length; ) {
+    for (let i = 0; i < raw.length;) {
       // Synonyms first (their variants may hold stop words: "money you put in").
       const hit = this.#synonyms.find((e) => e.seq.every((s, k) => stemmed[i + k] === s));
       if (hit) {

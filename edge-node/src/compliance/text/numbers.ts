@@ -2,12 +2,37 @@
 // "14-day" compare equal: "two point five" → "2.5", "one hundred and twenty" → "120".
 
 const UNITS: Record<string, number> = {
-  zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
-  ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16,
-  seventeen: 17, eighteen: 18, nineteen: 19,
+  zero: 0,
+  oh: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TENS: Record<string, number> = {
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const SCALES: Record<string, number> = { hundred: 100, thousand: 1000, million: 1_000_000 };
 
@@ -47,7 +72,14 @@ export function wordsToDigits(tokens: string[]): string[] {
           total += (current || 1) * scale;
           current = 0;
         }
-      } else if (t === 'and' && j > i && tokens[j + 1] !== undefined && isNumberWord(tokens[j + 1]!) && /hundred|thousand/.test(tokens[j - 1]!)) continue;
+      } else if (
+        t === 'and' &&
+        j > i &&
+        tokens[j + 1] !== undefined &&
+        isNumberWord(tokens[j + 1]!) &&
+        /hundred|thousand/.test(tokens[j - 1]!)
+      )
+        continue;
       else break;
     }
     let value = String(total + current);

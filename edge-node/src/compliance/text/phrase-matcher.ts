@@ -126,7 +126,11 @@ export function matchAll(phrase: CompiledPhrase, stream: Tok[], minScore: number
 }
 
 /** Best match of `phrase` in `stream` with the phrase's polarity, or undefined below `minScore`. */
-export function matchPhrase(phrase: CompiledPhrase, stream: Tok[], minScore: number): PhraseMatch | undefined {
+export function matchPhrase(
+  phrase: CompiledPhrase,
+  stream: Tok[],
+  minScore: number,
+): PhraseMatch | undefined {
   return matchAll(phrase, stream, minScore)[0];
 }
 

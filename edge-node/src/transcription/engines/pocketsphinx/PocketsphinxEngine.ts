@@ -137,7 +137,11 @@ export class PocketsphinxEngine implements SpeechEngine {
     }
   }
 
-  async #recognize(pcm16k: Float32Array, options: RecognizeOptions, channel: Channel): Promise<RecognizedSegment[]> {
+  async #recognize(
+    pcm16k: Float32Array,
+    options: RecognizeOptions,
+    channel: Channel,
+  ): Promise<RecognizedSegment[]> {
     this.#tmpDir ??= mkdtempSync(path.join(os.tmpdir(), 'branchedge-sphinx-io-'));
     const seq = this.#seq++;
     const infile = path.join(this.#tmpDir, `${seq}.raw`);
@@ -262,7 +266,9 @@ export class PocketsphinxEngine implements SpeechEngine {
 function learntCmn(log: string): string | undefined {
   const updates = [...log.matchAll(/cmn_live\.c\(\d+\): Update to\s+<([^>]+)>/g)];
   const last = updates.at(-1)?.[1]?.trim().split(/\s+/);
-  return last && last.length >= 13 && last.every((v) => Number.isFinite(Number(v))) ? last.join(',') : undefined;
+  return last && last.length >= 13 && last.every((v) => Number.isFinite(Number(v)))
+    ? last.join(',')
+    : undefined;
 }
 
 interface Channel {
