@@ -315,26 +315,20 @@ export async function createEdge(config: EdgeConfig, logger: Logger): Promise<Ed
     // Participants coming and going are part of the call's event log in the cloud
     // (the cloud logs relayed participants itself).
     calls.onRoom((call, room) => {
-      room.on(
-        'peerJoined',
-        (peer) =>
-          !peer.identity.remote &&
-          link.send('call:event', {
-            callId: call.callId,
-            type: 'participant.joined',
-            data: { peerId: peer.id, role: peer.role },
-          }),
-      );
-      room.on(
-        'peerLeft',
-        (peer) =>
-          !peer.identity.remote &&
-          link.send('call:event', {
-            callId: call.callId,
-            type: 'participant.left',
-            data: { peerId: peer.id, role: peer.role },
-          }),
-      );
+      for (const [event, type] of [
+        ['peerJoined', 'participant.joined'],
+        ['peerLeft', 'participant.left'],
+      ] as const)
+        room.on(
+          event,
+          (peer) =>
+            !peer.identity.remote &&
+            link.send('call:event', {
+              callId: call.callId,
+              type,
+              data: { peerId: peer.id, role: peer.role },
+            }),
+        );
     });
   } else {
     logger.warn('no CLOUD_URL/EDGE_KEY: running stand-alone, not registered with a cloud');

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Logger } from '#common/logger';
 import type { CallArchive } from '../archive/CallArchive.ts';
 import { fileSafe } from '#common/archive/paths';
-import { probe, run } from './ffmpeg.ts';
+import { salvageSegment } from './ffmpeg.ts';
 import { sendRtcpBye } from './rtcp.ts';
 import { processAlive } from '#common/processes';
 
@@ -131,26 +131,8 @@ export async function recoverSpools(o: {
         if (partial) {
           const fixed = path.join(dir, `salvaged${path.extname(partial)}`);
           try {
-            await run(
-              o.ffmpeg,
-              [
-                '-hide_banner',
-                '-loglevel',
-                'error',
-                '-nostdin',
-                '-y',
-                '-i',
-                path.join(dir, partial),
-                '-map',
-                '0',
-                '-c',
-                'copy',
-                fixed,
-              ],
-              { timeoutMs: 30_000 },
-            );
-            const info = await probe(o.ffprobe, fixed);
-            if (info.duration > 0) {
+            const info = await salvageSegment(o, path.join(dir, partial), fixed);
+            if (info) {
               await o.archive.addSegment(callId, {
                 track,
                 index: lines.length,

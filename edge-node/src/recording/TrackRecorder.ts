@@ -23,7 +23,7 @@ import type { TrackTiming } from '#protocol/archive';
 import type { CallRole } from '#protocol/roles';
 import { isDiskFull } from '../archive/DiskGuard.ts';
 import { fileSafe } from '#common/archive/paths';
-import { probe, run } from './ffmpeg.ts';
+import { salvageSegment } from './ffmpeg.ts';
 import type { PortAllocator } from './ports.ts';
 import { isUdpPortBound } from './ports.ts';
 import type { RecordingSink } from './RecordingSink.ts';
@@ -557,27 +557,8 @@ export class TrackRecorder {
     if (!existsSync(partial)) return;
     const fixed = path.join(inc.dir, `salvaged.${inc.ext}`);
     try {
-      await run(
-        this.o.settings.ffmpeg,
-        [
-          '-hide_banner',
-          '-loglevel',
-          'error',
-          '-nostdin',
-          '-y',
-          '-i',
-          partial,
-          '-map',
-          '0',
-          '-c',
-          'copy',
-          fixed,
-        ],
-        { timeoutMs: 30_000 },
-      );
-      const info = await probe(this.o.settings.ffprobe, fixed);
-      if (info.duration > 0)
-        await this.#handSegment(inc, fixed, info.start, info.start + info.duration, true);
+      const info = await salvageSegment(this.o.settings, partial, fixed);
+      if (info) await this.#handSegment(inc, fixed, info.start, info.start + info.duration, true);
     } catch (err) {
       this.#log.warn(
         { err: (err as Error).message, track: inc.track },

@@ -83,3 +83,21 @@ export async function probe(ffprobe: string, file: string): Promise<ProbeFormat>
     streams: json.streams ?? [],
   };
 }
+
+/**
+ * The segment a dead ffmpeg was writing, remuxed into `fixed` up to its last
+ * whole frame: its probe when anything playable is left, else undefined.
+ */
+export async function salvageSegment(
+  tools: { ffmpeg: string; ffprobe: string },
+  partial: string,
+  fixed: string,
+): Promise<ProbeFormat | undefined> {
+  await run(
+    tools.ffmpeg,
+    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', partial, '-map', '0', '-c', 'copy', fixed],
+    { timeoutMs: 30_000 },
+  );
+  const info = await probe(tools.ffprobe, fixed);
+  return info.duration > 0 ? info : undefined;
+}

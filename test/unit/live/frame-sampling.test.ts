@@ -63,6 +63,9 @@ describe('SampleSlots', () => {
     expect([4100, 4600, 5200].map((t) => slots.offer('cam', t, true))).toEqual(['busy', 'busy', 'busy']);
     expect(slots.offer('cam', 6050, false)).toBe('take');
     expect(slots.dropped('cam')).toBe(1);
+    // The dropped period is reported once, by its start on the call clock.
+    expect(slots.takeDropped('cam')).toEqual([4000]);
+    expect(slots.takeDropped('cam')).toEqual([]);
     expect(slots.offer('other', 6050, false)).toBe('take');
     expect(slots.dropped('other')).toBe(0);
   });

@@ -121,7 +121,16 @@ export function compileFacesPresent(def: z.infer<typeof FacesPresentCheck>): Eva
       const b = Math.floor(f.atMs / FRAME_BUCKET_MS);
       buckets.set(b, [...(buckets.get(b) ?? []), f]);
     }
-    const instants = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
+    // Instants where a role's own camera could not be sampled (the edge was busy) are not sampled
+    // instants for that role: "at least 90 % of sampled frames" leaves them out.
+    const unsampled = new Set(
+      state.frames
+        .filter((f) => f.unsampled)
+        .map((f) => `${Math.floor(f.atMs / FRAME_BUCKET_MS)} ${f.camera}`),
+    );
+    const unknown = (b: number, fs: FrameObservation[]) =>
+      def.roles.some((role) => unsampled.has(`${b} ${role}`) && !fs.some((f) => f.camera === role));
+    const instants = [...buckets.entries()].filter(([b, fs]) => !unknown(b, fs)).sort((a, b) => a[0] - b[0]);
     const missing = instants.filter(([, fs]) => !rolesCovered(fs, def.roles));
     const fraction = (instants.length - missing.length) / instants.length;
     const pct = `${Math.round(fraction * 1000) / 10}%`;

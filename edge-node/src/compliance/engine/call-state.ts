@@ -23,6 +23,12 @@ export interface FrameObservation {
   camera: string;
   faces?: number;
   text?: string;
+  /**
+   * The edge was too busy to analyse this camera's sample of the instant: what
+   * it showed is unknown (not "nobody"). Such an instant is left out of
+   * `faces-present` instead of counting as a missing face.
+   */
+  unsampled?: true;
 }
 
 export class CallState {

@@ -282,9 +282,11 @@ export class LiveFrameSampler {
   #onFrame(frames: CallFrames, producerId: string, camera: string, jpeg: Buffer): void {
     if (frames.ended) return;
     const atMs = Math.max(0, Date.now() - frames.startedAt);
-    const before = frames.slots.dropped(producerId);
     const offer = frames.slots.offer(producerId, atMs, frames.gate.busy(producerId));
-    if (frames.slots.dropped(producerId) > before) this.metrics.dropped.inc();
+    for (const droppedAtMs of frames.slots.takeDropped(producerId)) {
+      this.metrics.dropped.inc();
+      this.#sink?.observe(frames.callId, { atMs: droppedAtMs, camera, unsampled: true });
+    }
     if (offer !== 'take') return;
     frames.gate.enter(producerId);
     const file = path.join(frames.dir, `${camera}-${atMs}-${frames.seq++}.jpg`);

@@ -11,7 +11,10 @@
 export type Offer = 'take' | 'skip' | 'busy';
 
 export class SampleSlots {
-  readonly #cameras = new Map<string, { taken: number; busySlot?: number; dropped: number }>();
+  readonly #cameras = new Map<
+    string,
+    { taken: number; busySlot?: number; dropped: number; unreported: number[] }
+  >();
 
   constructor(private readonly periodMs: number) {}
 
@@ -23,10 +26,11 @@ export class SampleSlots {
   offer(key: string, atMs: number, busy: boolean): Offer {
     const slot = Math.floor(atMs / this.periodMs);
     let cam = this.#cameras.get(key);
-    if (!cam) this.#cameras.set(key, (cam = { taken: -1, dropped: 0 }));
+    if (!cam) this.#cameras.set(key, (cam = { taken: -1, dropped: 0, unreported: [] }));
     if (slot <= cam.taken) return 'skip';
     if (cam.busySlot !== undefined && cam.busySlot < slot) {
       cam.dropped++; // that slot ended without a sample
+      cam.unreported.push(cam.busySlot);
       cam.busySlot = undefined;
     }
     if (busy) {
@@ -36,6 +40,16 @@ export class SampleSlots {
     cam.taken = slot;
     cam.busySlot = undefined;
     return 'take';
+  }
+
+  /**
+   * The slots dropped since the last call, as their start on the call clock
+   * (ms): they are reported to the checks as instants this camera could not be
+   * sampled, which is not the same as a camera showing nobody.
+   */
+  takeDropped(key: string): number[] {
+    const cam = this.#cameras.get(key);
+    return cam ? cam.unreported.splice(0).map((slot) => slot * this.periodMs) : [];
   }
 
   /** Samples lost because the camera's previous frame was still in analysis for a whole slot. */
