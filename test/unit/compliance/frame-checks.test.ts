@@ -92,4 +92,11 @@ describe('faces-present over a call', () => {
     frames.push({ atMs: 4000, camera: 'customer', unsampled: true }); // the instant still has its analysed frame
     expect(finalOutcome(frames).reason).toMatch(/visible in 10 of 10 sampled instants/);
   });
+
+  test('no instant with every camera sampled: not-applicable, not a 0 % (or NaN %) failure', () => {
+    const all = [0, 2000, 4000, 6000, 8000, 10_000, 12_000, 14_000, 16_000, 18_000];
+    const outcome = finalOutcome(call([], all));
+    expect(outcome.status).toBe('not-applicable');
+    expect(outcome.reason).toMatch(/No instant had every camera sampled/);
+  });
 });

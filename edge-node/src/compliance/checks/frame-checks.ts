@@ -116,21 +116,26 @@ export function compileFacesPresent(def: z.infer<typeof FacesPresentCheck>): Eva
         'not-applicable',
         state.frames.length === 0 ? 'The call has no video frames.' : 'No frame was checked for faces.',
       );
-    const buckets = new Map<number, FrameObservation[]>();
-    for (const f of seen) {
+    // Frames by 2 s instant, with the cameras the edge was too busy to sample in it.
+    const buckets = new Map<number, { frames: FrameObservation[]; unsampled: string[] }>();
+    for (const f of state.frames) {
+      if (f.faces === undefined && !f.unsampled) continue;
       const b = Math.floor(f.atMs / FRAME_BUCKET_MS);
-      buckets.set(b, [...(buckets.get(b) ?? []), f]);
+      let bucket = buckets.get(b);
+      if (!bucket) buckets.set(b, (bucket = { frames: [], unsampled: [] }));
+      if (f.unsampled) bucket.unsampled.push(f.camera);
+      else bucket.frames.push(f);
     }
-    // Instants where a role's own camera could not be sampled (the edge was busy) are not sampled
-    // instants for that role: "at least 90 % of sampled frames" leaves them out.
-    const unsampled = new Set(
-      state.frames
-        .filter((f) => f.unsampled)
-        .map((f) => `${Math.floor(f.atMs / FRAME_BUCKET_MS)} ${f.camera}`),
-    );
-    const unknown = (b: number, fs: FrameObservation[]) =>
-      def.roles.some((role) => unsampled.has(`${b} ${role}`) && !fs.some((f) => f.camera === role));
-    const instants = [...buckets.entries()].filter(([b, fs]) => !unknown(b, fs)).sort((a, b) => a[0] - b[0]);
+    // An instant where a role's own camera could not be sampled is not a sampled instant for
+    // that role: "at least 90 % of sampled frames" leaves it out.
+    const unknown = ({ frames, unsampled }: { frames: FrameObservation[]; unsampled: string[] }) =>
+      def.roles.some((role) => unsampled.includes(role) && !frames.some((f) => f.camera === role));
+    const instants = [...buckets.entries()]
+      .filter(([, bucket]) => bucket.frames.length > 0 && !unknown(bucket))
+      .sort((a, b) => a[0] - b[0])
+      .map(([b, bucket]) => [b, bucket.frames] as const);
+    if (instants.length === 0)
+      return outcome('not-applicable', 'No instant had every camera sampled (the edge was too busy).');
     const missing = instants.filter(([, fs]) => !rolesCovered(fs, def.roles));
     const fraction = (instants.length - missing.length) / instants.length;
     const pct = `${Math.round(fraction * 1000) / 10}%`;
