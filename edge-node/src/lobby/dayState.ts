@@ -70,16 +70,21 @@ export function readDayState(
   } catch (err) {
     reason = `unreadable: ${(err as Error).message}`;
   }
+  setAside(file, reason, 'saved lobby day not used; counting from zero', logger);
+  return undefined;
+}
+
+/**
+ * A lobby file that cannot be used, renamed to `<file>.rejected` so that the
+ * next write does not destroy the evidence, and logged with why. A failed
+ * rename is logged too, never fatal: the edge goes on without the file.
+ */
+export function setAside(file: string, reason: string, what: string, logger: Logger): void {
   const aside = `${file}.rejected`;
   try {
     renameSync(file, aside);
+    logger.warn({ module: 'lobby', file, movedTo: aside, reason }, what);
   } catch (err) {
-    // Not fatal: the next save replaces the file; the warning below keeps the reason.
-    logger.error({ module: 'lobby', file, err }, 'could not set the saved lobby day aside');
+    logger.error({ module: 'lobby', file, reason, err }, `${what} (and it could not be set aside)`);
   }
-  logger.warn(
-    { module: 'lobby', file, movedTo: aside, reason },
-    'saved lobby day not used; counting from zero',
-  );
-  return undefined;
 }

@@ -5,13 +5,14 @@
 // and retried while the link is down (on disk, with a `pendingDir`, so a
 // restart does not lose them), dropped once the cloud has it. This is all the
 // cloud ever gets from the lobby cameras.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomically } from '#common/files';
 import type { Logger } from '#common/logger';
 import { ErrorBody } from '#protocol/errors';
 import { LOBBY_DAY_EVENT, LobbyDayAck, LobbyDayReport, type LobbyReport } from '#protocol/lobby';
+import { setAside } from './dayState.ts';
 import type { ClosedDay, LobbyService } from './LobbyService.ts';
 
 /** delivered: the cloud acknowledged it; offline: try again later; rejected: the cloud refused it for good. */
@@ -137,8 +138,7 @@ export class LobbyReporter {
         const report = LobbyDayReport.parse(JSON.parse(readFileSync(file, 'utf8')));
         this.#pendingDays.push({ day: report.summary.day, report: Promise.resolve(report) });
       } catch (err) {
-        renameSync(file, `${file}.rejected`);
-        this.o.logger.warn({ file, err: (err as Error).message }, 'pending lobby day unreadable; set aside');
+        setAside(file, (err as Error).message, 'pending lobby day unreadable; not sent', this.o.logger);
       }
     }
     if (this.#pendingDays.length)
